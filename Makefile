@@ -1,0 +1,34 @@
+# wcc-analysis — the README's commands. Needs only Python 3.11+ and pip.
+#   make pack   create .venv, install, build the evidence pack for every service
+#   make test   create .venv if needed, run the whole test suite
+#   make lab    open the notebooks in JupyterLab with the project's kernel
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+COUNCIL ?= E07000237
+JOBS   ?=
+RUN_ARGS ?=
+
+.PHONY: pack test lab venv bench clean-reports
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+pack: $(STAMP)
+	$(BIN)/wcc-analysis run --council $(COUNCIL) $(if $(JOBS),--jobs $(JOBS)) $(RUN_ARGS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[lab]"
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+bench: $(STAMP)
+	$(BIN)/python scripts/benchmark_runner.py

@@ -1,0 +1,88 @@
+"""Headline figures: recorded by a notebook, collected by the runner.
+
+A notebook calls :func:`record` once (or more) with its headline figures. They
+are displayed as one output carrying a custom MIME type, which survives
+papermill and nbval unchanged, so the runner reads them back from the executed
+notebook without knowing anything about the analysis.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+MIME_TYPE = "application/vnd.wcc-analysis.headline+json"
+
+
+def _plain(value: Any) -> Any:
+    """JSON-friendly copy of value (numpy scalars, tuples, NaN → None)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return None
+        return round(value, 6)
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    return str(value)
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    if isinstance(value, list):
+        return ", ".join(_format(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_format(v)}" for k, v in value.items())
+    return "n/a" if value is None else str(value)
+
+
+def bundle(figures: Mapping[str, Any]) -> dict[str, Any]:
+    """The display bundle for these figures (custom MIME type, HTML and plain text)."""
+    clean = _plain(dict(figures))
+    rows = "".join(
+        f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(_format(v))}</td></tr>"
+        for k, v in clean.items()
+    )
+    return {
+        MIME_TYPE: clean,
+        "text/html": (
+            "<div class='wcc-headline'><b>Headline figures recorded for the evidence pack</b>"
+            f"<table>{rows}</table></div>"
+        ),
+        "text/plain": "Headline figures: "
+        + "; ".join(f"{k} = {_format(v)}" for k, v in clean.items()),
+    }
+
+
+def record(figures: Mapping[str, Any] | None = None, /, **more: Any) -> dict[str, Any]:
+    """Record headline figures for the evidence pack and show them in the notebook."""
+    from IPython.display import display
+
+    merged = {**(figures or {}), **more}
+    json.dumps(_plain(merged))  # fail here, in the notebook, if a value cannot be stored
+    display(bundle(merged), raw=True)
+    return _plain(merged)
+
+
+def collect(notebook: Mapping[str, Any]) -> dict[str, Any]:
+    """All headline figures recorded in an executed notebook (later records win)."""
+    found: dict[str, Any] = {}
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []) or []:
+            data = output.get("data") or {}
+            if MIME_TYPE in data:
+                value = data[MIME_TYPE]
+                if isinstance(value, str):
+                    value = json.loads(value)
+                found.update(value)
+    return found
