@@ -1,0 +1,111 @@
+"""The council template: read as CSV or workbook, absent files tolerated, bad rows named."""
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from wcc_analysis.errors import InputDataError
+from wcc_analysis.ingest.council import councils_with_files, load_council_data
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "raw" / "council" / "E07000237"
+
+
+@pytest.fixture
+def council_dir(tmp_path):
+    target = tmp_path / "E07000237"
+    shutil.copytree(SAMPLE, target)
+    return target
+
+
+def test_worcester_sample_is_labelled_and_totals_five_million():
+    data = load_council_data("E07000237")
+    assert data.services["budget_gbp"].sum() == 5_000_000
+    assert set(data.services["service_id"]) == {"leisure", "waste", "museums", "revenues_benefits"}
+    assert data.illustrative
+    assert (data.priority_scores.groupby("service_id").size() == 7).all()
+    assert "E07000237" in councils_with_files()
+
+
+def test_absent_council_is_not_an_error(tmp_path):
+    data = load_council_data("E07000234", directory=tmp_path / "E07000234")
+    assert data.services is None and data.priority_scores is None
+    assert data.missing() == ["services", "priority_scores"]
+    assert not data.illustrative
+
+
+def test_workbook_with_one_sheet_per_table_is_read_the_same(council_dir, tmp_path):
+    book = tmp_path / "book" / "E07000237"
+    book.mkdir(parents=True)
+    with pd.ExcelWriter(book / "council_data.xlsx") as writer:
+        for table in ("services", "priority_scores"):
+            pd.read_csv(council_dir / f"{table}.csv", dtype=str).to_excel(writer, sheet_name=table, index=False)
+    from_csv = load_council_data("E07000237", directory=council_dir)
+    from_xlsx = load_council_data("E07000237", directory=book)
+    assert from_xlsx.services["budget_gbp"].tolist() == from_csv.services["budget_gbp"].tolist()
+    assert len(from_xlsx.priority_scores) == 28
+
+
+def _edit(path: Path, row: int, column: str, value: str) -> None:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[row - 2, column] = value  # row as numbered in a spreadsheet (header = 1)
+    frame.to_csv(path, index=False)
+
+
+@pytest.mark.parametrize(
+    ("table", "row", "column", "value", "words"),
+    [
+        ("services", 3, "budget_gbp", "about 2m", "not an amount"),
+        ("services", 4, "budget_gbp", "-5", "at least 0"),
+        ("services", 2, "service_id", "leisre", "must be one of"),
+        ("services", 5, "category", "Could Do", "must be one of"),
+        ("priority_scores", 6, "score", "Very High", "must be one of"),
+        ("priority_scores", 9, "criterion", "Cost", "must be one of"),
+    ],
+)
+def test_bad_values_name_file_row_and_column(council_dir, table, row, column, value, words):
+    _edit(council_dir / f"{table}.csv", row, column, value)
+    with pytest.raises(InputDataError) as caught:
+        load_council_data("E07000237", directory=council_dir)
+    message = str(caught.value)
+    assert f"{table}.csv" in message and f"row {row}" in message and repr(column) in message
+    assert words in message and "What to do" in message
+
+
+def test_missing_column_is_named(council_dir):
+    frame = pd.read_csv(council_dir / "services.csv").drop(columns="seed_phase")
+    frame.to_csv(council_dir / "services.csv", index=False)
+    with pytest.raises(InputDataError, match="missing column.*seed_phase"):
+        load_council_data("E07000237", directory=council_dir)
+
+
+def test_duplicate_score_is_rejected_with_both_rows(council_dir):
+    path = council_dir / "priority_scores.csv"
+    frame = pd.read_csv(path, dtype=str)
+    pd.concat([frame, frame.iloc[[0]]]).to_csv(path, index=False)
+    with pytest.raises(InputDataError, match=r"rows 2 and 30"):
+        load_council_data("E07000237", directory=council_dir)
+
+
+def test_incomplete_scores_are_rejected(council_dir):
+    path = council_dir / "priority_scores.csv"
+    frame = pd.read_csv(path, dtype=str)
+    frame[~((frame.service_id == "museums") & (frame.criterion == "Spend"))].to_csv(path, index=False)
+    with pytest.raises(InputDataError, match="'museums' has no score for Spend"):
+        load_council_data("E07000237", directory=council_dir)
+
+
+def test_corrupt_workbook_is_named(council_dir):
+    for f in council_dir.glob("*.csv"):
+        f.unlink()
+    (council_dir / "council_data.xlsx").write_bytes(b"this is not a workbook")
+    with pytest.raises(InputDataError, match="council_data.xlsx.*cannot be read"):
+        load_council_data("E07000237", directory=council_dir)
+
+
+def test_same_table_twice_is_rejected(council_dir):
+    with pd.ExcelWriter(council_dir / "council_data.xlsx") as writer:
+        pd.read_csv(council_dir / "services.csv").to_excel(writer, sheet_name="services", index=False)
+    with pytest.raises(InputDataError, match="supplied twice"):
+        load_council_data("E07000237", directory=council_dir)

@@ -1,0 +1,151 @@
+"""Charts in one house style. Every function draws on an Axes (made if not given) and returns it.
+
+Titles state the finding; a caption under the chart names the source and year.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+COUNCIL = "#d95f02"  # the council, always in this orange
+PEER = "#1f78b4"  # comparators
+CONTEXT = "#b8b8b8"  # everything else
+CATEGORY_COLOURS = {"Must Do": "#1b9e77", "Should Do": "#7570b3", "Nice to Do": "#e6ab02"}
+
+STYLE = {
+    "figure.figsize": (9.0, 4.8),
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "font.size": 10.5,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#e6e6e6",
+    "axes.axisbelow": True,
+    "legend.frameon": False,
+}
+
+
+def use_house_style() -> None:
+    """Apply the house style to every chart drawn after this call."""
+    plt.rcParams.update(STYLE)
+
+
+def _axes(ax: Axes | None, size: tuple[float, float] | None = None) -> Axes:
+    if ax is not None:
+        return ax
+    _, ax = plt.subplots(figsize=size or STYLE["figure.figsize"], layout="constrained")
+    return ax
+
+
+def caption(ax: Axes, text: str, width: int = 130) -> Axes:
+    """Source/method note under the chart (kept in view by the inline backend's tight bbox)."""
+    ax.figure.text(0.0, -0.01, textwrap.fill(text, width), ha="left", va="top", fontsize=8, color="#555555")
+    return ax
+
+
+def _pounds(value: float, _pos: int | None = None) -> str:
+    return f"£{value:,.0f}"
+
+
+def priority_scores(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Weighted priority score per service, coloured by the council's Must/Should/Nice to Do category."""
+    ax = _axes(ax, (9.0, 0.6 * len(table) + 1.8))
+    rows = table.sort_values("weighted_total")
+    colours = [CATEGORY_COLOURS.get(c, CONTEXT) for c in rows["category"]]
+    bars = ax.barh(rows["service_name"], rows["weighted_total"], color=colours)
+    ax.bar_label(bars, labels=[f"{v:.0f} (rank {r})" for v, r in zip(rows["weighted_total"], rows["rank"])], padding=4)
+    maximum = float(rows["max_possible"].iloc[0])
+    ax.set_xlim(0, maximum * 1.15)
+    ax.axvline(maximum, color="#555555", lw=1, ls="--")
+    ax.text(maximum, -0.6, f" maximum {maximum:.0f}", fontsize=8, color="#555555", va="top")
+    top = rows.iloc[-1]
+    ax.set_title(f"{top['service_name']} scores highest for commissioning ({top['weighted_total']:.0f} of {maximum:.0f})")
+    ax.set_xlabel("Weighted score (High 3, Medium 2, Low 1 × criterion weight)")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in CATEGORY_COLOURS.values()]
+    ax.legend(handles, CATEGORY_COLOURS.keys(), loc="lower right", title="Council's category")
+    ax.grid(axis="y", visible=False)
+    return ax
+
+
+def rank_stability(stability: pd.DataFrame, names: pd.Series, ax: Axes | None = None) -> Axes:
+    """Share of weight combinations under which each service keeps its rank."""
+    ax = _axes(ax, (9.0, 0.6 * len(stability) + 1.8))
+    rows = stability.sort_values("share_same_rank")
+    labels = [names.get(i, i) for i in rows.index]
+    bars = ax.barh(labels, rows["share_same_rank"] * 100, color=PEER)
+    ax.bar_label(bars, labels=[f"{v:.0%} (rank {r}; range {b}–{w})" for v, r, b, w in zip(rows["share_same_rank"], rows["rank"], rows["best_rank"], rows["worst_rank"])], padding=4)
+    ax.set_xlim(0, 130)
+    ax.xaxis.set_major_formatter(PercentFormatter())
+    least = rows.iloc[0]
+    ax.set_title(f"Ranks are stable: even the least stable keeps its rank in {least['share_same_rank']:.0%} of weightings"
+                 if least["share_same_rank"] >= 0.8 else
+                 f"{names.get(rows.index[0], rows.index[0])}'s rank depends on the weights ({least['share_same_rank']:.0%} unchanged)")
+    ax.set_xlabel(f"Share of the {int(rows['combinations'].iloc[0]):,} weight combinations keeping the same rank")
+    ax.grid(axis="y", visible=False)
+    return ax
+
+
+def spend_trend(trend: pd.DataFrame, council_name: str, block: str, ax: Axes | None = None) -> Axes:
+    """Council's spend per head by year, beside its comparator median."""
+    ax = _axes(ax)
+    x = trend["year_start"]
+    ax.plot(x, trend["spend_per_head_gbp"], marker="o", color=COUNCIL, lw=2.2, label=council_name)
+    ax.plot(x, trend["comparator_median_spend_per_head_gbp"], marker="s", color=PEER, lw=1.6, ls="--", label="Comparator median")
+    for xi, yi in zip(x, trend["spend_per_head_gbp"]):
+        ax.annotate(_pounds(yi), (xi, yi), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8.5, color=COUNCIL)
+    ax.set_xticks(list(x), list(trend["year"]))
+    ax.yaxis.set_major_formatter(FuncFormatter(_pounds))
+    ax.set_ylim(bottom=min(0, float(trend[["spend_per_head_gbp", "comparator_median_spend_per_head_gbp"]].min().min()) * 1.1))
+    first, last = trend.iloc[0], trend.iloc[-1]
+    verb = "fell" if last["spend_per_head_gbp"] < first["spend_per_head_gbp"] else "rose"
+    ax.set_title(f"{council_name}: {block} spend per head {verb} from {_pounds(first['spend_per_head_gbp'])} to {_pounds(last['spend_per_head_gbp'])}")
+    ax.set_ylabel("Net current expenditure per head (£, cash)")
+    ax.legend(loc="best")
+    return ax
+
+
+def comparator_distribution(distribution: pd.DataFrame, position: dict, council_name: str, block: str, year: str, ax: Axes | None = None) -> Axes:
+    """Spend per head across the comparator group, council highlighted, quartiles marked."""
+    ax = _axes(ax, (9.0, 0.32 * len(distribution) + 1.9))
+    rows = distribution.sort_values(["spend_per_head_gbp", "ons_code"])
+    colours = [COUNCIL if c else PEER for c in rows["is_council"]]
+    ax.barh(rows["authority_name"], rows["spend_per_head_gbp"], color=colours)
+    for value, label, style in ((position["q1"], "lower quartile", ":"), (position["median"], "median", "--"), (position["q3"], "upper quartile", ":")):
+        ax.axvline(value, color="#333333", lw=1, ls=style)
+        ax.text(value, len(rows) - 0.4, f" {label} {_pounds(value)}", fontsize=8, rotation=90, va="top", ha="right", color="#333333")
+    ax.xaxis.set_major_formatter(FuncFormatter(_pounds))
+    council_value = float(rows.loc[rows["is_council"], "spend_per_head_gbp"].iloc[0])
+    relation = "more" if council_value > position["median"] else "less"
+    ax.set_title(f"{council_name} spends {relation} per head than the comparator median on {block.lower()} ({year}): rank {position['rank']} of {position['of']}")
+    ax.set_xlabel("Net current expenditure per head (£), 1 = lowest spend at the top of the ranking")
+    ax.grid(axis="y", visible=False)
+    for label in ax.get_yticklabels():
+        if label.get_text() == council_name:
+            label.set_color(COUNCIL)
+            label.set_fontweight("bold")
+    return ax
+
+
+def comparator_map(pool: pd.DataFrame, members: list[str], council: str, x: str, y: str, x_label: str, y_label: str, ax: Axes | None = None) -> Axes:
+    """Two indicators for the whole pool: the council, its comparators and everyone else."""
+    ax = _axes(ax)
+    others = pool[~pool["ons_code"].isin(members + [council])]
+    peers = pool[pool["ons_code"].isin(members)]
+    me = pool[pool["ons_code"] == council]
+    ax.scatter(others[x], others[y], s=18, color=CONTEXT, label="Rest of the pool")
+    ax.scatter(peers[x], peers[y], s=36, color=PEER, label="Computed comparators")
+    ax.scatter(me[x], me[y], s=90, color=COUNCIL, edgecolor="black", zorder=3, label=me["name"].iloc[0] if len(me) else council)
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(y_label)
+    ax.set_title("Comparators sit close to the council on the indicators used to choose them")
+    ax.legend(loc="best")
+    return ax

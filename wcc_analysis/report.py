@@ -1,0 +1,191 @@
+"""Small display helpers that keep notebooks thin and their outputs deterministic."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from .config import Config, Service, load_config
+from .errors import ParameterError
+
+ILLUSTRATIVE = (
+    "ILLUSTRATIVE SAMPLE DATA: the council figures in this report (budgets, priority scores) are "
+    "a labelled sample shipped with wcc-analysis, not the council's own figures. Replace the files "
+    "in data/raw/council/{code}/ with real ones before using the results."
+)
+
+
+def _display(markup: str) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(markup))
+
+
+def note(text: str, kind: str = "info") -> None:
+    """A boxed note: kind is info, warning or missing."""
+    colours = {"info": ("#eef5fb", "#1f78b4"), "warning": ("#fff4e5", "#d95f02"), "missing": ("#f4f4f4", "#777777")}
+    background, border = colours.get(kind, colours["info"])
+    _display(
+        f"<div style='background:{background};border-left:5px solid {border};padding:8px 12px;"
+        f"margin:6px 0'>{html.escape(text)}</div>"
+    )
+
+
+def bullets(lines: Sequence[str], title: str | None = None) -> None:
+    head = f"<p><b>{html.escape(title)}</b></p>" if title else ""
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+    _display(f"{head}<ul>{items}</ul>")
+
+
+def table(
+    frame: pd.DataFrame,
+    *,
+    title: str | None = None,
+    source: str | None = None,
+    formats: Mapping[str, str] | None = None,
+    index: bool = False,
+) -> None:
+    """Show a table with a title and a source line. ``formats`` maps column → format spec."""
+    shown = frame.copy()
+    for column, spec in (formats or {}).items():
+        if column in shown.columns:
+            shown[column] = shown[column].map(lambda v, s=spec: "" if pd.isna(v) else format(v, s))
+    body = shown.to_html(index=index, border=0, classes="wcc-table", na_rep="–", escape=True)
+    head = f"<p><b>{html.escape(title)}</b></p>" if title else ""
+    foot = f"<p style='font-size:85%;color:#555'>Source: {html.escape(source)}</p>" if source else ""
+    _display(head + body + foot)
+
+
+def check_parameters(council: str, service: str, scope: str, config: Config | None = None) -> Service:
+    """Check a notebook's ``council`` and ``service`` parameters; return the service."""
+    from .ingest import authorities as authority_lookup
+
+    config = config or load_config()
+    if not isinstance(council, str) or not council.strip():
+        raise ParameterError("parameter 'council' must be an ONS code such as 'E07000237' (Worcester).")
+    authority_lookup.require_known_authority(council.strip())
+    chosen = config.service(service)
+    if chosen.scope != scope:
+        wanted = f"the portfolio id {config.portfolio.id!r}" if scope == "portfolio" else "a service id such as 'leisure'"
+        raise ParameterError(f"this notebook runs for {wanted}, not {service!r}.")
+    return chosen
+
+
+def heading(text: str) -> None:
+    _display(f"<h2>{html.escape(text)}</h2>")
+
+
+def data_label(council_data) -> str:
+    """How the council's own data must be described wherever it is shown."""
+    if council_data.illustrative:
+        return "ILLUSTRATIVE SAMPLE, not the council's own figures"
+    return "the council's own files"
+
+
+def council_data_status(council_data, council_name: str) -> None:
+    """Banner: which council files were used, whether they are illustrative, what is missing."""
+    if not council_data.files:
+        note(
+            f"No council files for {council_name} ({council_data.code}): budgets and priority scores are "
+            f"not available, so this report shows published data only. To add them, copy "
+            f"data/raw/council/_template/ to data/raw/council/{council_data.code}/ and fill it in "
+            "(see data/raw/council/README.md).",
+            "missing",
+        )
+        return
+    if council_data.illustrative:
+        note(ILLUSTRATIVE.format(code=council_data.code), "warning")
+    used = ", ".join(sorted({f.name for f in council_data.files}))
+    note(f"Council files used: {used} (data/raw/council/{council_data.code}/).")
+    for table_name in council_data.missing():
+        note(f"The council has not supplied the table '{table_name}': the sections that need it are left out.", "missing")
+
+
+def budgets(council_data) -> None:
+    services = council_data.services
+    if services is None:
+        note("Budgets: not available (no services table in the council's files).", "missing")
+        return
+    shown = services[["service_id", "service_name", "budget_gbp", "category", "seed_phase", "data_status"]]
+    total = pd.DataFrame([{"service_id": "", "service_name": "Total", "budget_gbp": services["budget_gbp"].sum(),
+                           "category": "", "seed_phase": "", "data_status": ""}])
+    table(pd.concat([shown, total], ignore_index=True), title="Budgets of the services in scope (£)",
+          source=data_label(council_data), formats={"budget_gbp": ",.0f"})
+
+
+def priority_result(council_data, config: Config):
+    """The priority analysis, or None (with a note saying why) when scores are absent."""
+    from . import priority
+
+    if council_data.priority_scores is None or council_data.services is None:
+        note("Priority scores: not available — the council has not supplied priority_scores.csv and "
+             "services.csv, so no ranking is made. See data/raw/council/README.md.", "missing")
+        return None
+    return priority.analyse(council_data.priority_scores, council_data.services, config.priority_weights,
+                            config.priority_scores, config.weight_range)
+
+
+def priority_headline(result, council_data) -> dict:
+    if result is None:
+        return {"priority_scores_available": False}
+    return {**result.headline(), "council_data": "illustrative" if council_data.illustrative else "council"}
+
+
+def block_note(result, chosen: Service) -> None:
+    others = [s for s in result.sharing_services if s != chosen.name]
+    text = (f"Figures are for the RS block '{result.block}' (net current expenditure, £ thousand, as published). ")
+    text += (f"That block also holds {', '.join(others)}, so it is not {chosen.name} alone. " if others
+             else "No other configured service shares this block. ")
+    if chosen.other_blocks:
+        text += f"Part of this service is published in another block ({', '.join(chosen.other_blocks)}), not included here. "
+    if chosen.ro_lines:
+        text += ("The detailed Revenue Outturn lines for this service (" + "; ".join(chosen.ro_lines)
+                 + ") are not in the shipped data for this council, so the block is the most specific published figure.")
+    note(text)
+
+
+def council_budget(council_data, service_id: str) -> None:
+    services = council_data.services
+    if services is None or service_id not in set(services["service_id"]):
+        note("Council's own budget for this service: not available (no row in the council's services table).", "missing")
+        return
+    row = services.set_index("service_id").loc[service_id]
+    kind = "warning" if row["data_status"] == "illustrative" else "info"
+    label = " — ILLUSTRATIVE SAMPLE, not the council's own figure" if row["data_status"] == "illustrative" else ""
+    note(f"Council's own budget for {row['service_name']}: £{row['budget_gbp']:,.0f}{label}; "
+         f"seed phase: {row['seed_phase']}; category: {row['category']}.", kind)
+
+
+def comparator_method(result) -> None:
+    group = result.group
+    note(f"Method: {group.method()} Pool: authorities of class {result.council_class} in the RS {result.year} "
+         f"return that appear in every source used ({group.pool_size} authorities; {len(group.left_out)} left out, listed below).")
+
+
+def position_table(result) -> None:
+    p = result.position
+    row = result.council_row
+    frame = pd.DataFrame([
+        {"measure": f"{result.council_name} spend per head (£)", "value": f"{row['spend_per_head_gbp']:,.2f}"},
+        {"measure": "Comparator lower quartile (£)", "value": f"{p['q1']:,.2f}"},
+        {"measure": "Comparator median (£)", "value": f"{p['median']:,.2f}"},
+        {"measure": "Comparator upper quartile (£)", "value": f"{p['q3']:,.2f}"},
+        {"measure": "Rank (1 = lowest spend)", "value": f"{p['rank']} of {p['of']}"},
+        {"measure": "Position", "value": p["quartile"]},
+    ])
+    table(frame, title=f"{result.block}, {result.year}: position in the computed comparator group",
+          source=f"MHCLG RS {result.year}; census-trend population")
+
+
+def geographic_table(result) -> None:
+    if result.geographic.empty:
+        note("Geographic neighbours: none of the same class with published figures for this year.", "missing")
+        return
+    table(result.geographic, title=f"Geographic neighbours of the same class, {result.block}, {result.year}",
+          source="ONS Local Authority Districts 2021 neighbours; MHCLG RS; census-trend population",
+          formats={"spend_per_head_gbp": ",.2f"})
+    p = result.geographic_position
+    note(f"Against its {p['of'] - 1} geographic neighbours of the same class, {result.council_name} ranks "
+         f"{p['rank']} of {p['of']} (1 = lowest spend); their median is £{p['median']:,.2f} per head.")
