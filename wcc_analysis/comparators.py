@@ -56,10 +56,11 @@ def pool_with_indicators(
     by ``ons_code`` whose other columns are indicators. Returns (pool, left_out).
     """
     pool = candidates[["ons_code", "name"]].drop_duplicates("ons_code")
+    everyone = pool["ons_code"].tolist()
     reasons: dict[str, list[str]] = {}
     for source_name, table in sources.items():
         present = set(table.dropna()["ons_code"])
-        for code in pool["ons_code"]:
+        for code in everyone:
             if code not in present:
                 reasons.setdefault(code, []).append(f"not in {source_name}")
         pool = pool.merge(table.dropna(), on="ons_code", how="inner")

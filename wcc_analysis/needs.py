@@ -165,11 +165,13 @@ def analyse(
     candidates = candidates[candidates["ons_code"].notna()]
     edition = imd_edition_for(year_start)
     imd = deprivation[deprivation["edition"] == edition][["ons_code", "imd_score"]]
-    spend_year = per_head[per_head["year_start"] == year_start][["ons_code", "population", "spend_per_head_gbp"]]
-    growth = population.growth_pct(census).rename_axis("ons_code").reset_index()
+    spend_year = in_year[(in_year["rs_block"] == block) & in_year["net_expenditure_gbp_thousands"].notna()]
+    census_year = population.for_year(census, year_start).merge(
+        population.growth_pct(census).rename_axis("ons_code").reset_index(), on="ons_code"
+    )
     sources = {
-        f"RS {year} {block} (net current expenditure)": spend_year,
-        "ONS Census 2011/2021 population": growth,
+        f"RS {year} with a {block} figure": spend_year[["ons_code", "net_expenditure_gbp_thousands"]],
+        "ONS Census 2011 and 2021": census_year,
         edition: imd,
     }
     group = comparators.comparator_group(candidates, sources, council, indicators, k)
@@ -186,7 +188,7 @@ def analyse(
     geo = comparators.geographic_group(neighbours, council, eligible, k)
     geo_table = members[members["ons_code"].isin(geo["neighbour_code"])][
         ["ons_code", "authority_name", "spend_per_head_gbp"]
-    ].merge(geo.rename(columns={"neighbour_code": "ons_code"})[["ons_code", "relation"]], on="ons_code")
+    ].merge(geo[["neighbour_code", "relation"]].rename(columns={"neighbour_code": "ons_code"}), on="ons_code")
     geo_table = geo_table.sort_values(["spend_per_head_gbp", "ons_code"]).reset_index(drop=True)
     geo_place = position(geo_table["spend_per_head_gbp"], council_value) if len(geo_table) else None
 

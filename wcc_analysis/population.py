@@ -19,9 +19,9 @@ METHOD_NOTE = (
 )
 
 
-def estimate(pop_2011: float | pd.Series, pop_2021: float | pd.Series, year_start: int):
+def estimate(pop_2011: float | pd.Series, pop_2021: float | pd.Series, year_start: int | pd.Series):
     """Census-trend population for the financial year starting in ``year_start``."""
-    fraction = (int(year_start) - CENSUS_YEARS[0]) / (CENSUS_YEARS[1] - CENSUS_YEARS[0])
+    fraction = (year_start - CENSUS_YEARS[0]) / (CENSUS_YEARS[1] - CENSUS_YEARS[0])
     return pop_2011 + fraction * (pop_2021 - pop_2011)
 
 

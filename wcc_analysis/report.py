@@ -60,17 +60,26 @@ def table(
 
 def check_parameters(council: str, service: str, scope: str, config: Config | None = None) -> Service:
     """Check a notebook's ``council`` and ``service`` parameters; return the service."""
-    from .ingest import authorities as authority_lookup
+    from .ingest import require_known_authority
 
     config = config or load_config()
     if not isinstance(council, str) or not council.strip():
         raise ParameterError("parameter 'council' must be an ONS code such as 'E07000237' (Worcester).")
-    authority_lookup.require_known_authority(council.strip())
+    require_known_authority(council.strip())
     chosen = config.service(service)
     if chosen.scope != scope:
         wanted = f"the portfolio id {config.portfolio.id!r}" if scope == "portfolio" else "a service id such as 'leisure'"
         raise ParameterError(f"this notebook runs for {wanted}, not {service!r}.")
     return chosen
+
+
+def authority_name(code: str) -> str:
+    """The authority's everyday name (e.g. 'Worcester') from the authority lookup."""
+    from . import ingest
+
+    table = ingest.authorities()
+    names = table.loc[table["ons_code"] == code, "name"]
+    return str(names.iloc[0]) if len(names) else code
 
 
 def heading(text: str) -> None:

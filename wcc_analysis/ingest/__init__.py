@@ -1,0 +1,107 @@
+"""Real public data → tidy, validated tables in data/processed (parquet).
+
+Each table function returns a DataFrame, rebuilt from the raw files in
+data/raw/public when any of their sha256 hashes (or the builder's version)
+changed, otherwise read from data/processed. Every loader also exists as a
+plain function taking explicit paths (``load_<source>(path)``) in its module.
+
+Modules, one per source: ``rs_workbooks`` (MHCLG Revenue Outturn Summary),
+``census`` (ONS Census 2011/2021 population), ``imd`` (English Indices of
+Deprivation), ``lookup`` (mySociety authority codes), ``ons_neighbours`` (ONS
+geographic neighbours), ``council`` (the council's own files).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from .. import store
+from . import lookup as _lookup
+from . import imd as _imd
+from . import ons_neighbours as _ons_neighbours
+from . import census as _census
+from . import rs_workbooks as _rs_workbooks
+
+__all__ = [
+    "authorities", "build_all", "deprivation", "known_authority_codes", "neighbours",
+    "population", "raw_public_files", "require_known_authority", "revenue_outturn",
+]
+
+known_authority_codes = _lookup.known_authority_codes
+require_known_authority = _lookup.require_known_authority
+
+
+def _sources() -> dict[str, list[Path]]:
+    """Raw files each table is built from."""
+    lookup = [_lookup.default_path()]
+    return {
+        "authorities": lookup,
+        "population": [_census.default_path()],
+        "deprivation": list(_imd.default_paths()),
+        "neighbours": [_ons_neighbours.default_path()],
+        # The lookup joins E-codes to ONS codes, so it is a source of this table too.
+        "revenue_outturn": [*_rs_workbooks.rs_workbooks(), *lookup],
+    }
+
+
+def authorities() -> pd.DataFrame:
+    """English authorities: ons_code, ecode, mysociety_code, name, official_name, la_type, rs_class,
+    region, county_code, county_name, current, start_date, end_date."""
+    return store.cached_table("authorities", _sources()["authorities"], _lookup.load_authorities,
+                              builder_version=_lookup.BUILDER_VERSION)
+
+
+def population() -> pd.DataFrame:
+    """Census 2011/2021 per LAD: ons_code, name, county, region, pop_2011, pop_2021."""
+    return store.cached_table("population", _sources()["population"], _census.load_census_population,
+                              builder_version=_census.BUILDER_VERSION)
+
+
+def deprivation() -> pd.DataFrame:
+    """IMD 2019 and 2025 per district: ons_code, edition, imd_score, imd_rank,
+    proportion_most_deprived_10pct, extent, n_areas."""
+    return store.cached_table("deprivation", _sources()["deprivation"], _imd.load_deprivation,
+                              builder_version=_imd.BUILDER_VERSION)
+
+
+def neighbours() -> pd.DataFrame:
+    """ONS geographic neighbours: ons_code, neighbour_code, relation, rank."""
+    return store.cached_table("neighbours", _sources()["neighbours"], _ons_neighbours.load_neighbours,
+                              builder_version=_ons_neighbours.BUILDER_VERSION)
+
+
+def revenue_outturn() -> pd.DataFrame:
+    """RS net current expenditure (£ thousand) per authority, year and service block (see
+    ``revenue_outturn.COLUMNS``)."""
+    return store.cached_table("revenue_outturn", _sources()["revenue_outturn"],
+                              _rs_workbooks.load_revenue_outturn,
+                              builder_version=_rs_workbooks.BUILDER_VERSION)
+
+
+_TABLES: dict[str, Callable[[], pd.DataFrame]] = {
+    "authorities": authorities,
+    "population": population,
+    "deprivation": deprivation,
+    "neighbours": neighbours,
+    "revenue_outturn": revenue_outturn,
+}
+
+
+def build_all(progress: Callable[[str], None] | None = None) -> dict[str, pd.DataFrame]:
+    """Build (or load, when up to date) every public table; ``progress`` gets one line per table."""
+    tables = {}
+    for name, build in _TABLES.items():
+        if progress:
+            progress(f"{name}: building or loading")
+        tables[name] = build()
+        if progress:
+            progress(f"{name}: {len(tables[name]):,} rows")
+    return tables
+
+
+def raw_public_files() -> list[Path]:
+    """Every raw public file the tables are built from, sorted, without duplicates."""
+    return sorted({p for files in _sources().values() for p in files})

@@ -1,0 +1,224 @@
+"""wcc_analysis.runner: planning (no kernels) and execution (two small kernels)."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+from runner_fixtures import project  # noqa: F401 - fixture
+
+from wcc_analysis import runner
+from wcc_analysis.config import load_config
+from wcc_analysis.errors import ParameterError
+
+# ----------------------------------------------------------------------------- parameters
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("2023", 2023), ("-4", -4), ("1.5", 1.5), ("1e3", 1000.0), ("True", True), ("False", False),
+     ("None", None), ("museums", "museums"), ("", ""), ("a=b", "a=b"), ("true", "true")],
+)
+def test_values_are_typed_like_papermills_cli(text, value):
+    parsed = runner.parse_parameters([f"x={text}"])
+    assert parsed == {"x": value}
+    assert type(parsed["x"]) is type(value)
+
+
+@pytest.mark.parametrize("bad", ["year", "=2023", "2x=1", "my-name=1"])
+def test_malformed_parameter_is_a_parameter_error(bad):
+    with pytest.raises(ParameterError):
+        runner.parse_parameters([bad])
+
+
+@pytest.mark.parametrize("name", ["council", "service"])
+def test_runner_parameters_cannot_be_overridden_with_p(name):
+    with pytest.raises(ParameterError, match=f"--{name}"):
+        runner.parse_parameters([f"{name}=x"])
+
+
+# ----------------------------------------------------------------------------- plan
+
+
+def test_default_plan_is_every_service_then_the_portfolio(project):
+    plan = runner.plan(load_config(), council="E07000237")
+    assert [ex.key for ex in plan] == [
+        "museums/needs_analysis",
+        "museums/broken",
+        "revenues_benefits/needs_analysis",
+        "portfolio/priority_setting",
+    ]
+    first = plan[0]
+    assert first.parameters == {"council": "E07000237", "service": "museums"}
+    assert first.service_name == "Museums" and first.notebook_title == "Needs analysis"
+    assert first.outputs == {
+        "ipynb": "museums/needs_analysis.ipynb",
+        "html": "museums/needs_analysis.html",
+        "code_html": "museums/needs_analysis.code.html",
+    }
+    assert plan[-1].parameters["service"] == "portfolio"
+
+
+def test_notebook_filter_and_service_choice(project):
+    config = load_config()
+    assert [ex.key for ex in runner.plan(config, notebooks=["needs_analysis"])] == [
+        "museums/needs_analysis",
+        "revenues_benefits/needs_analysis",
+    ]
+    assert [ex.key for ex in runner.plan(config, services=["portfolio"])] == ["portfolio/priority_setting"]
+    # repeated choices run once
+    assert len(runner.plan(config, services=["museums", "museums"], notebooks=["broken", "broken"])) == 1
+
+
+def test_unknown_service_lists_the_valid_ones(project):
+    with pytest.raises(ParameterError) as info:
+        runner.plan(load_config(), services=["museum"])
+    message = str(info.value)
+    assert "'museum'" in message and "museums" in message and "portfolio" in message
+    assert "Did you mean 'museums'" in message
+
+
+def test_unknown_notebook_lists_the_valid_ones(project):
+    with pytest.raises(ParameterError) as info:
+        runner.plan(load_config(), notebooks=["gap_analysis"])
+    assert "gap_analysis" in str(info.value)
+    assert "needs_analysis" in str(info.value) and "priority_setting" in str(info.value)
+
+
+def test_notebook_that_applies_to_no_chosen_service(project):
+    with pytest.raises(ParameterError, match="nothing to run"):
+        runner.plan(load_config(), services=["revenues_benefits"], notebooks=["broken"])
+
+
+def test_extra_parameter_must_be_declared_by_every_notebook(project):
+    config = load_config()
+    plan = runner.plan(config, services=["museums"], extra_params=["year=2024"])
+    assert all(ex.parameters["year"] == 2024 for ex in plan)
+    with pytest.raises(ParameterError) as info:
+        runner.plan(config, services=["museums"], extra_params=["yaer=2024"])
+    assert "'yaer'" in str(info.value) and "year" in str(info.value)
+    with pytest.raises(ParameterError):
+        runner.plan(config, extra_params=["year"])  # no '='
+
+
+def test_missing_notebook_file_is_reported_before_anything_runs(project):
+    (project / "notebooks" / "broken.ipynb").unlink()
+    with pytest.raises(ParameterError, match="notebooks/broken.ipynb"):
+        runner.plan(load_config(), services=["museums"])
+
+
+def test_council_is_checked_against_the_authorities(project):
+    council = runner.resolve_council("e07000237")
+    assert council == runner.Council("E07000237", "Worcester", "SD")
+    assert council.label == "Worcester (E07000237)"
+    with pytest.raises(ParameterError, match="not in the list"):
+        runner.resolve_council("E07999999")
+    with pytest.raises(ParameterError, match="E followed by 8 digits"):
+        runner.resolve_council("W06000001x")
+    with pytest.raises(ParameterError):
+        runner.plan(load_config(), council="S12000033")
+
+
+def test_council_check_falls_back_when_ingest_has_no_authorities(project, monkeypatch):
+    import wcc_analysis.ingest as ingest
+
+    monkeypatch.delattr(ingest, "authorities", raising=False)
+    assert runner.resolve_council("E07000238") == runner.Council("E07000238")
+
+
+# ----------------------------------------------------------------------------- retry (no kernel)
+
+
+def _fake_papermill(monkeypatch, failures: list[BaseException]):
+    """papermill.execute_notebook that raises the given errors first, then 'executes' by copying."""
+    import papermill
+
+    calls = []
+
+    def fake(input_path, output_path, **kwargs):
+        calls.append(kwargs)
+        nb = nbformat.read(input_path, as_version=4)
+        for cell in nb.cells:
+            cell.setdefault("metadata", {})["papermill"] = {"status": "pending"}
+        nbformat.write(nb, output_path)  # what papermill writes before starting the kernel
+        if failures:
+            raise failures.pop(0)
+
+    monkeypatch.setattr(papermill, "execute_notebook", fake)
+    return calls
+
+
+def test_a_kernel_that_fails_to_start_is_retried_once(project, tmp_path, monkeypatch):
+    calls = _fake_papermill(monkeypatch, [RuntimeError("Kernel died before replying to kernel_info")])
+    ex = runner.plan(load_config(), services=["portfolio"])[0]
+    result = runner.run_execution(ex, tmp_path / "pack", notify=False)
+    assert result.status == "ok" and result.attempts == 2 and len(calls) == 2
+    assert calls[0]["kernel_name"] == "python3" and calls[0]["progress_bar"] is False
+    assert (tmp_path / "pack" / "portfolio" / "priority_setting.html").is_file()
+
+
+def test_a_kernel_that_never_starts_fails_after_two_attempts(project, tmp_path, monkeypatch):
+    _fake_papermill(monkeypatch, [TimeoutError("no reply"), TimeoutError("no reply")])
+    ex = runner.plan(load_config(), services=["portfolio"])[0]
+    result = runner.run_execution(ex, tmp_path / "pack", notify=False)
+    assert result.status == "failed" and result.attempts == 2
+    assert result.error["kind"] == "kernel" and result.error["ename"] == "TimeoutError"
+
+
+# ----------------------------------------------------------------------------- execute (kernels)
+
+
+def test_execute_records_a_failing_cell_and_still_runs_the_other(project, tmp_path):
+    plan = runner.plan(load_config(), services=["museums"], extra_params={"year": 2023})
+    seen = {"started": [], "finished": []}
+
+    class Recorder:
+        def started(self, ex):
+            seen["started"].append(ex.key)
+
+        def finished(self, result):
+            assert result.execution.key in seen["started"]
+            seen["finished"].append(result.execution.key)
+
+    out = tmp_path / "pack"
+    results = runner.execute(plan, out, jobs=2, progress=Recorder())
+    assert [r.execution.key for r in results] == ["museums/needs_analysis", "museums/broken"]
+    assert sorted(seen["finished"]) == sorted(seen["started"]) == sorted(ex.key for ex in plan)
+
+    good, bad = results
+    assert good.status == "ok" and good.error is None
+    assert good.headline == {"spend_per_head_gbp": 12.5, "population": 103872,
+                             "comparators": ["A", "B", "C", "D", "E"]}
+    assert bad.status == "failed"
+    assert bad.error == {
+        "kind": "cell",
+        "cell_index": 3,  # in notebooks/broken.ipynb (the injected cell is not counted)
+        "execution_count": 4,
+        "ename": "ValueError",
+        "evalue": "the data for museums is missing",
+        "source_first_line": "raise ValueError('the data for ' + service + ' is missing')",
+    }
+    for result in results:
+        assert result.duration_s > 0
+        for rel in result.outputs.values():
+            assert (out / rel).is_file(), rel
+        assert set(result.outputs) == {"ipynb", "html", "code_html"}
+
+    # the executed notebook: parameters injected, no absolute paths in its metadata
+    text = (out / "museums" / "needs_analysis.ipynb").read_text()
+    assert str(tmp_path) not in text and str(project) not in text
+    nb = json.loads(text)
+    assert nb["metadata"]["papermill"]["input_path"] == "notebooks/needs_analysis.ipynb"
+    assert nb["metadata"]["papermill"]["parameters"]["year"] == 2023
+
+    # reader HTML: no code, no injected parameters cell; code HTML has both; no CDN scripts
+    reader = (out / "museums" / "needs_analysis.html").read_text()
+    code = (out / "museums" / "needs_analysis.code.html").read_text()
+    assert "museums in E07000237, year 2023" in reader
+    assert "print(f" not in reader and "Parameters" not in reader and "injected-parameters" not in reader
+    assert "print" in code and "injected-parameters" in code
+    for page in (reader, code):
+        assert "<script src=" not in page
+    broken_reader = (out / "museums" / "broken.html").read_text()
+    assert "papermill-error-cell" in broken_reader and "the data for museums is missing" in broken_reader

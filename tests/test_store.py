@@ -1,0 +1,61 @@
+"""data/processed tables are rebuilt when a raw file's hash (or the builder version) changes."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from wcc_analysis import store
+
+
+def test_rebuild_when_raw_hash_changes(tmp_path):
+    raw = tmp_path / "raw.csv"
+    raw.write_text("a\n1\n")
+    out = tmp_path / "processed"
+    calls = []
+
+    def build() -> pd.DataFrame:
+        calls.append(1)
+        return pd.read_csv(raw)
+
+    first = store.cached_table("t", [raw], build, builder_version="1", directory=out)
+    again = store.cached_table("t", [raw], build, builder_version="1", directory=out)
+    assert len(calls) == 1 and first.equals(again)
+    assert (out / "t.parquet").exists()
+    meta = json.loads((out / "t.json").read_text())
+    assert meta["sources"] and list(meta["sources"].values())[0] == store.sha256_file(raw)
+
+    raw.write_text("a\n2\n")  # same size, different content
+    changed = store.cached_table("t", [raw], build, builder_version="1", directory=out)
+    assert len(calls) == 2 and changed["a"].tolist() == [2]
+
+    store.cached_table("t", [raw], build, builder_version="2", directory=out)
+    assert len(calls) == 3
+
+
+def test_damaged_cache_is_rebuilt(tmp_path):
+    raw = tmp_path / "raw.csv"
+    raw.write_text("a\n1\n")
+    out = tmp_path / "processed"
+    store.cached_table("t", [raw], lambda: pd.read_csv(raw), builder_version="1", directory=out)
+    (out / "t.json").write_text("{not json")
+    table = store.cached_table("t", [raw], lambda: pd.DataFrame({"a": [9]}), builder_version="1", directory=out)
+    assert table["a"].tolist() == [9]
+
+
+def test_ingest_tables_use_the_cache(tmp_path, monkeypatch):
+    """The public table functions write data/processed and reuse it until a raw file changes."""
+    from wcc_analysis import ingest
+    from wcc_analysis.ingest import population as population_table  # the function
+
+    monkeypatch.setattr("wcc_analysis.paths.processed_dir", lambda: tmp_path)
+    table = population_table()
+    assert (tmp_path / "population.parquet").exists()
+    assert table.set_index("ons_code").loc["E07000237", "pop_2021"] == 103700
+    meta = json.loads((tmp_path / "population.json").read_text())
+    assert list(meta["sources"]) == ["data/raw/public/ons_census2021_population/lad_population_census2011_2021_rank.csv"]
+    assert population_table().equals(table)
+    files = ingest.raw_public_files()
+    assert len(files) == 11 and all(p.exists() for p in files)
+    assert callable(ingest.authorities) and callable(ingest.revenue_outturn)
