@@ -16,6 +16,42 @@ from typing import Any
 
 MIME_TYPE = "application/vnd.wcc-analysis.headline+json"
 
+# How each headline figure is labelled for readers, in the order the index shows
+# them (notebook JSON is stored with sorted keys, so order comes from here).
+LABELS: dict[str, str] = {
+    "year": "Outturn year",
+    "rs_block": "RS block",
+    "net_expenditure_gbp_thousands": "Net current expenditure (£ thousand)",
+    "population": "Population (census-trend estimate)",
+    "spend_per_head_gbp": "Spend per head",
+    "comparator_median_spend_per_head_gbp": "Comparator median per head",
+    "comparator_rank": "Rank among comparators (1 = lowest spend)",
+    "comparator_rank_of": "Ranked out of",
+    "comparator_pool_size": "Comparator pool size",
+    "comparator_codes": "Comparators (ONS codes)",
+    "block_shared_with": "Block shared with",
+    "priority_rank": "Priority rank",
+    "priority_score": "Priority score",
+    "priority_category": "Council's category",
+    "rank_kept_share": "Share of weightings keeping the rank",
+    "council_data": "Council data",
+    "priority_scores_available": "Priority scores available",
+}
+
+
+def label(key: str) -> str:
+    """The reader's label for a headline figure's key."""
+    if key in LABELS:
+        return LABELS[key]
+    text = key.replace("_", " ").strip()
+    return text[:1].upper() + text[1:] if text else key
+
+
+def ordered(figures: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """Figures in the reading order of LABELS, any others after them alphabetically."""
+    known = [(k, figures[k]) for k in LABELS if k in figures]
+    return known + sorted((k, v) for k, v in figures.items() if k not in LABELS)
+
 
 def _plain(value: Any) -> Any:
     """JSON-friendly copy of value (numpy scalars, tuples, NaN → None)."""
@@ -50,8 +86,8 @@ def bundle(figures: Mapping[str, Any]) -> dict[str, Any]:
     """The display bundle for these figures (custom MIME type, HTML and plain text)."""
     clean = _plain(dict(figures))
     rows = "".join(
-        f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(_format(v))}</td></tr>"
-        for k, v in clean.items()
+        f"<tr><th style='text-align:left'>{html.escape(label(k))}</th><td>{html.escape(_format(v))}</td></tr>"
+        for k, v in ordered(clean)
     )
     return {
         MIME_TYPE: clean,

@@ -44,7 +44,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import __version__, paths, runner
+from . import __version__, headline, paths, runner
 from .config import Config
 from .runner import Council, Execution, ExecutionResult
 
@@ -331,12 +331,7 @@ _MAX_LIST = 4
 
 
 def _label(key: str) -> str:
-    base = key
-    for suffix in ("_gbp", "_pct"):
-        if base.endswith(suffix):
-            base = base[: -len(suffix)]
-    text = base.replace("_", " ").strip()
-    return text[:1].upper() + text[1:] if text else key
+    return headline.label(key)
 
 
 def format_value(value: Any, key: str = "") -> str:
@@ -390,7 +385,7 @@ def _cell(entry: dict[str, Any] | None, applies: bool) -> str:
     if entry.get("headline"):
         items = "".join(
             f"<li title='{_esc(k)}'>{_esc(_label(k))}: <b>{_esc(format_value(v, k))}</b></li>"
-            for k, v in entry["headline"].items()
+            for k, v in headline.ordered(entry["headline"])
         )
         figures = f"<ul class='figures'>{items}</ul>"
     elif status != "ok":

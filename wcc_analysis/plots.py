@@ -46,10 +46,9 @@ def _axes(ax: Axes | None, size: tuple[float, float] | None = None) -> Axes:
     return ax
 
 
-def caption(ax: Axes, text: str, width: int = 130) -> Axes:
+def caption(ax: Axes, text: str, width: int = 130) -> None:
     """Source/method note under the chart (kept in view by the inline backend's tight bbox)."""
     ax.figure.text(0.0, -0.01, textwrap.fill(text, width), ha="left", va="top", fontsize=8, color="#555555")
-    return ax
 
 
 def _pounds(value: float, _pos: int | None = None) -> str:
@@ -66,12 +65,12 @@ def priority_scores(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     maximum = float(rows["max_possible"].iloc[0])
     ax.set_xlim(0, maximum * 1.15)
     ax.axvline(maximum, color="#555555", lw=1, ls="--")
-    ax.text(maximum, -0.6, f" maximum {maximum:.0f}", fontsize=8, color="#555555", va="top")
+    ax.text(maximum, len(rows) - 0.45, f" maximum {maximum:.0f}", fontsize=8, color="#555555", va="bottom")
     top = rows.iloc[-1]
     ax.set_title(f"{top['service_name']} scores highest for commissioning ({top['weighted_total']:.0f} of {maximum:.0f})")
     ax.set_xlabel("Weighted score (High 3, Medium 2, Low 1 × criterion weight)")
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in CATEGORY_COLOURS.values()]
-    ax.legend(handles, CATEGORY_COLOURS.keys(), loc="lower right", title="Council's category")
+    ax.legend(handles, CATEGORY_COLOURS.keys(), loc="upper left", bbox_to_anchor=(1.0, 1.0), title="Council's category")
     ax.grid(axis="y", visible=False)
     return ax
 
@@ -83,7 +82,8 @@ def rank_stability(stability: pd.DataFrame, names: pd.Series, ax: Axes | None = 
     labels = [names.get(i, i) for i in rows.index]
     bars = ax.barh(labels, rows["share_same_rank"] * 100, color=PEER)
     ax.bar_label(bars, labels=[f"{v:.0%} (rank {r}; range {b}–{w})" for v, r, b, w in zip(rows["share_same_rank"], rows["rank"], rows["best_rank"], rows["worst_rank"])], padding=4)
-    ax.set_xlim(0, 130)
+    ax.set_xlim(0, 145)
+    ax.set_xticks([0, 25, 50, 75, 100])
     ax.xaxis.set_major_formatter(PercentFormatter())
     least = rows.iloc[0]
     ax.set_title(f"Ranks are stable: even the least stable keeps its rank in {least['share_same_rank']:.0%} of weightings"
@@ -120,13 +120,14 @@ def comparator_distribution(distribution: pd.DataFrame, position: dict, council_
     colours = [COUNCIL if c else PEER for c in rows["is_council"]]
     ax.barh(rows["authority_name"], rows["spend_per_head_gbp"], color=colours)
     for value, label, style in ((position["q1"], "lower quartile", ":"), (position["median"], "median", "--"), (position["q3"], "upper quartile", ":")):
-        ax.axvline(value, color="#333333", lw=1, ls=style)
-        ax.text(value, len(rows) - 0.4, f" {label} {_pounds(value)}", fontsize=8, rotation=90, va="top", ha="right", color="#333333")
+        ax.axvline(value, color="#333333", lw=1.2, ls=style, label=f"Comparator {label} {_pounds(value)}")
+    ax.invert_yaxis()  # rank 1 (lowest spend) at the top
+    ax.legend(loc="lower left", bbox_to_anchor=(1.0, 0.0), fontsize=8.5)
     ax.xaxis.set_major_formatter(FuncFormatter(_pounds))
     council_value = float(rows.loc[rows["is_council"], "spend_per_head_gbp"].iloc[0])
     relation = "more" if council_value > position["median"] else "less"
-    ax.set_title(f"{council_name} spends {relation} per head than the comparator median on {block.lower()} ({year}): rank {position['rank']} of {position['of']}")
-    ax.set_xlabel("Net current expenditure per head (£), 1 = lowest spend at the top of the ranking")
+    ax.set_title(textwrap.fill(f"{council_name} spends {relation} per head than the comparator median on {block.lower()} ({year}): rank {position['rank']} of {position['of']}", 75))
+    ax.set_xlabel("Net current expenditure per head (£); lowest spend (rank 1) at the top")
     ax.grid(axis="y", visible=False)
     for label in ax.get_yticklabels():
         if label.get_text() == council_name:

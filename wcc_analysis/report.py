@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 
@@ -15,6 +16,49 @@ ILLUSTRATIVE = (
     "a labelled sample shipped with wcc-analysis, not the council's own figures. Replace the files "
     "in data/raw/council/{code}/ with real ones before using the results."
 )
+
+
+COLUMN_LABELS = {
+    "year": "Year",
+    "year_start": "Year starting",
+    "ons_code": "ONS code",
+    "name": "Authority",
+    "authority_name": "Authority",
+    "rank": "Rank",
+    "distance": "Distance (standardised)",
+    "population": "Population (census-trend estimate)",
+    "population_growth_pct": "Population change 2011→2021 (%)",
+    "imd_score": "IMD average score",
+    "net_expenditure_gbp_thousands": "Net current expenditure (£ thousand)",
+    "spend_per_head_gbp": "Spend per head (£)",
+    "comparator_median_spend_per_head_gbp": "Comparator median per head (£)",
+    "comparators_reporting": "Comparators reporting",
+    "relation": "Relation",
+    "reason": "Why left out",
+    "rs_block": "RS block",
+    "main_block_of": "Main block of",
+    "also_holds_part_of": "Also holds part of",
+    "service_id": "Service id",
+    "service_name": "Service",
+    "budget_gbp": "Budget (£)",
+    "category": "Category",
+    "seed_phase": "Seed phase",
+    "data_status": "Data status",
+    "weighted_total": "Weighted total",
+    "max_possible": "Maximum possible",
+    "share_same_rank": "Share keeping the rank",
+    "best_rank": "Best rank",
+    "worst_rank": "Worst rank",
+    "combinations": "Weightings tried",
+    "criterion": "Criterion",
+    "score": "Score",
+    "rationale": "Rationale",
+    "indicator": "Indicator",
+    "council": "Council",
+    "comparator_median": "Comparator median",
+    "measure": "Measure",
+    "value": "Value",
+}
 
 
 def _display(markup: str) -> None:
@@ -44,15 +88,23 @@ def table(
     *,
     title: str | None = None,
     source: str | None = None,
-    formats: Mapping[str, str] | None = None,
+    formats: Mapping[str, str | Callable[[object], str]] | None = None,
     index: bool = False,
 ) -> None:
     """Show a table with a title and a source line. ``formats`` maps column → format spec."""
     shown = frame.copy()
     for column, spec in (formats or {}).items():
         if column in shown.columns:
-            shown[column] = shown[column].map(lambda v, s=spec: "" if pd.isna(v) else format(v, s))
-    body = shown.to_html(index=index, border=0, classes="wcc-table", na_rep="–", escape=True)
+            render = spec if callable(spec) else (lambda v, s=spec: format(v, s))
+            shown[column] = shown[column].map(lambda v, r=render: "" if pd.isna(v) else r(v))
+    numeric = [i for i, c in enumerate(frame.columns, start=1 + int(index))
+               if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
+    shown = shown.rename(columns=COLUMN_LABELS)
+    css_class = "wcc-" + hashlib.sha1(f"{title}|{list(frame.columns)}".encode()).hexdigest()[:8]
+    right = ", ".join(f"table.wcc-table.{css_class} td:nth-child({i}), table.wcc-table.{css_class} th:nth-child({i})" for i in numeric)
+    style = (f"<style>table.wcc-table.{css_class} td, table.wcc-table.{css_class} th {{text-align:left; vertical-align:top}}"
+             + (f" {right} {{text-align:right}}" if right else "") + "</style>")
+    body = style + shown.to_html(index=index, border=0, classes=f"wcc-table {css_class}", na_rep="–", escape=True)
     head = f"<p><b>{html.escape(title)}</b></p>" if title else ""
     foot = f"<p style='font-size:85%;color:#555'>Source: {html.escape(source)}</p>" if source else ""
     _display(head + body + foot)
@@ -80,6 +132,11 @@ def authority_name(code: str) -> str:
     table = ingest.authorities()
     names = table.loc[table["ons_code"] == code, "name"]
     return str(names.iloc[0]) if len(names) else code
+
+
+def number(value: float) -> str:
+    """Whole numbers without decimals, others to one decimal place, thousands separated."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
 def heading(text: str) -> None:
@@ -192,7 +249,9 @@ def geographic_table(result) -> None:
     if result.geographic.empty:
         note("Geographic neighbours: none of the same class with published figures for this year.", "missing")
         return
-    table(result.geographic, title=f"Geographic neighbours of the same class, {result.block}, {result.year}",
+    shown = result.geographic.assign(relation=result.geographic["relation"].map(
+        {"shares_boundary": "shares a boundary", "nearby": "nearby"}))
+    table(shown, title=f"Geographic neighbours of the same class, {result.block}, {result.year}",
           source="ONS Local Authority Districts 2021 neighbours; MHCLG RS; census-trend population",
           formats={"spend_per_head_gbp": ",.2f"})
     p = result.geographic_position
