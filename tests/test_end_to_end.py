@@ -1,8 +1,8 @@
-"""End to end on the REAL project: `wcc-analysis run` for museums, then `wcc-analysis validate`.
+"""End to end on the REAL project: `wcc-analysis run` into a temporary folder, then `validate`.
 
-Starts real kernels and nbval (about 15 s). Skipped until the notebooks that
-config/services.toml lists for museums exist, and wcc_analysis.ingest has
-build_all and authorities.
+Starts real kernels (papermill) and nbval: every notebook is executed for at
+least one service, for a council with its own files (Worcester) and one
+without (Bromsgrove).
 """
 
 from __future__ import annotations
@@ -20,26 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SERVICE = "museums"
 
 
-def _museum_notebooks() -> list[str]:
-    config = tomllib.loads((ROOT / "config" / "services.toml").read_text(encoding="utf-8"))
-    return list(config["services"][SERVICE]["notebooks"])
-
-
-def _missing() -> list[str]:
-    missing = [f"notebooks/{nb}.ipynb" for nb in _museum_notebooks() if not (ROOT / "notebooks" / f"{nb}.ipynb").is_file()]
-    try:
-        from wcc_analysis import ingest
-    except ImportError:
-        return [*missing, "wcc_analysis.ingest"]
-    return missing + [f"wcc_analysis.ingest.{name}" for name in ("build_all", "authorities") if not hasattr(ingest, name)]
-
-
-MISSING = _missing()
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(bool(MISSING), reason=f"not written yet: {', '.join(MISSING)}"),
-]
+pytestmark = pytest.mark.e2e
 
 
 def wcc(*args: str) -> subprocess.CompletedProcess:
@@ -50,8 +31,14 @@ def wcc(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_run_and_validate_museums_for_worcester(tmp_path):
-    run = wcc("run", "--service", SERVICE, "--council", "E07000237", "--out", str(tmp_path), "--jobs", "2")
+def _notebooks_for(service: str) -> list[str]:
+    config = tomllib.loads((ROOT / "config" / "services.toml").read_text(encoding="utf-8"))
+    return list(config["services"][service]["notebooks"])
+
+
+def test_run_and_validate_museums_and_portfolio_for_worcester(tmp_path):
+    run = wcc("run", "--service", SERVICE, "--service", "portfolio", "--council", "E07000237",
+              "--out", str(tmp_path), "--jobs", "2")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Traceback" not in run.stderr
 
@@ -66,10 +53,24 @@ def test_run_and_validate_museums_for_worcester(tmp_path):
     assert manifest["council"]["code"] == "E07000237"
     assert manifest["council"]["name"]  # from the authorities lookup, e.g. "Worcester"
     assert any(path.startswith("data/raw/public/") for path in manifest["inputs"])
-    assert {e["notebook"] for e in manifest["executions"]} == set(_museum_notebooks())
+    assert {e["notebook"] for e in manifest["executions"]} == {*_notebooks_for(SERVICE), "priority_setting"}
     needs = next(e for e in manifest["executions"] if e["notebook"] == "needs_analysis")
     assert needs["parameters"]["service"] == SERVICE
-    assert isinstance(needs["headline"].get("spend_per_head_gbp"), (int, float))
+    # Hand-checked: RS 2017-18 Cultural and related services 3,320 (£k) over the census-trend
+    # population 98,768 + 0.6 x (103,700 - 98,768) = 101,727.2 -> £32.64 per head.
+    figures = needs["headline"]
+    assert figures["year"] == "2017-18"
+    assert figures["rs_block"] == "Cultural and related services"
+    assert figures["net_expenditure_gbp_thousands"] == 3320
+    assert figures["population"] == 101727
+    assert figures["spend_per_head_gbp"] == 32.64
+    assert len(figures["comparator_codes"]) == 15 and "E07000237" not in figures["comparator_codes"]
+    assert 1 <= figures["comparator_rank"] <= 16
+    assert "Leisure – Sports Centres" in figures["block_shared_with"]
+    ranks = next(e for e in manifest["executions"] if e["notebook"] == "priority_setting")["headline"]
+    assert ranks["priority_rank"] == {"waste": 1, "leisure": 2, "revenues_benefits": 3, "museums": 4}
+    assert ranks["priority_score"]["waste"] == 24 and ranks["council_data"] == "illustrative"
+    assert "ILLUSTRATIVE SAMPLE" in (pack_dir / "portfolio" / "priority_setting.html").read_text(encoding="utf-8")
     for entry in manifest["executions"]:
         assert entry["status"] == "ok", entry["error"]
         for rel in entry["outputs"].values():
@@ -83,3 +84,30 @@ def test_run_and_validate_museums_for_worcester(tmp_path):
     validate = wcc("validate", str(pack_dir))
     assert validate.returncode == 0, validate.stdout + validate.stderr
     assert "reproduced" in validate.stdout
+
+
+def test_a_council_without_its_own_files_still_gets_a_pack(tmp_path):
+    run = wcc("run", "--service", "waste", "--service", "portfolio", "--council", "E07000234",
+              "--out", str(tmp_path), "--jobs", "2")
+    assert run.returncode == 0, run.stdout + run.stderr
+    pack_dir = (tmp_path / "latest").resolve()
+    manifest = json.loads((pack_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["council"]["code"] == "E07000234"
+    by_notebook = {e["notebook"]: e for e in manifest["executions"]}
+    assert by_notebook["priority_setting"]["headline"] == {"priority_scores_available": False}
+    waste = by_notebook["needs_analysis"]["headline"]
+    assert waste["rs_block"] == "Environmental and regulatory services"
+    assert "E07000234" not in waste["comparator_codes"]
+    report = (pack_dir / "portfolio" / "priority_setting.html").read_text(encoding="utf-8")
+    assert "No council files for Bromsgrove" in report
+    assert "ILLUSTRATIVE" not in report
+
+
+def test_unknown_council_and_parameter_stop_before_anything_runs(tmp_path):
+    bad_council = wcc("run", "--council", "E07000273", "--out", str(tmp_path))
+    assert bad_council.returncode == 2
+    assert "E07000237" in bad_council.stderr + bad_council.stdout  # the suggestion
+    bad_param = wcc("run", "--service", SERVICE, "-p", "comparator_kk=3", "--out", str(tmp_path))
+    assert bad_param.returncode == 2
+    assert "comparator_kk" in bad_param.stderr + bad_param.stdout
+    assert not [p for p in tmp_path.iterdir()]

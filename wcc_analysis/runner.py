@@ -205,6 +205,9 @@ def resolve_council(code: str) -> Council:
         return Council(code)
     rows = table[table["ons_code"] == code]
     if rows.empty:
+        from .ingest import require_known_authority
+
+        require_known_authority(code)  # raises ParameterError with the nearest codes
         raise ParameterError(
             f"council code {code!r} is not in the list of English local authorities "
             "(data/raw/public/mysociety_la_lookup). Check the code on the ONS geography portal."
