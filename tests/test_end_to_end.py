@@ -110,4 +110,7 @@ def test_unknown_council_and_parameter_stop_before_anything_runs(tmp_path):
     bad_param = wcc("run", "--service", SERVICE, "-p", "comparator_kk=3", "--out", str(tmp_path))
     assert bad_param.returncode == 2
     assert "comparator_kk" in bad_param.stderr + bad_param.stdout
+    bad_type = wcc("run", "--service", SERVICE, "-p", "comparator_k=fifteen", "--out", str(tmp_path))
+    assert bad_type.returncode == 2
+    assert "must be a whole number" in bad_type.stderr
     assert not [p for p in tmp_path.iterdir()]

@@ -15,6 +15,7 @@ written so the reader sees where it broke. A kernel that fails to *start*
 
 from __future__ import annotations
 
+import ast
 import multiprocessing
 import os
 import queue as queue_module
@@ -205,12 +206,16 @@ def resolve_council(code: str) -> Council:
         return Council(code)
     rows = table[table["ons_code"] == code]
     if rows.empty:
-        from .ingest import require_known_authority
+        hint = ""
+        try:
+            from .ingest.lookup import suggest
 
-        require_known_authority(code)  # raises ParameterError with the nearest codes
+            hint = " " + suggest(code, frozenset(table["ons_code"].dropna().astype(str)))
+        except Exception:  # noqa: BLE001 - a suggestion is a courtesy, never a second failure
+            pass
         raise ParameterError(
             f"council code {code!r} is not in the list of English local authorities "
-            "(data/raw/public/mysociety_la_lookup). Check the code on the ONS geography portal."
+            f"(data/raw/public/mysociety_la_lookup):{hint or ' check the code on the ONS geography portal.'}"
         )
     row = rows.iloc[0]
     rs_class = row["rs_class"] if "rs_class" in row.index else None
@@ -302,7 +307,32 @@ def plan(
                     f"unknown parameter {name!r} for notebook(s) {', '.join(lacking)}. "
                     f"Declared parameters — {listing}. Use --notebook to run only notebooks that take it."
                 )
+            for params in declared.values():
+                extra[name] = _typed_like_default(name, extra[name], params[name].get("default"))
+        for ex in executions:
+            ex.parameters.update(extra)
     return executions
+
+
+_TYPE_WORDS = {bool: "true or false", int: "a whole number", float: "a number", str: "text"}
+
+
+def _typed_like_default(name: str, value: Any, default: str | None) -> Any:
+    """``value`` checked against the type of the notebook's default (text defaults take anything)."""
+    try:
+        expected = type(ast.literal_eval(default)) if default else None
+    except (ValueError, SyntaxError):
+        return value
+    if expected is str:
+        return value if isinstance(value, str) else str(value)
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if expected in _TYPE_WORDS and not (type(value) is expected):
+        raise ParameterError(
+            f"parameter {name!r} must be {_TYPE_WORDS[expected]} (the notebook's default is {default}); "
+            f"got {value!r}."
+        )
+    return value
 
 
 # --------------------------------------------------------------------------- data preparation

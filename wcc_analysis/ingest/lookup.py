@@ -103,7 +103,7 @@ def _distance(a: str, b: str) -> int:
     return d[-1][-1]
 
 
-def _suggestion(code: str, known: frozenset[str]) -> str:
+def suggest(code: str, known: frozenset[str]) -> str:
     wanted = code.strip().upper()
     # nearest first; among equals, prefer the same characters in another order (a swap)
     scored = sorted((_distance(wanted, k), sorted(k) != sorted(wanted), k) for k in known)
@@ -131,7 +131,7 @@ def require_known_authority(
     known = known_authority_codes()
     if isinstance(code, str) and code in known:
         return code
-    hint = _suggestion(str(code), known)
+    hint = suggest(str(code), known)
     problem = f"{code!r} is not a known local authority ONS code"
     if file is not None:
         raise InputDataError(Path(file).name if isinstance(file, Path) else file, problem,
