@@ -158,12 +158,38 @@ def test_a_kernel_that_fails_to_start_is_retried_once(project, tmp_path, monkeyp
     assert (tmp_path / "pack" / "portfolio" / "priority_setting.html").is_file()
 
 
-def test_a_kernel_that_never_starts_fails_after_two_attempts(project, tmp_path, monkeypatch):
-    _fake_papermill(monkeypatch, [TimeoutError("no reply"), TimeoutError("no reply")])
+def test_a_kernel_that_never_starts_fails_after_three_attempts(project, tmp_path, monkeypatch):
+    _fake_papermill(monkeypatch, [TimeoutError("no reply")] * 3)
     ex = runner.plan(load_config(), services=["portfolio"])[0]
     result = runner.run_execution(ex, tmp_path / "pack", notify=False)
-    assert result.status == "failed" and result.attempts == 2
+    assert result.status == "failed" and result.attempts == runner.KERNEL_START_ATTEMPTS == 3
     assert result.error["kind"] == "kernel" and result.error["ename"] == "TimeoutError"
+
+
+def test_a_port_clash_at_start_is_retried_even_if_papermill_marked_a_cell(project, tmp_path, monkeypatch):
+    import papermill
+
+    calls = []
+
+    def fake(input_path, output_path, **kwargs):
+        calls.append(1)
+        nb = nbformat.read(input_path, as_version=4)
+        for cell in nb.cells:
+            cell.setdefault("metadata", {})["papermill"] = {"status": "running"}
+        nbformat.write(nb, output_path)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+
+    monkeypatch.setattr(papermill, "execute_notebook", fake)
+    ex = runner.plan(load_config(), services=["portfolio"])[0]
+    result = runner.run_execution(ex, tmp_path / "pack", notify=False)
+    assert result.status == "ok" and result.attempts == 2
+
+
+def test_start_failures_are_told_apart_from_other_runtime_errors():
+    assert runner._is_start_failure(RuntimeError("Kernel died before replying to kernel_info"))
+    assert runner._is_start_failure(OSError("Address already in use"))
+    assert not runner._is_start_failure(RuntimeError("Kernel didn't respond to an execute request"))
 
 
 # ----------------------------------------------------------------------------- execute (kernels)

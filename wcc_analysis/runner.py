@@ -403,6 +403,18 @@ def _init_worker(root: str, events) -> None:
     _events = events
 
 
+KERNEL_START_ATTEMPTS = 3
+_START_FAILURE_WORDS = (
+    "kernel_info", "kernel died", "address already in use", "failed to start", "didn't respond in",
+)
+
+
+def _is_start_failure(exc: BaseException) -> bool:
+    """True for the errors a kernel gives when it never came up (not a failure inside a cell)."""
+    text = f"{type(exc).__name__}: {exc}".lower()
+    return any(word in text for word in _START_FAILURE_WORDS)
+
+
 def _never_started(output: Path) -> bool:
     """True if no cell ran: the output notebook is absent or every cell is still unexecuted."""
     import nbformat
@@ -434,6 +446,19 @@ def _tidy_metadata(nb, execution: Execution) -> None:
         meta["output_path"] = execution.outputs["ipynb"]
 
 
+def _error(kind: str, ename: str, evalue: str, *, cell_index: int | None = None,
+           execution_count: int | None = None, source_first_line: str = "") -> dict[str, Any]:
+    """The manifest's record of what went wrong in one execution."""
+    return {
+        "kind": kind,
+        "cell_index": cell_index,
+        "execution_count": execution_count,
+        "ename": ename,
+        "evalue": evalue,
+        "source_first_line": source_first_line,
+    }
+
+
 def run_execution(execution: Execution, pack_dir: str | Path, *, notify: bool = True) -> ExecutionResult:
     """Execute one notebook into ``pack_dir`` and convert it to HTML (runs in a worker process)."""
     import nbformat
@@ -449,7 +474,7 @@ def run_execution(execution: Execution, pack_dir: str | Path, *, notify: bool = 
     output = pack_dir / execution.outputs["ipynb"]
     output.parent.mkdir(parents=True, exist_ok=True)
     status, error, attempts = STATUS_OK, None, 0
-    for attempt in (1, 2):
+    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
         attempts = attempt
         try:
             papermill.execute_notebook(
@@ -467,39 +492,24 @@ def run_execution(execution: Execution, pack_dir: str | Path, *, notify: bool = 
             break
         except PapermillExecutionError as exc:
             status = STATUS_FAILED
-            error = {
-                "kind": "cell",
-                "cell_index": exc.cell_index,  # corrected below, once the notebook is read
-                "execution_count": exc.exec_count,
-                "ename": exc.ename,
-                "evalue": exc.evalue,
-                "source_first_line": (exc.source or "").strip().splitlines()[0] if (exc.source or "").strip() else "",
-            }
+            source = (exc.source or "").strip()
+            error = _error(
+                "cell", exc.ename, exc.evalue,
+                cell_index=exc.cell_index,  # corrected below, once the notebook is read
+                execution_count=exc.exec_count,
+                source_first_line=source.splitlines()[0] if source else "",
+            )
             break
-        except (RuntimeError, TimeoutError) as exc:
-            started = not _never_started(output)
+        except (RuntimeError, TimeoutError, OSError) as exc:
+            started = not _never_started(output) and not _is_start_failure(exc)
             status = STATUS_FAILED
-            error = {
-                "kind": "runner" if started else "kernel",
-                "cell_index": None,
-                "execution_count": None,
-                "ename": type(exc).__name__,
-                "evalue": str(exc),
-                "source_first_line": "",
-            }
-            if started or attempt == 2:
+            error = _error("runner" if started else "kernel", type(exc).__name__, str(exc))
+            if started or attempt == KERNEL_START_ATTEMPTS:
                 break
-            # the kernel did not start: try once more
+            time.sleep(0.5 * attempt)  # the kernel did not start: try again
         except Exception as exc:  # noqa: BLE001 - one failure must never stop the others
             status = STATUS_FAILED
-            error = {
-                "kind": "runner",
-                "cell_index": None,
-                "execution_count": None,
-                "ename": type(exc).__name__,
-                "evalue": str(exc),
-                "source_first_line": "",
-            }
+            error = _error("runner", type(exc).__name__, str(exc))
             break
 
     headline_figures: dict[str, Any] = {}
@@ -519,14 +529,7 @@ def run_execution(execution: Execution, pack_dir: str | Path, *, notify: bool = 
         except Exception as exc:  # noqa: BLE001
             if status == STATUS_OK:
                 status = STATUS_FAILED
-                error = {
-                    "kind": "runner",
-                    "cell_index": None,
-                    "execution_count": None,
-                    "ename": type(exc).__name__,
-                    "evalue": f"writing the HTML failed: {exc}",
-                    "source_first_line": "",
-                }
+                error = _error("runner", type(exc).__name__, f"writing the HTML failed: {exc}")
     return ExecutionResult(
         execution=execution,
         status=status,
@@ -554,14 +557,8 @@ def _crashed(execution: Execution, exc: BaseException, duration: float) -> Execu
         execution=execution,
         status=STATUS_FAILED,
         duration_s=duration,
-        error={
-            "kind": "runner",
-            "cell_index": None,
-            "execution_count": None,
-            "ename": type(exc).__name__,
-            "evalue": str(exc) or "".join(traceback.format_exception_only(exc)).strip(),
-            "source_first_line": "",
-        },
+        error=_error("runner", type(exc).__name__,
+                     str(exc) or "".join(traceback.format_exception_only(exc)).strip()),
     )
 
 
