@@ -100,14 +100,13 @@ def bundle(figures: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def record(figures: Mapping[str, Any] | None = None, /, **more: Any) -> dict[str, Any]:
+def record(figures: Mapping[str, Any] | None = None, /, **more: Any) -> None:
     """Record headline figures for the evidence pack and show them in the notebook."""
     from IPython.display import display
 
     merged = {**(figures or {}), **more}
     json.dumps(_plain(merged))  # fail here, in the notebook, if a value cannot be stored
     display(bundle(merged), raw=True)
-    return _plain(merged)
 
 
 def collect(notebook: Mapping[str, Any]) -> dict[str, Any]:

@@ -186,11 +186,17 @@ def priority_result(council_data, config: Config):
     from . import priority
 
     if council_data.priority_scores is None or council_data.services is None:
-        note("Priority scores: not available — the council has not supplied priority_scores.csv and "
-             "services.csv, so no ranking is made. See data/raw/council/README.md.", "missing")
         return None
     return priority.analyse(council_data.priority_scores, council_data.services, config.priority_weights,
                             config.priority_scores, config.weight_range)
+
+
+def available(result, what: str) -> bool:
+    """True if there is a result to show; otherwise say, in the report, that this part is not available."""
+    if result is None:
+        note(f"{what}: not available for this council (see the note above on the council's files).", "missing")
+        return False
+    return True
 
 
 def priority_headline(result, council_data) -> dict:
