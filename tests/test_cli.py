@@ -22,7 +22,7 @@ def test_help_explains_run_with_examples():
     result = invoke("run", "--help")
     assert result.exit_code == 0
     for text in ("--service", "--notebook", "--council", "--jobs", "--out", "--parameter",
-                 "Examples:", "wcc-analysis run -s museums -p year=2023", "latest", "Exit code"):
+                 "Examples:", "wcc-analysis run -s museums -p comparator_k=10", "latest", "Exit code"):
         assert text in result.output, text
 
 

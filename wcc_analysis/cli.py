@@ -37,8 +37,8 @@ Examples:
       only the portfolio's priority setting
   wcc-analysis run --council E07000238 -j 4
       another council, four notebooks at a time
-  wcc-analysis run -s museums -p year=2023
-      pass a notebook parameter (typed: 2023 is an int)
+  wcc-analysis run -s museums -p comparator_k=10
+      pass a notebook parameter (typed: 10 is a whole number)
   wcc-analysis run --out /srv/packs
       write the pack somewhere else
 

@@ -145,7 +145,7 @@ def parse_parameters(items: Iterable[str] | None) -> dict[str, Any]:
         name = name.strip()
         if not sep or not name:
             raise ParameterError(
-                f"parameter {item!r} is not of the form NAME=VALUE. Write e.g. -p year=2023."
+                f"parameter {item!r} is not of the form NAME=VALUE. Write e.g. -p comparator_k=10."
             )
         if not IDENTIFIER.match(name):
             raise ParameterError(f"parameter name {name!r} is not a valid Python name.")
