@@ -6,7 +6,6 @@ import json
 import os
 
 import pytest
-from runner_fixtures import project  # noqa: F401 - fixture
 from typer.testing import CliRunner
 
 from wcc_analysis import cli

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from wcc_analysis.errors import InputDataError, ParameterError
+from wcc_analysis.errors import ParameterError
 from wcc_analysis.ingest.lookup import (
     COLUMNS as AUTHORITY_COLUMNS, load_authorities, known_authority_codes, require_known_authority,
 )

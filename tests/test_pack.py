@@ -13,9 +13,8 @@ from datetime import UTC, datetime
 
 import nbformat
 import pytest
-from runner_fixtures import project  # noqa: F401 - fixture
 
-from wcc_analysis import pack, runner
+from wcc_analysis import index_page, pack, runner
 from wcc_analysis.config import load_config
 from wcc_analysis.runner import Council, ExecutionResult
 from wcc_analysis.validate import validate_pack
@@ -180,7 +179,7 @@ def test_index_links_and_readable_headline_figures(project, monkeypatch):
      ({"a": 1, "b": 2.5}, "x", "a: 1; b: 2.5"), (None, "x", "n/a"), ("text", "x", "text")],
 )
 def test_format_value(value, key, text):
-    assert pack.format_value(value, key) == text
+    assert index_page.format_value(value, key) == text
 
 
 # ----------------------------------------------------------------------------- validate (kernels)

@@ -6,7 +6,6 @@ import json
 
 import nbformat
 import pytest
-from runner_fixtures import project  # noqa: F401 - fixture
 
 from wcc_analysis import runner
 from wcc_analysis.config import load_config

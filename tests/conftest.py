@@ -1,4 +1,4 @@
-"""A tiny self-contained wcc-analysis project for the runner, pack and CLI tests.
+"""Shared fixtures: `project` is a tiny self-contained wcc-analysis project (runner, pack and CLI tests).
 
 Shared by tests/test_runner.py, tests/test_pack.py and tests/test_cli.py. The
 project has its own config/services.toml (the real file, trimmed), one raw
