@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from wcc_analysis import config as config_module  # noqa: E402
-from wcc_analysis import pack, paths, runner  # noqa: E402
+from wcc_analysis import pack, paths, planning, runner  # noqa: E402
 
 NOTEBOOK = "needs_analysis"
 
@@ -89,8 +89,8 @@ def main() -> None:
         paths.project_root.cache_clear()
         config_module.load_config.cache_clear()
         config = config_module.load_config()
-        council = runner.Council("E07000237", "Worcester", "SD")  # no lookup: ingest is not timed
-        (execution,) = runner.plan(config, services=["museums"], notebooks=[NOTEBOOK], council=council)
+        council = planning.Council("E07000237", "Worcester", "SD")  # no lookup: ingest is not timed
+        (execution,) = planning.plan(config, services=["museums"], notebooks=[NOTEBOOK], council=council)
         notebooks_dir = str(paths.notebooks_dir())
 
         # warm-up: first kernel start and imports are paid once, outside the measurements

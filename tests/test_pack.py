@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 import nbformat
 import pytest
 
-from wcc_analysis import index_page, pack, runner
+from wcc_analysis import index_page, pack, planning, runner
 from wcc_analysis.config import load_config
-from wcc_analysis.runner import Council, ExecutionResult
+from wcc_analysis.planning import Council
+from wcc_analysis.runner import ExecutionResult
 from wcc_analysis.validate import validate_pack
 
 WORCESTER = Council("E07000237", "Worcester", "SD")
@@ -55,7 +56,7 @@ def fake_execute(fail: set[str] = frozenset(), headline: dict | None = None, rai
 def build(project_root, monkeypatch, out=None, **fake):
     monkeypatch.setattr(runner, "execute", fake_execute(**fake))
     config = load_config()
-    plan = runner.plan(config, council=WORCESTER, notebooks=["needs_analysis", "priority_setting"])
+    plan = planning.plan(config, council=WORCESTER, notebooks=["needs_analysis", "priority_setting"])
     return pack.build(config, plan, WORCESTER, out_dir=out or project_root / "reports", jobs=2)
 
 
@@ -187,7 +188,7 @@ def test_format_value(value, key, text):
 
 def test_validate_passes_on_a_fresh_pack_and_fails_when_tampered(project, tmp_path):
     config = load_config()
-    plan = runner.plan(config, services=["museums"], notebooks=["needs_analysis"], council=WORCESTER)
+    plan = planning.plan(config, services=["museums"], notebooks=["needs_analysis"], council=WORCESTER)
     built = pack.build(config, plan, WORCESTER, out_dir=tmp_path / "packs", jobs=1)
     assert built.ok, built.results[0].error
 

@@ -7,7 +7,7 @@ import json
 import nbformat
 import pytest
 
-from wcc_analysis import runner
+from wcc_analysis import planning, runner
 from wcc_analysis.config import load_config
 from wcc_analysis.errors import ParameterError
 
@@ -20,7 +20,7 @@ from wcc_analysis.errors import ParameterError
      ("None", None), ("museums", "museums"), ("", ""), ("a=b", "a=b"), ("true", "true")],
 )
 def test_values_are_typed_like_papermills_cli(text, value):
-    parsed = runner.parse_parameters([f"x={text}"])
+    parsed = planning.parse_parameters([f"x={text}"])
     assert parsed == {"x": value}
     assert type(parsed["x"]) is type(value)
 
@@ -28,20 +28,20 @@ def test_values_are_typed_like_papermills_cli(text, value):
 @pytest.mark.parametrize("bad", ["year", "=2023", "2x=1", "my-name=1"])
 def test_malformed_parameter_is_a_parameter_error(bad):
     with pytest.raises(ParameterError):
-        runner.parse_parameters([bad])
+        planning.parse_parameters([bad])
 
 
 @pytest.mark.parametrize("name", ["council", "service"])
 def test_runner_parameters_cannot_be_overridden_with_p(name):
     with pytest.raises(ParameterError, match=f"--{name}"):
-        runner.parse_parameters([f"{name}=x"])
+        planning.parse_parameters([f"{name}=x"])
 
 
 # ----------------------------------------------------------------------------- plan
 
 
 def test_default_plan_is_every_service_then_the_portfolio(project):
-    plan = runner.plan(load_config(), council="E07000237")
+    plan = planning.plan(load_config(), council="E07000237")
     assert [ex.key for ex in plan] == [
         "museums/needs_analysis",
         "museums/broken",
@@ -61,18 +61,18 @@ def test_default_plan_is_every_service_then_the_portfolio(project):
 
 def test_notebook_filter_and_service_choice(project):
     config = load_config()
-    assert [ex.key for ex in runner.plan(config, notebooks=["needs_analysis"])] == [
+    assert [ex.key for ex in planning.plan(config, notebooks=["needs_analysis"])] == [
         "museums/needs_analysis",
         "revenues_benefits/needs_analysis",
     ]
-    assert [ex.key for ex in runner.plan(config, services=["portfolio"])] == ["portfolio/priority_setting"]
+    assert [ex.key for ex in planning.plan(config, services=["portfolio"])] == ["portfolio/priority_setting"]
     # repeated choices run once
-    assert len(runner.plan(config, services=["museums", "museums"], notebooks=["broken", "broken"])) == 1
+    assert len(planning.plan(config, services=["museums", "museums"], notebooks=["broken", "broken"])) == 1
 
 
 def test_unknown_service_lists_the_valid_ones(project):
     with pytest.raises(ParameterError) as info:
-        runner.plan(load_config(), services=["museum"])
+        planning.plan(load_config(), services=["museum"])
     message = str(info.value)
     assert "'museum'" in message and "museums" in message and "portfolio" in message
     assert "Did you mean 'museums'" in message
@@ -80,50 +80,50 @@ def test_unknown_service_lists_the_valid_ones(project):
 
 def test_unknown_notebook_lists_the_valid_ones(project):
     with pytest.raises(ParameterError) as info:
-        runner.plan(load_config(), notebooks=["gap_analysis"])
+        planning.plan(load_config(), notebooks=["gap_analysis"])
     assert "gap_analysis" in str(info.value)
     assert "needs_analysis" in str(info.value) and "priority_setting" in str(info.value)
 
 
 def test_notebook_that_applies_to_no_chosen_service(project):
     with pytest.raises(ParameterError, match="nothing to run"):
-        runner.plan(load_config(), services=["revenues_benefits"], notebooks=["broken"])
+        planning.plan(load_config(), services=["revenues_benefits"], notebooks=["broken"])
 
 
 def test_extra_parameter_must_be_declared_by_every_notebook(project):
     config = load_config()
-    plan = runner.plan(config, services=["museums"], extra_params=["year=2024"])
+    plan = planning.plan(config, services=["museums"], extra_params=["year=2024"])
     assert all(ex.parameters["year"] == 2024 for ex in plan)
     with pytest.raises(ParameterError) as info:
-        runner.plan(config, services=["museums"], extra_params=["yaer=2024"])
+        planning.plan(config, services=["museums"], extra_params=["yaer=2024"])
     assert "'yaer'" in str(info.value) and "year" in str(info.value)
     with pytest.raises(ParameterError):
-        runner.plan(config, extra_params=["year"])  # no '='
+        planning.plan(config, extra_params=["year"])  # no '='
 
 
 def test_missing_notebook_file_is_reported_before_anything_runs(project):
     (project / "notebooks" / "broken.ipynb").unlink()
     with pytest.raises(ParameterError, match="notebooks/broken.ipynb"):
-        runner.plan(load_config(), services=["museums"])
+        planning.plan(load_config(), services=["museums"])
 
 
 def test_council_is_checked_against_the_authorities(project):
-    council = runner.resolve_council("e07000237")
-    assert council == runner.Council("E07000237", "Worcester", "SD")
+    council = planning.resolve_council("e07000237")
+    assert council == planning.Council("E07000237", "Worcester", "SD")
     assert council.label == "Worcester (E07000237)"
     with pytest.raises(ParameterError, match="not in the list"):
-        runner.resolve_council("E07999999")
+        planning.resolve_council("E07999999")
     with pytest.raises(ParameterError, match="E followed by 8 digits"):
-        runner.resolve_council("W06000001x")
+        planning.resolve_council("W06000001x")
     with pytest.raises(ParameterError):
-        runner.plan(load_config(), council="S12000033")
+        planning.plan(load_config(), council="S12000033")
 
 
 def test_council_check_falls_back_when_ingest_has_no_authorities(project, monkeypatch):
     import wcc_analysis.ingest as ingest
 
     monkeypatch.delattr(ingest, "authorities", raising=False)
-    assert runner.resolve_council("E07000238") == runner.Council("E07000238")
+    assert planning.resolve_council("E07000238") == planning.Council("E07000238")
 
 
 # ----------------------------------------------------------------------------- retry (no kernel)
@@ -150,7 +150,7 @@ def _fake_papermill(monkeypatch, failures: list[BaseException]):
 
 def test_a_kernel_that_fails_to_start_is_retried_once(project, tmp_path, monkeypatch):
     calls = _fake_papermill(monkeypatch, [RuntimeError("Kernel died before replying to kernel_info")])
-    ex = runner.plan(load_config(), services=["portfolio"])[0]
+    ex = planning.plan(load_config(), services=["portfolio"])[0]
     result = runner.run_execution(ex, tmp_path / "pack", notify=False)
     assert result.status == "ok" and result.attempts == 2 and len(calls) == 2
     assert calls[0]["kernel_name"] == "python3" and calls[0]["progress_bar"] is False
@@ -159,7 +159,7 @@ def test_a_kernel_that_fails_to_start_is_retried_once(project, tmp_path, monkeyp
 
 def test_a_kernel_that_never_starts_fails_after_three_attempts(project, tmp_path, monkeypatch):
     _fake_papermill(monkeypatch, [TimeoutError("no reply")] * 3)
-    ex = runner.plan(load_config(), services=["portfolio"])[0]
+    ex = planning.plan(load_config(), services=["portfolio"])[0]
     result = runner.run_execution(ex, tmp_path / "pack", notify=False)
     assert result.status == "failed" and result.attempts == runner.KERNEL_START_ATTEMPTS == 3
     assert result.error["kind"] == "kernel" and result.error["ename"] == "TimeoutError"
@@ -180,7 +180,7 @@ def test_a_port_clash_at_start_is_retried_even_if_papermill_marked_a_cell(projec
             raise RuntimeError("Kernel died before replying to kernel_info")
 
     monkeypatch.setattr(papermill, "execute_notebook", fake)
-    ex = runner.plan(load_config(), services=["portfolio"])[0]
+    ex = planning.plan(load_config(), services=["portfolio"])[0]
     result = runner.run_execution(ex, tmp_path / "pack", notify=False)
     assert result.status == "ok" and result.attempts == 2
 
@@ -195,7 +195,7 @@ def test_start_failures_are_told_apart_from_other_runtime_errors():
 
 
 def test_execute_records_a_failing_cell_and_still_runs_the_other(project, tmp_path):
-    plan = runner.plan(load_config(), services=["museums"], extra_params={"year": 2023})
+    plan = planning.plan(load_config(), services=["museums"], extra_params={"year": 2023})
     seen = {"started": [], "finished": []}
 
     class Recorder:

@@ -253,21 +253,21 @@ def run(
     at a time. Data in data/processed is refreshed first. A failing notebook does
     not stop the others; it is reported with the cell that failed.
     """
-    from . import pack, runner
+    from . import pack, planning, runner
     from .config import load_config
 
     started = datetime.now(UTC)
     config = load_config()
     # every parameter is checked before anything runs or is built
-    code = runner.check_council_code(council or config.default_council)
-    executions = runner.plan(config, service, notebook, runner.Council(code), parameter)
-    extra = runner.parse_parameters(parameter)
+    code = planning.check_council_code(council or config.default_council)
+    executions = planning.plan(config, service, notebook, planning.Council(code), parameter)
+    extra = planning.parse_parameters(parameter)
     out_dir = out or paths.reports_dir()
     jobs = jobs or os.cpu_count() or 1
 
     console.print("Preparing data (data/processed)…", markup=False)
     runner.prepare_data()  # once, here: parallel kernels then only read data/processed
-    the_council = runner.resolve_council(code)  # the authorities lookup may need that data
+    the_council = planning.resolve_council(code)  # the authorities lookup may need that data
     console.print(
         f"{the_council.label}: {len(executions)} notebook run(s), {min(jobs, len(executions))} at a time "
         f"→ {out_dir}",
@@ -372,7 +372,7 @@ def validate(
 def list_() -> None:
     """Show the services, the notebooks each runs, and the councils that have their own files."""
     from .config import load_config
-    from .runner import ONS_CODE, _authorities
+    from .planning import ONS_CODE, _authorities
 
     config = load_config()
     table = Table(title="Services (config/services.toml)", title_justify="left")

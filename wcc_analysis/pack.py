@@ -42,10 +42,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import __version__, paths, runner
+from . import __version__, paths, planning, runner
 from .config import Config
 from .index_page import render_index
-from .runner import Council, Execution, ExecutionResult
+from .planning import Council, Execution
+from .runner import ExecutionResult
 
 MANIFEST = "manifest.json"
 INDEX = "index.html"
@@ -271,7 +272,7 @@ def build(
 def _selection(executions: Sequence[Execution]) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     for ex in executions:
-        extra.update({k: v for k, v in ex.parameters.items() if k not in runner.RESERVED_PARAMETERS})
+        extra.update({k: v for k, v in ex.parameters.items() if k not in planning.RESERVED_PARAMETERS})
     return {
         "services": list(dict.fromkeys(ex.service for ex in executions)),
         "notebooks": list(dict.fromkeys(ex.notebook for ex in executions)),
