@@ -31,7 +31,7 @@ def test_worcester_sample_is_labelled_and_totals_five_million():
 def test_absent_council_is_not_an_error(tmp_path):
     data = load_council_data("E07000234", directory=tmp_path / "E07000234")
     assert data.services is None and data.priority_scores is None
-    assert data.missing() == ["services", "priority_scores"]
+    assert data.missing()[:2] == ["services", "priority_scores"] and "kpis" in data.missing()
     assert not data.illustrative
 
 
@@ -62,6 +62,15 @@ def _edit(path: Path, row: int, column: str, value: str) -> None:
         ("services", 5, "category", "Could Do", "must be one of"),
         ("priority_scores", 6, "score", "Very High", "must be one of"),
         ("priority_scores", 9, "criterion", "Cost", "must be one of"),
+        ("providers", 3, "sector", "charity", "must be one of"),
+        ("providers", 4, "services", "leisure;swimming", "service ids"),
+        ("providers", 2, "contract_end", "next spring", "not a date"),
+        ("providers", 2, "annual_value_gbp", "lots", "not an amount"),
+        ("delivery_models", 2, "model", "insourced", "must be one of"),
+        ("kpis", 5, "polarity", "up", "must be one of"),
+        ("kpis", 6, "actual", "n/a", "not a number"),
+        ("survey", 3, "percent_satisfied", "120", "range"),
+        ("outputs", 2, "volume", "-4", "at least 0"),
     ],
 )
 def test_bad_values_name_file_row_and_column(council_dir, table, row, column, value, words):
@@ -109,3 +118,15 @@ def test_same_table_twice_is_rejected(council_dir):
         pd.read_csv(council_dir / "services.csv").to_excel(writer, sheet_name="services", index=False)
     with pytest.raises(InputDataError, match="supplied twice"):
         load_council_data("E07000237", directory=council_dir)
+
+
+def test_every_template_table_of_the_sample_is_read_and_labelled():
+    data = load_council_data("E07000237")
+    assert data.missing() == []
+    for name, frame in data.tables.items():
+        assert (frame["data_status"] == "illustrative").all(), name
+    assert len(data.table("kpis", "waste")) == 8
+    assert data.table("survey", "unknown_service") is None
+    providers = data.tables["providers"]
+    assert providers["annual_value_gbp"].isna().sum() == 5  # blank: value not known
+    assert str(providers.loc[providers.provider == "Severnside Leisure Trust", "contract_end"].iloc[0].date()) == "2028-03-31"

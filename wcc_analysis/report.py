@@ -12,9 +12,9 @@ from .config import Config, Service, load_config
 from .errors import ParameterError
 
 ILLUSTRATIVE = (
-    "ILLUSTRATIVE SAMPLE DATA: the council figures in this report (budgets, priority scores) are "
-    "a labelled sample shipped with wcc-analysis, not the council's own figures. Replace the files "
-    "in data/raw/council/{code}/ with real ones before using the results."
+    "ILLUSTRATIVE SAMPLE DATA: the council's own figures in this report are a labelled sample "
+    "shipped with wcc-analysis, not the council's real figures. Replace the files in "
+    "data/raw/council/{code}/ with real ones before using the results."
 )
 
 
@@ -150,8 +150,8 @@ def data_label(council_data) -> str:
     return "the council's own files"
 
 
-def council_data_status(council_data, council_name: str) -> None:
-    """Banner: which council files were used, whether they are illustrative, what is missing."""
+def council_data_status(council_data, council_name: str, tables: Sequence[str] = ("services", "priority_scores")) -> None:
+    """Banner: which council files were used, whether they are illustrative, which of ``tables`` are missing."""
     if not council_data.files:
         note(
             f"No council files for {council_name} ({council_data.code}): budgets and priority scores are "
@@ -161,11 +161,11 @@ def council_data_status(council_data, council_name: str) -> None:
             "missing",
         )
         return
-    if council_data.illustrative:
+    if council_data.is_illustrative(*tables):
         note(ILLUSTRATIVE.format(code=council_data.code), "warning")
-    used = ", ".join(sorted({f.name for f in council_data.files}))
-    note(f"Council files used: {used} (data/raw/council/{council_data.code}/).")
-    for table_name in council_data.missing():
+    used = ", ".join(sorted({f.name for f in council_data.files if f.stem in tables or f.suffix != ".csv"}))
+    note(f"Council files used: {used or 'none for this report'} (data/raw/council/{council_data.code}/).")
+    for table_name in [t for t in tables if t in council_data.missing()]:
         note(f"The council has not supplied the table '{table_name}': the sections that need it are left out.", "missing")
 
 

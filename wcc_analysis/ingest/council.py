@@ -10,6 +10,7 @@ InputDataError naming the file, row and column.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,30 +28,59 @@ SEED_PHASES = ("Analyse", "Design", "Implement", "Review")
 DATA_STATUS = ("illustrative", "council")
 ONS_CODE = re.compile(r"^E0[6-9]\d{6}$")
 
+SECTORS = ("private", "third sector", "public sector", "community", "in-house")
+DELIVERY_MODELS = ("in-house", "arm's-length company", "trust or third sector", "outsourced", "shared service")
+POLARITIES = ("higher_is_better", "lower_is_better")
+YES_NO = ("yes", "no")
+
+#: Every table of the template, its columns (optional ones in brackets in the README).
 TABLE_COLUMNS = {
     "services": ["service_id", "service_name", "budget_gbp", "seed_phase", "category", "data_status"],
     "priority_scores": ["service_id", "criterion", "score", "rationale", "data_status"],
+    "providers": ["provider", "sector", "services", "annual_value_gbp", "contract_end", "in_district", "data_status"],
+    "delivery_models": ["service_id", "council_code", "council_name", "model", "source", "data_status"],
+    "kpis": ["service_id", "kpi", "unit", "polarity", "target", "period", "actual", "source", "data_status"],
+    "survey": ["service_id", "question", "period", "percent_satisfied", "target", "source", "data_status"],
+    "outputs": ["service_id", "measure", "unit", "year", "volume", "source", "data_status"],
 }
 
 
 @dataclass
 class CouncilData:
-    """What a council has supplied; ``None`` for a table it has not supplied."""
+    """What a council has supplied: one DataFrame per table, absent tables missing from ``tables``."""
 
     code: str
     directory: Path
-    services: pd.DataFrame | None = None
-    priority_scores: pd.DataFrame | None = None
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+
+    @property
+    def services(self) -> pd.DataFrame | None:
+        return self.tables.get("services")
+
+    @property
+    def priority_scores(self) -> pd.DataFrame | None:
+        return self.tables.get("priority_scores")
+
+    def table(self, name: str, service_id: str | None = None) -> pd.DataFrame | None:
+        """A supplied table (rows for one service if given), or None when not supplied."""
+        frame = self.tables.get(name)
+        if frame is None or service_id is None or "service_id" not in frame.columns:
+            return frame
+        rows = frame[frame["service_id"] == service_id].reset_index(drop=True)
+        return rows if len(rows) else None
 
     @property
     def illustrative(self) -> bool:
         """True when any supplied row is marked illustrative (sample data, not the council's)."""
-        tables = [t for t in (self.services, self.priority_scores) if t is not None]
-        return any(t["data_status"].eq("illustrative").any() for t in tables)
+        return any(t["data_status"].eq("illustrative").any() for t in self.tables.values() if "data_status" in t)
+
+    def is_illustrative(self, *names: str) -> bool:
+        """True when any row of the named tables is illustrative."""
+        return any(self.tables[n]["data_status"].eq("illustrative").any() for n in names if n in self.tables)
 
     def missing(self) -> list[str]:
-        return [name for name in TABLE_COLUMNS if getattr(self, name) is None]
+        return [name for name in TABLE_COLUMNS if name not in self.tables]
 
 
 def _read_table(directory: Path, table: str) -> tuple[pd.DataFrame, Path, str | None] | None:
@@ -89,56 +119,172 @@ def _read_table(directory: Path, table: str) -> tuple[pd.DataFrame, Path, str | 
     return frame, path, sheet
 
 
-def _parse_money(frame: pd.DataFrame, column: str, path: Path, sheet: str | None) -> pd.Series:
-    cleaned = frame[column].str.replace(",", "", regex=False).str.replace("£", "", regex=False)
-    numbers = pd.to_numeric(cleaned, errors="coerce")
-    bad = numbers.isna()
+def _parse_numbers(
+    frame: pd.DataFrame, column: str, path: Path, sheet: str | None, *, money: bool, blank_ok: bool = False
+) -> pd.Series:
+    """Numbers written in a template column (commas, and £ for money, allowed); blanks only if allowed."""
+    text = frame[column].astype(str).str.replace(",", "", regex=False)
+    if money:
+        text = text.str.replace("£", "", regex=False)
+    numbers = pd.to_numeric(text.where(text != "", None), errors="coerce")
+    bad = numbers.isna() & ~(blank_ok & text.eq(""))
     if bad.any():
         first = frame[bad].iloc[0]
+        what = "an amount in pounds" if money else "a number"
+        example = "1650000" if money else "92.5"
         raise InputDataError(
-            path, f"value {first[column]!r} is not an amount in pounds",
+            path, f"value {first[column]!r} is not {what}",
             row=int(first["source_row"]), column=column, sheet=sheet,
-            fix="write a number of pounds such as 1650000 (no words or blanks)",
+            fix=f"write {what} such as {example} (no words{'' if blank_ok else ' or blanks'})",
         )
     return numbers.astype(float)
 
 
-def _services_schema(config: Config) -> pa.DataFrameSchema:
-    return pa.DataFrameSchema(
-        {
-            "service_id": pa.Column(str, pa.Check.isin(sorted(config.services))),
-            "service_name": pa.Column(str, pa.Check.str_length(min_value=1)),
-            "budget_gbp": pa.Column(float, pa.Check.ge(0)),
-            "seed_phase": pa.Column(str, pa.Check.isin(SEED_PHASES)),
-            "category": pa.Column(str, pa.Check.isin(CATEGORIES)),
-            "data_status": pa.Column(str, pa.Check.isin(DATA_STATUS)),
-            "source_row": pa.Column(int),
-        },
-        unique=["service_id"],
-    )
+def _parse_dates(frame: pd.DataFrame, column: str, path: Path, sheet: str | None) -> pd.Series:
+    """Dates as YYYY-MM-DD or DD/MM/YYYY; blank allowed (no end date)."""
+    text = frame[column].astype(str)
+    iso = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    uk = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
+    dates = iso.fillna(uk)
+    bad = dates.isna() & text.ne("")
+    if bad.any():
+        first = frame[bad].iloc[0]
+        raise InputDataError(
+            path, f"value {first[column]!r} is not a date", row=int(first["source_row"]), column=column,
+            sheet=sheet, fix="write the date as 2027-03-31 or 31/03/2027, or leave it blank if there is none",
+        )
+    return dates
 
 
-def _scores_schema(config: Config, services: list[str]) -> pa.DataFrameSchema:
-    return pa.DataFrameSchema(
-        {
-            "service_id": pa.Column(str, pa.Check.isin(services)),
-            "criterion": pa.Column(str, pa.Check.isin(list(config.priority_weights))),
-            "score": pa.Column(str, pa.Check.isin(list(config.priority_scores))),
-            "rationale": pa.Column(str),
-            "data_status": pa.Column(str, pa.Check.isin(DATA_STATUS)),
-            "source_row": pa.Column(int),
-        },
-        unique=["service_id", "criterion"],
-    )
+def _ids(config: Config) -> list[str]:
+    return sorted(config.services)
 
+
+def _status() -> pa.Column:
+    return pa.Column(str, pa.Check.isin(DATA_STATUS))
+
+
+def _schema(columns: dict, unique: list[str] | None = None) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema({**columns, "data_status": _status(), "source_row": pa.Column(int)}, unique=unique)
+
+
+def _services_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "service_name": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "budget_gbp": pa.Column(float, pa.Check.ge(0)),
+        "seed_phase": pa.Column(str, pa.Check.isin(SEED_PHASES)),
+        "category": pa.Column(str, pa.Check.isin(CATEGORIES)),
+    }, ["service_id"])
+
+
+def _scores_schema(config: Config, data: "CouncilData") -> pa.DataFrameSchema:
+    known = sorted(data.services["service_id"]) if data.services is not None else _ids(config)
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(known)),
+        "criterion": pa.Column(str, pa.Check.isin(list(config.priority_weights))),
+        "score": pa.Column(str, pa.Check.isin(list(config.priority_scores))),
+        "rationale": pa.Column(str),
+    }, ["service_id", "criterion"])
+
+
+def _providers_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    known = set(_ids(config))
+    return _schema({
+        "provider": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "sector": pa.Column(str, pa.Check.isin(SECTORS)),
+        "services": pa.Column(str, pa.Check(
+            lambda s: s.map(lambda v: bool(v) and all(x.strip() in known for x in v.split(";"))),
+            element_wise=False, name="services_known",
+            error=f"must list service ids separated by ';' from {sorted(known)}")),
+        "annual_value_gbp": pa.Column(float, pa.Check.ge(0), nullable=True),
+        "contract_end": pa.Column("datetime64[ns]", nullable=True),
+        "in_district": pa.Column(str, pa.Check.isin(YES_NO)),
+    }, ["provider"])
+
+
+def _models_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "council_code": pa.Column(str, pa.Check.str_matches(r"^E0[6-9]\d{6}$")),
+        "council_name": pa.Column(str),
+        "model": pa.Column(str, pa.Check.isin(DELIVERY_MODELS)),
+        "source": pa.Column(str),
+    }, ["service_id", "council_code"])
+
+
+def _kpis_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "kpi": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "unit": pa.Column(str),
+        "polarity": pa.Column(str, pa.Check.isin(POLARITIES)),
+        "target": pa.Column(float),
+        "period": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "actual": pa.Column(float),
+        "source": pa.Column(str),
+    }, ["service_id", "kpi", "period"])
+
+
+def _survey_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "question": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "period": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "percent_satisfied": pa.Column(float, pa.Check.in_range(0, 100)),
+        "target": pa.Column(float, pa.Check.in_range(0, 100), nullable=True),
+        "source": pa.Column(str),
+    }, ["service_id", "question", "period"])
+
+
+def _outputs_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "measure": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "unit": pa.Column(str),
+        "year": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}$")),
+        "volume": pa.Column(float, pa.Check.ge(0)),
+        "source": pa.Column(str),
+    }, ["service_id", "measure", "year"])
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """How one template table is read: its schema and which columns are money, numbers or dates."""
+
+    name: str
+    schema: Callable[[Config, "CouncilData"], pa.DataFrameSchema]
+    money: tuple[str, ...] = ()
+    numbers: tuple[str, ...] = ()
+    blank_numbers: tuple[str, ...] = ()
+    dates: tuple[str, ...] = ()
+    lower: tuple[str, ...] = ()
+
+
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec("services", _services_schema, money=("budget_gbp",)),
+    TableSpec("priority_scores", _scores_schema),
+    TableSpec("providers", _providers_schema, money=("annual_value_gbp",), blank_numbers=("annual_value_gbp",),
+              dates=("contract_end",), lower=("sector", "in_district")),
+    TableSpec("delivery_models", _models_schema, lower=("model",)),
+    TableSpec("kpis", _kpis_schema, numbers=("target", "actual"), lower=("polarity",)),
+    TableSpec("survey", _survey_schema, numbers=("percent_satisfied",), blank_numbers=("target",)),
+    TableSpec("outputs", _outputs_schema, numbers=("volume",)),
+)
 
 FIXES = {
     "service_id": "use a service id from config/services.toml (run `wcc-analysis list`), or add the service there",
+    "services": "list service ids from config/services.toml separated by ';', e.g. leisure;museums",
     "category": f"write one of {', '.join(CATEGORIES)}",
     "seed_phase": f"write one of {', '.join(SEED_PHASES)}",
     "data_status": "write 'illustrative' for sample rows or 'council' for the council's own figures",
     "score": "write High, Medium or Low",
     "criterion": "use the criterion names of the seed's priority-setting table, as in config/services.toml [priority.weights]",
+    "sector": f"write one of {', '.join(SECTORS)}",
+    "model": f"write one of {', '.join(DELIVERY_MODELS)}",
+    "polarity": f"write one of {', '.join(POLARITIES)}",
+    "in_district": "write yes or no",
+    "council_code": "write the comparator's ONS code, e.g. E07000234",
     "*": "correct the value, following data/raw/council/README.md",
 }
 
@@ -154,6 +300,33 @@ def _check_complete(scores: pd.DataFrame, config: Config, path: Path, sheet: str
             )
 
 
+def _load_table(spec: TableSpec, directory: Path, config: Config, data: "CouncilData") -> tuple[pd.DataFrame, Path] | None:
+    found = _read_table(directory, spec.name)
+    if not found:
+        return None
+    frame, path, sheet = found
+    for column in spec.lower:
+        if column in frame.columns:
+            frame[column] = frame[column].str.lower()
+    for column in (*spec.money, *spec.numbers):
+        if column in frame.columns:
+            frame[column] = _parse_numbers(frame, column, path, sheet, money=column in spec.money,
+                                           blank_ok=column in spec.blank_numbers)
+    for column in spec.blank_numbers:
+        if column in frame.columns and column not in (*spec.money, *spec.numbers):
+            frame[column] = _parse_numbers(frame, column, path, sheet, money=False, blank_ok=True)
+    for column in spec.dates:
+        if column in frame.columns:
+            frame[column] = _parse_dates(frame, column, path, sheet)
+    table = validate(
+        frame, spec.schema(config, data), file=path, sheet=sheet, fix=FIXES,
+        found_columns=[c for c in frame.columns if c != "source_row"],
+    )
+    if spec.name == "priority_scores":
+        _check_complete(table, config, path, sheet)
+    return table.reset_index(drop=True), path
+
+
 def council_directory(code: str) -> Path:
     return paths.raw_council_dir() / code
 
@@ -165,29 +338,11 @@ def load_council_data(code: str, config: Config | None = None, directory: Path |
     data = CouncilData(code=code, directory=directory)
     if not directory.is_dir():
         return data
-
-    found = _read_table(directory, "services")
-    if found:
-        frame, path, sheet = found
-        if "budget_gbp" in frame.columns:
-            frame["budget_gbp"] = _parse_money(frame, "budget_gbp", path, sheet)
-        data.services = validate(
-            frame, _services_schema(config), file=path, sheet=sheet, fix=FIXES,
-            found_columns=[c for c in frame.columns if c != "source_row"],
-        ).reset_index(drop=True)
-        data.files.append(path)
-
-    found = _read_table(directory, "priority_scores")
-    if found:
-        frame, path, sheet = found
-        known = sorted(data.services["service_id"]) if data.services is not None else sorted(config.services)
-        scores = validate(
-            frame, _scores_schema(config, known), file=path, sheet=sheet, fix=FIXES,
-            found_columns=[c for c in frame.columns if c != "source_row"],
-        )
-        _check_complete(scores, config, path, sheet)
-        data.priority_scores = scores.reset_index(drop=True)
-        data.files.append(path)
+    for spec in TABLES:
+        loaded = _load_table(spec, directory, config, data)
+        if loaded is not None:
+            data.tables[spec.name], path = loaded
+            data.files.append(path)
     return data
 
 
