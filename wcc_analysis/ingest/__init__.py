@@ -8,7 +8,10 @@ plain function taking explicit paths (``load_<source>(path)``) in its module.
 Modules, one per source: ``rs_workbooks`` (MHCLG Revenue Outturn Summary),
 ``census`` (ONS Census 2011/2021 population), ``imd`` (English Indices of
 Deprivation), ``lookup`` (mySociety authority codes), ``ons_neighbours`` (ONS
-geographic neighbours), ``council`` (the council's own files).
+geographic neighbours), ``ro_detail`` (MHCLG Revenue Outturn detailed RSX/RO lines,
+Lancashire), ``recycling`` (DEFRA household recycling 2021-22), ``ct_collection``
+(council tax in-year collection rates, Lancashire), ``ct_receipts`` (DLUHC council
+tax receipts), ``council`` (the council's own files).
 """
 
 from __future__ import annotations
@@ -24,10 +27,15 @@ from . import imd as _imd
 from . import ons_neighbours as _ons_neighbours
 from . import census as _census
 from . import rs_workbooks as _rs_workbooks
+from . import ro_detail_lines as _ro_detail
+from . import defra_recycling as _recycling
+from . import ct_collection_rates as _ct_collection
+from . import ct_receipts_live_table as _ct_receipts
 
 __all__ = [
-    "authorities", "build_all", "deprivation", "known_authority_codes", "neighbours",
-    "population", "raw_public_files", "require_known_authority", "revenue_outturn",
+    "authorities", "build_all", "ct_collection", "ct_receipts", "deprivation", "known_authority_codes",
+    "neighbours", "population", "raw_public_files", "recycling", "require_known_authority",
+    "revenue_outturn", "ro_detail",
 ]
 
 known_authority_codes = _lookup.known_authority_codes
@@ -44,6 +52,11 @@ def _sources() -> dict[str, list[Path]]:
         "neighbours": [_ons_neighbours.default_path()],
         # The lookup joins E-codes to ONS codes, so it is a source of this table too.
         "revenue_outturn": [*_rs_workbooks.rs_workbooks(), *lookup],
+        "ro_detail": [_ro_detail.default_path()],
+        "recycling": [_recycling.default_path()],
+        "ct_collection": [_ct_collection.default_path()],
+        # Table 4 cross-checks Table 5; the lookup fills blank ONS codes (none in the current file).
+        "ct_receipts": [*_ct_receipts.default_paths(), *lookup],
     }
 
 
@@ -81,12 +94,47 @@ def revenue_outturn() -> pd.DataFrame:
                               builder_version=_rs_workbooks.BUILDER_VERSION)
 
 
+def ro_detail() -> pd.DataFrame:
+    """MHCLG Revenue Outturn detailed lines, 15 Lancashire councils, 2021-22..2024-25: ons_code,
+    council_name, authority_class, year, form, line, net_expenditure_gbp_thousands,
+    total_expenditure_gbp_thousands, total_income_gbp_thousands (NaN = missing, not zero), certified."""
+    return store.cached_table("ro_detail", _sources()["ro_detail"], _ro_detail.load_ro_detail,
+                              builder_version=_ro_detail.BUILDER_VERSION)
+
+
+def recycling() -> pd.DataFrame:
+    """DEFRA household recycling 2021-22 per English district: ons_code, name, year,
+    waste_authority_code, waste_authority, shared_waste_authority, waste_authority_lads,
+    household_collected_t, household_recycled_t, household_recycling_rate (0-1), collection_type,
+    population."""
+    return store.cached_table("recycling", _sources()["recycling"], _recycling.load_recycling,
+                              builder_version=_recycling.BUILDER_VERSION)
+
+
+def ct_collection() -> pd.DataFrame:
+    """Council tax in-year collection, 14 Lancashire billing authorities, 2019-20..2024-25: ons_code,
+    name, year, collection_rate_pct, net_collectable_gbp_thousands, collected_gbp_thousands."""
+    return store.cached_table("ct_collection", _sources()["ct_collection"], _ct_collection.load_ct_collection,
+                              builder_version=_ct_collection.BUILDER_VERSION)
+
+
+def ct_receipts() -> pd.DataFrame:
+    """Council tax receipts (a volume) per billing authority, 2010-11..2022-23: ons_code, ecode, name,
+    authority_class, year, receipts_gbp_thousands (total collected in the year, Table 5)."""
+    return store.cached_table("ct_receipts", _sources()["ct_receipts"], _ct_receipts.load_ct_receipts,
+                              builder_version=_ct_receipts.BUILDER_VERSION)
+
+
 _TABLES: dict[str, Callable[[], pd.DataFrame]] = {
     "authorities": authorities,
     "population": population,
     "deprivation": deprivation,
     "neighbours": neighbours,
     "revenue_outturn": revenue_outturn,
+    "ro_detail": ro_detail,
+    "recycling": recycling,
+    "ct_collection": ct_collection,
+    "ct_receipts": ct_receipts,
 }
 
 

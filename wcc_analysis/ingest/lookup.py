@@ -7,6 +7,7 @@ elsewhere (config, council files, notebook parameters).
 from __future__ import annotations
 
 import difflib
+from collections.abc import Collection
 from pathlib import Path
 
 import pandas as pd
@@ -137,3 +138,16 @@ def require_known_authority(
         raise InputDataError(Path(file).name if isinstance(file, Path) else file, problem,
                              row=row, column=column, fix=hint)
     raise ParameterError(f"{problem}; {hint}")
+
+
+def check_known_codes(frame: pd.DataFrame, path: Path, header: str, known: Collection[str] | None) -> None:
+    """Raise InputDataError (file, row, column, nearest known code) for the first unknown ONS code.
+
+    ``known`` defaults to :func:`wcc_analysis.ingest.known_authority_codes`.
+    """
+    known = known_authority_codes() if known is None else known
+    unknown = frame.loc[~frame["ons_code"].isin(known)]
+    if not unknown.empty:
+        first = unknown.sort_values("source_row").iloc[0]
+        require_known_authority(str(first["ons_code"]), file=path.name,
+                                row=int(first["source_row"]), column=header)

@@ -1,0 +1,306 @@
+"""Gap analysis: the three key questions and the portfolio roll-up, checked by hand."""
+
+import pandas as pd
+import pytest
+
+from wcc_analysis import gap
+
+
+# --- Q1 delivering what we need now ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "actual, target, polarity, expected",
+    [
+        (100.0, 100.0, "higher_is_better", "Green"),  # on target
+        (101.0, 100.0, "higher_is_better", "Green"),  # better
+        (95.0, 100.0, "higher_is_better", "Amber"),  # 5 short = 5 % of 100: edge of Amber
+        (94.9, 100.0, "higher_is_better", "Red"),  # 5.1 short
+        (19.0, 20.0, "lower_is_better", "Green"),
+        (21.0, 20.0, "lower_is_better", "Amber"),  # 1 over = 5 % of 20
+        (21.01, 20.0, "lower_is_better", "Red"),
+    ],
+)
+def test_kpi_rag_thresholds_at_their_boundaries(actual, target, polarity, expected):
+    assert gap.kpi_rag(actual, target, polarity) == expected
+
+
+def test_kpi_rag_tolerance_is_a_parameter():
+    # 10 % tolerance: 90 against 100 is Amber, 89.9 Red
+    assert gap.kpi_rag(90.0, 100.0, "higher_is_better", tolerance=0.10) == "Amber"
+    assert gap.kpi_rag(89.9, 100.0, "higher_is_better", tolerance=0.10) == "Red"
+    with pytest.raises(ValueError):
+        gap.kpi_rag(1.0, 1.0, "sideways")
+
+
+def _kpi_rows(rows):
+    return pd.DataFrame(rows, columns=["kpi", "unit", "polarity", "target", "period", "actual", "source"])
+
+
+KPIS = _kpi_rows(
+    [
+        # cumulative collection rate: the target changes every quarter
+        ("Collected", "%", "higher_is_better", 84.0, "2024-25 Q3", 84.2, "s"),
+        ("Collected", "%", "higher_is_better", 97.5, "2024-25 Q4", 96.9, "s"),
+        ("Collected", "%", "higher_is_better", 56.5, "2024-25 Q2", 56.8, "s"),
+        ("Days", "days", "lower_is_better", 20.0, "2024-25 Q3", 24.0, "s"),
+        ("Days", "days", "lower_is_better", 20.0, "2024-25 Q4", 21.0, "s"),
+    ]
+)
+
+
+def test_kpi_status_latest_against_target_with_trend():
+    status = gap.kpi_status(KPIS).set_index("kpi")
+    c = status.loc["Collected"]
+    # latest Q4 (periods sort as written): 96.9 vs 97.5 → 0.6 short; 5 % of 97.5 = 4.875 → Amber
+    assert c["period"] == "2024-25 Q4" and c["rag"] == "Amber" and not c["on_target"]
+    assert c["performance_gap"] == pytest.approx(-0.6)
+    # relative to target: Q3 +0.2/84 = +0.24 %, Q4 −0.6/97.5 = −0.62 % → worsening although 96.9 > 84.2
+    assert c["trend"] == "worsening"
+    assert c["periods"] == 3 and c["periods_on_target"] == 2
+    d = status.loc["Days"]
+    # lower is better: Q3 24 vs 20 = −20 %, Q4 21 vs 20 = −5 % → improving; 21 is exactly 5 % over → Amber
+    assert d["trend"] == "improving" and d["rag"] == "Amber" and d["previous_actual"] == 24.0
+    assert d["gap_pct_of_target"] == pytest.approx(-0.05)
+
+
+def test_kpi_status_of_nothing_is_empty_not_an_error():
+    assert gap.kpi_status(None).empty
+    assert gap.kpi_status(KPIS.iloc[0:0]).empty
+
+
+def _survey(rows, columns=("question", "period", "percent_satisfied", "target")):
+    return pd.DataFrame(rows, columns=list(columns))
+
+
+def test_survey_status_points_tolerance_and_benchmark():
+    survey = _survey(
+        [
+            ("q red", "2024-25", 58.0, 70.0),  # 12 points below → Red
+            ("q amber edge", "2024-25", 65.0, 70.0),  # exactly 5 points below → Amber
+            ("q red edge", "2024-25", 64.9, 70.0),  # 5.1 below → Red
+            ("q green", "2023-24", 79.0, 80.0),
+            ("q green", "2024-25", 84.0, 80.0),  # latest 84 ≥ 80 → Green, +5 points on last year
+        ]
+    )
+    status = gap.survey_status(survey).set_index("question")
+    assert status["rag"].to_dict() == {"q amber edge": "Amber", "q green": "Green", "q red": "Red", "q red edge": "Red"}
+    assert status.at["q green", "change_points"] == pytest.approx(5.0)
+    with_benchmark = _survey(
+        [("q", "2024-25", 62.0, None, 60.0), ("r", "2024-25", 50.0, None, None)],
+        columns=("question", "period", "percent_satisfied", "target", "benchmark"),
+    )
+    status = gap.survey_status(with_benchmark).set_index("question")
+    assert status.at["q", "compared_with"] == "benchmark" and status.at["q", "rag"] == "Green"
+    assert status.at["r", "rag"] == "Grey" and status.at["r", "on_target"] is None
+
+
+def _status(rags):
+    return pd.DataFrame({"rag": rags, "on_target": [r == "Green" for r in rags]})
+
+
+def test_delivering_need_rule_boundaries():
+    no_survey = gap.survey_status(None)
+    # 1 of 3 off target = exactly a third, not more → Amber
+    assert gap.delivering_need_rag(_status(["Green", "Green", "Amber"]), no_survey)[0] == "Amber"
+    # 2 of 5 off = 0.4 > 1/3 → Red, although none is red
+    rag, sentence = gap.delivering_need_rag(_status(["Green", "Green", "Green", "Amber", "Amber"]), no_survey)
+    assert rag == "Red" and "more than a third" in sentence
+    # any red → Red
+    assert gap.delivering_need_rag(_status(["Green"] * 5 + ["Red"]), no_survey)[0] == "Red"
+    rag, sentence = gap.delivering_need_rag(_status(["Green", "Green"]), no_survey)
+    assert rag == "Green" and "no customer survey results" in sentence
+    # all on target but need rising → Amber
+    signals = {"population grew faster than comparators": True, "deprivation rose": False}
+    rag, sentence = gap.delivering_need_rag(_status(["Green", "Green"]), no_survey, signals)
+    assert rag == "Amber" and "population grew faster" in sentence and "deprivation" not in sentence
+
+
+def test_delivering_need_counts_survey_questions_with_a_target():
+    survey = gap.survey_status(_survey([("q", "2024-25", 50.0, 70.0)]))  # Red
+    assert gap.delivering_need_rag(_status(["Green", "Green", "Green"]), survey)[0] == "Red"
+
+
+def test_delivering_need_missing_inputs_give_grey_never_an_error():
+    rag, sentence = gap.delivering_need_rag(None, None)
+    assert rag == "Grey" and sentence.startswith("Not available") and "no KPIs" in sentence
+    untargeted = gap.survey_status(_survey([("q", "2024-25", 50.0, None)]))
+    rag, sentence = gap.delivering_need_rag(gap.kpi_status(None), untargeted)
+    assert rag == "Grey" and "no target or benchmark" in sentence
+
+
+# --- Q2 best in class ------------------------------------------------------------------
+
+NAMES = {"C": "Council", "A": "Alpha", "B": "Beta", "D": "Delta", "E": "Echo", "F": "Foxtrot", "G": "Golf", "H": "Hotel"}
+VALUES = pd.DataFrame({"ons_code": ["C", "A", "B", "D", "E", "F"], "value": [10.0, 4.0, 6.0, 8.0, 10.0, 12.0]})
+COMPS = ["A", "B", "D", "E", "F"]
+
+
+def test_benchmark_higher_is_better_with_a_tie():
+    b = gap.benchmark(VALUES, "C", COMPS, "higher_is_better", NAMES, measure="m")
+    # comparators 4, 6, 8, 10, 12: lower quartile 6, median 8, upper quartile 10 (linear, exact positions)
+    # council 10 ≥ upper quartile 10 → best quarter (boundary counts to the better quarter)
+    assert b["quartile"] == 1 and b["median"] == 8.0
+    # ranks, highest first: F 12 → 1; council 10 and E 10 tie → both 2; of 6
+    assert b["rank"] == 2 and b["n_with_measure"] == 6
+    assert (b["best_code"], b["best_name"], b["best_value"]) == ("F", "Foxtrot", 12.0)
+    assert b["note"] == ""
+
+
+def test_benchmark_lower_is_better():
+    b = gap.benchmark(VALUES, "C", COMPS, "lower", NAMES)
+    # council 10: not ≤ 6 (LQ), not ≤ 8 (median), ≤ 10 (UQ) → third quarter
+    assert b["quartile"] == 3
+    # ranks, lowest first: A 4 → 1, B 6 → 2, D 8 → 3, council and E 10 → 4
+    assert b["rank"] == 4 and b["best_code"] == "A"
+
+
+def test_benchmark_worst_quarter_and_partial_publication():
+    # higher is better; council 5 < lower quartile 6 → worst quarter; G and H publish nothing
+    values = pd.concat([VALUES[VALUES["ons_code"] != "C"], pd.DataFrame({"ons_code": ["C"], "value": [5.0]})])
+    b = gap.benchmark(values, "C", COMPS + ["G", "H"], "higher_is_better", NAMES)
+    # ranks, highest first: F 12, E 10, D 8, B 6, council 5, A 4 → council 5 of 6
+    assert b["quartile"] == 4 and b["rank"] == 5 and b["n_with_measure"] == 6
+    assert b["n_comparators"] == 7 and b["n_comparators_with_measure"] == 5
+    assert "compared against the 5 that publish it" in b["note"]
+    assert b["missing_comparators"] == ["G", "H"]
+    assert gap.best_in_class_rag([{**b, "measure": "m"}])[0] == "Red"
+
+
+def test_benchmark_council_without_the_measure():
+    b = gap.benchmark(VALUES[VALUES["ons_code"] != "C"], "C", COMPS, "higher_is_better", NAMES)
+    assert b["rank"] is None and b["quartile"] is None and "has no published value" in b["note"]
+    rag, sentence = gap.best_in_class_rag([b])
+    assert rag == "Grey" and "Not available" in sentence
+
+
+def test_best_in_class_uses_the_most_specific_measure():
+    best = gap.benchmark(VALUES, "C", COMPS, "higher", NAMES, measure="specific")  # quartile 1
+    middle = gap.benchmark(VALUES, "C", COMPS, "lower", NAMES, measure="broad")  # quartile 3
+    assert gap.best_in_class_rag([best, middle])[0] == "Green"
+    rag, sentence = gap.best_in_class_rag([middle, best])
+    assert rag == "Amber" and "broad" in sentence and "rank 4 of 6" in sentence
+    assert gap.best_in_class_rag([])[0] == "Grey"
+
+
+def test_volume_measure_is_never_rated():
+    volume = gap.benchmark(VALUES, "C", COMPS, "volume", NAMES, measure="households")
+    assert volume["quartile"] is None and volume["rank"] is None and "not rated" in volume["note"]
+    with pytest.raises(ValueError, match="volume"):
+        gap.best_in_class_rag([volume])
+
+
+# --- Q3 effective and cost efficient ----------------------------------------------------
+
+# comparators 5, 14.13, 23.69, 30, 40: lower quartile = 14.13 (position 1 of 0..4), median = 23.69
+COMPARATOR_SPEND = [40.0, 5.0, 23.69, 14.13, 30.0, None]
+POPULATION = 101_727
+
+
+def test_efficiency_gap_worked_by_hand():
+    g = gap.efficiency_gap(32.64, COMPARATOR_SPEND, POPULATION)
+    assert g["comparator_median_gbp"] == pytest.approx(23.69)
+    assert g["comparator_lower_quartile_gbp"] == pytest.approx(14.13)
+    assert g["n_comparators"] == 5
+    # (32.64 − 23.69) × 101,727 / 1000 = 8.95 × 101.727 = 910.457 → £910.5k
+    assert g["gap_to_median_gbp_thousands"] == pytest.approx(910.45665)
+    # (32.64 − 14.13) × 101.727 = 18.51 × 101.727 = 1,882.967
+    assert g["gap_to_lower_quartile_gbp_thousands"] == pytest.approx(1882.96677)
+    # spending less gives a negative gap: (10 − 23.69) × 101.727 = −1,392.643
+    assert gap.efficiency_gap(10.0, COMPARATOR_SPEND, POPULATION)["gap_to_median_gbp_thousands"] == pytest.approx(-1392.64263)
+
+
+@pytest.mark.parametrize(
+    "spend, expected",
+    [(14.13, "Green"), (14.14, "Amber"), (23.69, "Amber"), (23.70, "Red"), (-3.0, "Green")],
+)
+def test_cost_efficiency_rag_boundaries(spend, expected):
+    assert gap.cost_efficiency_rag(gap.efficiency_gap(spend, COMPARATOR_SPEND, POPULATION))[0] == expected
+
+
+def test_cost_efficiency_missing_is_grey():
+    assert gap.cost_efficiency_rag(None)[0] == "Grey"
+    assert gap.cost_efficiency_rag(gap.efficiency_gap(None, COMPARATOR_SPEND, POPULATION))[0] == "Grey"
+    rag, sentence = gap.cost_efficiency_rag(gap.efficiency_gap(30.0, [], POPULATION))
+    assert rag == "Grey" and sentence.startswith("Not available")
+
+
+def test_unit_cost():
+    # £1,000,000 / 52,400 accounts = £19.08 per account
+    assert gap.unit_cost(1_000_000, 52_400) == pytest.approx(19.0839694)
+    assert gap.unit_cost(1_000_000, 0) is None
+    assert gap.unit_cost(1_000_000, None) is None
+
+
+# --- portfolio ------------------------------------------------------------------------
+
+
+def _portfolio():
+    return pd.DataFrame(
+        {
+            "service_id": ["leisure", "museums", "waste", "revenues_benefits"],
+            "delivering_need_rag": ["Green", "Amber", "Green", None],
+            "best_in_class_rag": ["Grey", "Grey", "Green", "Red"],
+            "cost_efficiency_rag": ["Red", "Red", "Green", "Grey"],
+            # leisure and museums share one RS block and carry the same block gap
+            "efficiency_gap_to_median_gbp_thousands": [910.5, 910.5, -200.0, None],
+            "rs_block": ["Cultural and related services", "Cultural and related services",
+                         "Environmental and regulatory services", "Central services"],
+        }
+    )
+
+
+def test_portfolio_counts_answer_the_seeds_questions():
+    out = gap.portfolio_counts(_portfolio())
+    assert out["services"] == 4
+    assert out["delivering_need"]["answer"] == 2 and out["delivering_need"]["not_assessed"] == 1  # None → Grey
+    assert out["best_in_class"]["answer"] == 1 and out["best_in_class"]["Grey"] == 2 and out["best_in_class"]["Red"] == 1
+    assert out["cost_efficiency"]["answer"] == 1 and out["cost_efficiency"]["Red"] == 2
+    assert out["delivering_need"]["question"].startswith("How many of our current arrangements")
+
+
+def test_portfolio_gap_counts_a_shared_block_once():
+    out = gap.portfolio_counts(_portfolio())
+    # Cultural block 910.5 once (not 1,821); Environmental −200; Central has no gap
+    assert out["efficiency_gap_by_block_gbp_thousands"] == {
+        "Cultural and related services": 910.5, "Environmental and regulatory services": -200.0,
+    }
+    assert out["efficiency_gap_above_median_gbp_thousands"] == pytest.approx(910.5)
+    assert out["efficiency_gap_net_gbp_thousands"] == pytest.approx(710.5)
+    assert "counted once" in out["efficiency_gap_note"] and "leisure, museums" in out["efficiency_gap_note"]
+
+
+def test_portfolio_block_with_different_gaps_is_an_error():
+    frame = _portfolio()
+    frame.loc[1, "efficiency_gap_to_median_gbp_thousands"] = 100.0
+    with pytest.raises(ValueError, match="different gaps"):
+        gap.portfolio_counts(frame)
+
+
+# --- the whole analysis ---------------------------------------------------------------
+
+
+def test_analyse_headline_and_all_grey_without_inputs():
+    result = gap.analyse(
+        service_id="rb",
+        kpis=KPIS.assign(service_id="rb"),
+        benchmarks=[gap.benchmark(VALUES, "C", COMPS, "higher", NAMES, measure="m"),
+                    gap.benchmark(VALUES, "C", COMPS, "volume", NAMES, measure="size")],
+        spend_per_head=32.64, comparator_spend_per_head=COMPARATOR_SPEND, population=POPULATION,
+    )
+    head = result.headline()
+    assert set(head) == {
+        "delivering_need_rag", "best_in_class_rag", "cost_efficiency_rag", "efficiency_gap_to_median_gbp_thousands",
+        "efficiency_gap_to_lower_quartile_gbp_thousands", "kpis_off_target",
+    }
+    # two KPIs, both Amber: 2 of 2 off target > a third → Red
+    assert head["delivering_need_rag"] == "Red" and head["kpis_off_target"] == 2
+    assert head["best_in_class_rag"] == "Green"  # volume measure kept for display, not rated
+    assert head["cost_efficiency_rag"] == "Red"
+    assert head["efficiency_gap_to_median_gbp_thousands"] == 910.5
+    assert head["efficiency_gap_to_lower_quartile_gbp_thousands"] == 1883.0
+
+    empty = gap.analyse(service_id="none").headline()
+    assert [empty[k] for k in ("delivering_need_rag", "best_in_class_rag", "cost_efficiency_rag")] == ["Grey"] * 3
+    assert empty["kpis_off_target"] is None and empty["efficiency_gap_to_median_gbp_thousands"] is None
+    assert len(gap.analyse(service_id="none").narrative) == 3

@@ -1,0 +1,303 @@
+"""Market analysis: concentration, providers, maturity and the option screen, checked by hand."""
+
+import pandas as pd
+import pytest
+
+from wcc_analysis import market
+from wcc_analysis.errors import MissingDataError
+
+
+# --- shares, HHI, CR3 ------------------------------------------------------------------
+
+
+def test_hhi_and_cr3_worked_examples():
+    # 50/30/20: 50² + 30² + 20² = 2,500 + 900 + 400 = 3,800; three largest = 1.0
+    assert market.hhi([0.5, 0.3, 0.2]) == pytest.approx(3800)
+    assert market.cr3([0.5, 0.3, 0.2]) == pytest.approx(1.0)
+    # 40/20/20/10/10: 1,600 + 400 + 400 + 100 + 100 = 2,600; 0.4 + 0.2 + 0.2 = 0.8
+    assert market.hhi([0.4, 0.2, 0.2, 0.1, 0.1]) == pytest.approx(2600)
+    assert market.cr3([0.1, 0.4, 0.2, 0.1, 0.2]) == pytest.approx(0.8)  # order does not matter
+    # a monopoly is 100² = 10,000
+    assert market.hhi([1.0]) == pytest.approx(10000)
+
+
+def test_hhi_rejects_percentages():
+    with pytest.raises(ValueError, match="fractions"):
+        market.hhi([50, 30, 20])
+
+
+def test_shares_sorted_descending_ties_by_name_credits_dropped():
+    payments = pd.DataFrame(
+        {
+            "supplier": ["A", "A", "B", "C", "Zed", "Alpha", "Refund Ltd"],
+            "amount_gbp": [30.0, 20.0, 30.0, 20.0, 25.0, 25.0, -5.0],
+        }
+    )
+    table = market.shares(payments, "supplier")
+    # A = 50, B = 30, then Alpha, Zed tied on 25 (by name), then C = 20; Refund Ltd net −5 is dropped.
+    # grand total 150 → A 1/3, B 0.2, Alpha and Zed 1/6, C 2/15
+    assert table["supplier"].tolist() == ["A", "B", "Alpha", "Zed", "C"]
+    assert table["total"].tolist() == [50.0, 30.0, 25.0, 25.0, 20.0]
+    assert table["share"].tolist() == pytest.approx([1 / 3, 0.2, 1 / 6, 1 / 6, 2 / 15])
+    assert list(table.columns) == ["supplier", "total", "share"]
+
+
+# --- concentration: spend vs market ----------------------------------------------------
+
+
+def _payments(values):
+    return pd.DataFrame({"supplier": [f"S{i}" for i in range(len(values))], "amount_gbp": values})
+
+
+@pytest.mark.parametrize(
+    "hhi_value, band",
+    [
+        (999.99, "unconcentrated"),
+        (1000.0, "moderately concentrated"),  # 10 firms at 10 % each
+        (2000.0, "moderately concentrated"),  # 5 firms at 20 % each
+        (2000.01, "highly concentrated"),
+    ],
+)
+def test_cma_bands_at_their_boundaries(hhi_value, band):
+    assert market.cma_band(hhi_value) == band
+
+
+def test_market_concentration_quotes_the_cma_bands_with_source():
+    register = pd.DataFrame({"provider": ["P", "Q", "R"], "annual_value_gbp": [500.0, 300.0, 200.0]})
+    c = market.concentration(register, "market")
+    assert c.kind == "market concentration"
+    assert c.hhi == pytest.approx(3800) and c.cr3 == pytest.approx(1.0) and c.n_providers == 3
+    assert c.band == "highly concentrated"
+    assert "Merger Assessment Guidelines" in c.band_source
+    # ten equal providers: 10 × 10² = 1,000 → moderately concentrated (lower edge)
+    ten = pd.DataFrame({"provider": list("ABCDEFGHIJ"), "annual_value_gbp": [1.0] * 10})
+    assert market.concentration(ten, "market").band == "moderately concentrated"
+
+
+def test_spend_concentration_is_described_in_words_not_bands():
+    c = market.concentration(_payments([50.0, 30.0, 20.0]), "spend")
+    assert c.kind == "spend concentration"
+    assert c.band is None and c.band_source is None
+    assert "concentrated" not in c.description
+    assert "at least half" in c.description  # largest share 0.5 is the boundary of the first rule
+    # 40/20/20/10/10: largest 0.4 < 0.5, CR3 0.8 → "three largest"
+    c = market.concentration(_payments([40.0, 20.0, 20.0, 10.0, 10.0]), "spend")
+    assert c.hhi == pytest.approx(2600)
+    assert "three largest suppliers for at least 80%" in c.description
+    # ten equal suppliers: CR3 0.3 → spread
+    c = market.concentration(_payments([1.0] * 10), "spend")
+    assert "spreads this spend" in c.description
+
+
+def test_concentration_without_values_is_missing_data():
+    with pytest.raises(MissingDataError):
+        market.concentration(pd.DataFrame({"supplier": ["A"], "amount_gbp": [None]}), "spend")
+    with pytest.raises(ValueError, match="kind"):
+        market.concentration(_payments([1.0]), "national")
+
+
+# --- providers by sector ---------------------------------------------------------------
+
+REGISTER = pd.DataFrame(
+    {
+        "provider": ["Trust", "Ltd A", "Ltd A", "CIC", "Team", "Mystery", "Council B", "Ltd W"],
+        "sector": ["third sector", "private", "private", "community", "in-house", None, "public sector", "private"],
+        "services": ["leisure", "leisure;museums", "leisure;museums", "leisure", "leisure", "leisure", "museums", "waste"],
+        "in_district": ["yes", "no", "no", "yes", "yes", "yes", "no", "yes"],
+    }
+)
+
+
+def test_providers_by_sector_counts_each_provider_once_and_unclassified_apart():
+    counts = market.providers_by_sector(REGISTER, "leisure")
+    # Trust, Ltd A (listed twice, counted once), CIC, Team, Mystery (no sector)
+    assert counts == {
+        "private": 1, "third sector": 1, "public sector": 0, "community": 1, "in-house": 1, "unclassified": 1,
+    }
+    assert list(counts) == [*market.SECTORS, "unclassified"]
+    # local external providers for leisure: Trust and CIC (Team is in-house, Mystery unclassified)
+    assert market.n_local_external(REGISTER, "leisure") == 2
+    assert market.providers_by_sector(REGISTER, "museums") == {
+        "private": 1, "third sector": 0, "public sector": 1, "community": 0, "in-house": 0, "unclassified": 0,
+    }
+
+
+def test_sectors_and_models_match_the_council_template():
+    from wcc_analysis.ingest import council
+
+    assert set(market.SECTORS) == set(council.SECTORS)
+    assert set(market.DELIVERY_MODELS) == set(council.DELIVERY_MODELS)
+
+
+# --- maturity ------------------------------------------------------------------------
+
+OUTSOURCING = {"in-house": 2, "outsourced": 1}
+ALL_IN_HOUSE = {"in-house": 5}
+
+
+_KEYS = {"third": "third sector", "public": "public sector", "in_house": "in-house"}
+
+
+def _sectors(**kw):
+    base = dict.fromkeys((*market.SECTORS, "unclassified"), 0)
+    for key, n in kw.items():
+        name = _KEYS.get(key, key)
+        assert name in base, name
+        base[name] = n
+    return base
+
+
+@pytest.mark.parametrize(
+    "providers, n_local, models, expected",
+    [
+        (_sectors(), 0, OUTSOURCING, "Low"),  # no external provider
+        (_sectors(private=1), 1, OUTSOURCING, "Low"),  # 1 ≤ max_low
+        (_sectors(private=1, in_house=4, unclassified=3), 1, OUTSOURCING, "Low"),  # in-house/unclassified don't count
+        (_sectors(private=1, community=1), 1, OUTSOURCING, "Medium"),  # 2 external: just above Low
+        (_sectors(private=2, community=1), 1, OUTSOURCING, "High"),  # 3 across 2 sectors: just High
+        (_sectors(private=3), 1, OUTSOURCING, "Medium"),  # 3 but one sector
+        (_sectors(private=2, community=1), 0, OUTSOURCING, "Medium"),  # none local
+        (_sectors(private=2, community=1), 1, ALL_IN_HOUSE, "Medium"),  # no comparator buys externally
+        (_sectors(private=2, community=1), 1, None, "Medium"),  # comparator evidence absent
+    ],
+)
+def test_maturity_rule_boundaries(providers, n_local, models, expected):
+    rating = market.market_maturity(providers, n_local, models)
+    assert rating.rating == expected
+    assert rating.rule.startswith(expected + ":")
+
+
+def test_maturity_counts_and_parameters():
+    rating = market.market_maturity(_sectors(private=2, community=1), 1, OUTSOURCING)
+    assert (rating.n_external, rating.n_sectors, rating.n_local) == (3, 2, 1)
+    assert (rating.comparators_external, rating.comparators_total) == (1, 3)
+    # lowering min_external to 2 makes two providers in two sectors High
+    assert market.market_maturity(_sectors(private=1, community=1), 1, OUTSOURCING, min_external=2).rating == "High"
+    # a comparator table works as well as counts; arm's-length and shared service are not "external"
+    table = pd.DataFrame({"model": ["arm's-length company", "shared service", "in-house"]})
+    assert market.market_maturity(_sectors(private=2, community=1), 1, table).rating == "Medium"
+    table = pd.DataFrame({"model": ["trust or third sector", "in-house"]})
+    assert market.market_maturity(_sectors(private=2, community=1), 1, table).rating == "High"
+
+
+def test_compare_with_priority_flags_disagreement():
+    low = market.market_maturity(_sectors(private=1), 1, OUTSOURCING)
+    check = market.compare_with_priority(low, "High")
+    assert check["agrees"] is False and check["steps_apart"] == 2 and "Disagreement" in check["note"]
+    assert market.compare_with_priority("Medium", "Medium")["agrees"] is True
+    assert market.compare_with_priority("Medium", None)["agrees"] is None
+    with pytest.raises(ValueError):
+        market.compare_with_priority("Medium", "Very high")
+
+
+# --- sourcing options --------------------------------------------------------------------
+
+
+def test_sourcing_options_are_the_seeds_twelve():
+    assert len(market.SOURCING_OPTIONS) == 12
+    groups = pd.Series([o.group for o in market.SOURCING_OPTIONS]).value_counts().to_dict()
+    assert groups == {"Make": 2, "Buy": 3, "Share": 3, "Divest": 4}
+    assert [o.label for o in market.SOURCING_OPTIONS if o.group == "Divest"] == [
+        "Transfer to community", "Mutualisation", "Devolve to parish", "Closure",
+    ]
+    assert set(market.OPTION_RULES) == {o.option_id for o in market.SOURCING_OPTIONS}
+
+
+def _screen(**kw):
+    evidence = dict(providers_by_sector=_sectors(), maturity="Low", comparator_models=None, category=None)
+    evidence.update(kw)
+    return market.screen_options(market.MarketEvidence(**evidence)).set_index("option_id")
+
+
+EVERYTHING = _sectors(private=5, third=4, public=2, community=3)
+EVERY_MODEL = dict.fromkeys(market.DELIVERY_MODELS, 2)
+
+
+def test_closure_never_supported_for_must_do():
+    table = _screen(providers_by_sector=EVERYTHING, maturity="High", comparator_models=EVERY_MODEL,
+                    category="Must Do", parish_councils=5)
+    assert not table.at["closure", "supported"]
+    assert not table.at["community_transfer", "supported"]
+    assert not table.at["devolve_to_parish", "supported"]
+    assert "Must Do" in table.at["closure", "reason"]
+    # the same evidence for a Nice to Do service screens all three in
+    nice = _screen(providers_by_sector=EVERYTHING, maturity="High", comparator_models=EVERY_MODEL,
+                   category="Nice to Do", parish_councils=5)
+    assert nice.loc[["closure", "community_transfer", "devolve_to_parish"], "supported"].all()
+    assert nice["supported"].all()  # with every kind of evidence, all twelve go forward
+
+
+def test_in_house_always_on_the_list_even_with_no_evidence():
+    table = _screen()
+    assert table.loc[table["supported"]].index.tolist() == ["in_house_transformation"]
+    assert "counterfactual" in table.at["in_house_transformation", "reason"]
+    assert table["reason"].str.len().gt(0).all() and table["rule"].str.len().gt(0).all()
+
+
+def test_closure_by_category():
+    assert _screen(category="Nice to Do").at["closure", "supported"]
+    assert not _screen(category="Should Do").at["closure", "supported"]
+    assert not _screen(category=None).at["closure", "supported"]
+    with pytest.raises(ValueError):
+        _screen(category="Could Do")
+
+
+def test_outsourcing_needs_two_bidders_or_one_and_a_comparator():
+    assert _screen(providers_by_sector=_sectors(private=2)).at["outsource_private", "supported"]
+    one = _sectors(private=1)
+    assert not _screen(providers_by_sector=one).at["outsource_private", "supported"]
+    assert _screen(providers_by_sector=one, comparator_models={"outsourced": 1}).at["outsource_private", "supported"]
+    third = _sectors(third=1)
+    assert _screen(providers_by_sector=third, comparator_models={"trust or third sector": 1}).at[
+        "outsource_third_sector", "supported"
+    ]
+    # a private JV needs a private partner and a market that is not Low
+    assert not _screen(providers_by_sector=one, maturity="Low").at["private_sector_jv", "supported"]
+    assert _screen(providers_by_sector=one, maturity="Medium").at["private_sector_jv", "supported"]
+
+
+def test_share_and_parish_rules():
+    public = _sectors(public=1)
+    table = _screen(providers_by_sector=public, category="Should Do", parish_councils=0)
+    assert table.loc[["shared_services", "shared_management", "public_sector_jv"], "supported"].all()
+    assert not table.at["devolve_to_parish", "supported"]
+    assert _screen(comparator_models={"shared service": 1}).at["shared_services", "supported"]
+    assert not _screen(category="Should Do").at["devolve_to_parish", "supported"]  # count not supplied
+
+
+# --- the whole analysis -----------------------------------------------------------------
+
+
+def test_analyse_headline():
+    models = pd.DataFrame(
+        {
+            "service_id": ["leisure"] * 4,
+            "council_code": ["E07000001", "E07000002", "E07000003", "E07000237"],
+            "model": ["outsourced", "trust or third sector", "in-house", "in-house"],
+        }
+    )
+    payments = _payments([50.0, 30.0, 20.0])
+    result = market.analyse(
+        REGISTER, service_id="leisure", comparator_models=models, payments=payments, council="E07000237",
+        category="Should Do", priority_score="High",
+    )
+    head = result.headline()
+    assert set(head) == {"hhi", "cr3", "providers_by_sector", "market_maturity", "options_supported", "concentration_kind"}
+    assert head["hhi"] == pytest.approx(3800) and head["cr3"] == pytest.approx(1.0)
+    assert head["concentration_kind"] == "spend concentration"
+    # leisure: 3 external (private, third, community), 2 local, 2 of 3 comparators external (own council excluded)
+    assert head["market_maturity"] == "High"
+    assert result.model_counts["in-house"] == 1
+    assert head["options_supported"][0] == "In-house transformation"
+    assert "Closure" not in head["options_supported"]
+    assert result.priority_check["agrees"] is True
+    assert result.narrative
+
+
+def test_analyse_without_inputs_reports_rather_than_fails():
+    result = market.analyse(None, service_id="museums")
+    head = result.headline()
+    assert head["hhi"] is None and head["concentration_kind"] is None
+    assert head["market_maturity"] == "Low"
+    assert head["options_supported"] == ["In-house transformation"]
+    assert any("not measured" in line for line in result.narrative)

@@ -1,0 +1,545 @@
+"""Gap analysis (seed section 5: the three key questions; section 7: Design — gap analysis).
+
+One rating per question, each Green / Amber / Red, or Grey when the evidence
+is not available (never an error):
+
+1. Is it delivering what we need now?  KPIs against target, customer survey
+   results, need signals (``kpi_status``, ``survey_status``, ``delivering_need_rag``).
+2. Is it best in class?  Published performance measures against comparators
+   (``benchmark``, ``best_in_class_rag``).
+3. Is it as effective and cost-efficient as it could be?  Spend per head
+   against the comparator median and lower quartile, unit costs
+   (``efficiency_gap``, ``unit_cost``, ``cost_efficiency_rag``).
+
+``portfolio_counts`` turns per-service ratings into the seed's "how many" counts.
+Every threshold is in a documented module-level table.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+GREEN, AMBER, RED, GREY = "Green", "Amber", "Red", "Grey"
+RAGS: tuple[str, ...] = (GREEN, AMBER, RED, GREY)
+HIGHER, LOWER, VOLUME = "higher_is_better", "lower_is_better", "volume"
+_POLARITY_ALIASES = {"higher_is_better": HIGHER, "higher": HIGHER, "lower_is_better": LOWER, "lower": LOWER, "volume": VOLUME}
+
+#: Q1, one KPI's latest value against its target (``tolerance`` default 5 % of target).
+KPI_RAG_RULES: tuple[tuple[str, str], ...] = (
+    (GREEN, "on or better than target"),
+    (AMBER, "on the wrong side of target by at most tolerance x |target| (default 5 %)"),
+    (RED, "on the wrong side of target by more than that"),
+)
+
+#: Q1, one survey question's latest % satisfied against its target (or benchmark when no target).
+#: Tolerance in percentage points (default 5): survey results carry sampling error of a few
+#: points, so a 5-point margin separates "near" from "clearly below".
+SURVEY_RAG_RULES: tuple[tuple[str, str], ...] = (
+    (GREEN, "% satisfied at or above the target (or benchmark)"),
+    (AMBER, "below it by at most tolerance_points (default 5) percentage points"),
+    (RED, "below it by more than that"),
+    (GREY, "no target or benchmark to compare with (shown, not rated)"),
+)
+
+#: Q1 overall, over the rated measures (KPIs + survey questions with a target); first that holds.
+DELIVERING_NEED_RULES: tuple[tuple[str, str], ...] = (
+    (GREY, "no KPI and no survey result with a target supplied"),
+    (RED, "any measure Red, or more than a third of the rated measures off target"),
+    (AMBER, "any measure off target (Amber), or all on target but a need signal is flagged "
+            "(need is rising faster than the targets assume)"),
+    (GREEN, "every rated measure on or better than target and no need signal flagged"),
+)
+
+#: Q2, the first (most specific) performance measure the council has, by comparator quartile.
+BEST_IN_CLASS_RULES: tuple[tuple[str, str], ...] = (
+    (GREY, "no performance measure (higher/lower is better) with a value for the council and at least one comparator"),
+    (GREEN, "in the best quarter of its comparators"),
+    (RED, "in the worst quarter"),
+    (AMBER, "otherwise (second or third quarter)"),
+)
+
+#: Q3, net spend per head against the comparator distribution (lower spend = more efficient).
+COST_EFFICIENCY_RULES: tuple[tuple[str, str], ...] = (
+    (GREY, "no spend per head for the council, or no comparator values"),
+    (GREEN, "at or below the comparator lower quartile"),
+    (AMBER, "above the lower quartile, at or below the median"),
+    (RED, "above the comparator median"),
+)
+
+KPI_STATUS_COLUMNS = [
+    "kpi", "unit", "polarity", "period", "target", "actual", "performance_gap", "gap_pct_of_target",
+    "on_target", "rag", "previous_period", "previous_actual", "trend", "periods", "periods_on_target", "source",
+]
+SURVEY_STATUS_COLUMNS = [
+    "question", "period", "percent_satisfied", "compared_with", "comparison_value", "gap_points",
+    "on_target", "rag", "previous_period", "previous_percent", "change_points", "source",
+]
+
+
+def polarity_of(value: str) -> str:
+    """Normalise a polarity: ``higher_is_better``/``higher``, ``lower_is_better``/``lower`` or ``volume``."""
+    key = str(value).strip().lower()
+    if key not in _POLARITY_ALIASES:
+        raise ValueError(f"polarity must be one of {sorted(set(_POLARITY_ALIASES))}, not {value!r}")
+    return _POLARITY_ALIASES[key]
+
+
+def _better_by(actual: float, target: float, polarity: str) -> float:
+    """How far actual is on the good side of target (negative = worse), in the measure's units."""
+    return actual - target if polarity == HIGHER else target - actual
+
+
+def kpi_rag(actual: float, target: float, polarity: str, tolerance: float = 0.05) -> str:
+    """One KPI's RAG (``KPI_RAG_RULES``)."""
+    gap = _better_by(float(actual), float(target), polarity_of(polarity))
+    if gap >= 0:
+        return GREEN
+    allowed = tolerance * abs(float(target))
+    return AMBER if -gap <= allowed + 1e-9 * max(1.0, allowed) else RED
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+def _trend(latest: float, previous: float | None) -> str:
+    if previous is None or pd.isna(previous):
+        return "one period only"
+    if math.isclose(latest, previous, abs_tol=1e-9):
+        return "steady"
+    return "improving" if latest > previous else "worsening"
+
+
+def kpi_status(kpis: pd.DataFrame | None, tolerance: float = 0.05) -> pd.DataFrame:
+    """Latest actual against target per KPI, with RAG (``KPI_RAG_RULES``) and trend.
+
+    ``kpis`` is long: kpi, unit, polarity, target, period, actual, source (one
+    row per KPI per period; periods sort as written, e.g. ``2024-25 Q1``).
+    ``performance_gap`` is positive when better than target. The trend compares
+    the latest period with the one before on performance relative to target
+    (``gap_pct_of_target``), so targets that change between periods (e.g.
+    cumulative collection rates) are handled. Missing or empty input gives an
+    empty table.
+    """
+    if kpis is None or kpis.empty:
+        return _empty(KPI_STATUS_COLUMNS)
+    rows = kpis.dropna(subset=["actual", "target"]).copy()
+    rows["polarity"] = rows["polarity"].map(polarity_of)
+    if (rows["polarity"] == VOLUME).any():
+        raise ValueError("a KPI needs a target direction: polarity volume cannot be rated against a target")
+    rows["performance_gap"] = [_better_by(a, t, p) for a, t, p in zip(rows["actual"], rows["target"], rows["polarity"])]
+    rows["gap_pct_of_target"] = [
+        g / abs(t) if t else (0.0 if g >= 0 else -math.inf) for g, t in zip(rows["performance_gap"], rows["target"])
+    ]
+    rows["rag"] = [kpi_rag(a, t, p, tolerance) for a, t, p in zip(rows["actual"], rows["target"], rows["polarity"])]
+    keys = ["service_id", "kpi"] if "service_id" in rows.columns else ["kpi"]
+    out = []
+    for _, group in rows.groupby(keys, sort=True):
+        group = group.sort_values("period", key=lambda s: s.astype(str))
+        last = group.iloc[-1]
+        prev = group.iloc[-2] if len(group) > 1 else None
+        out.append({
+            **({"service_id": last["service_id"]} if "service_id" in keys else {}),
+            "kpi": last["kpi"],
+            "unit": last.get("unit"),
+            "polarity": last["polarity"],
+            "period": last["period"],
+            "target": float(last["target"]),
+            "actual": float(last["actual"]),
+            "performance_gap": float(last["performance_gap"]),
+            "gap_pct_of_target": float(last["gap_pct_of_target"]),
+            "on_target": bool(last["rag"] == GREEN),
+            "rag": last["rag"],
+            "previous_period": None if prev is None else prev["period"],
+            "previous_actual": None if prev is None else float(prev["actual"]),
+            "trend": _trend(float(last["gap_pct_of_target"]), None if prev is None else float(prev["gap_pct_of_target"])),
+            "periods": len(group),
+            "periods_on_target": int((group["rag"] == GREEN).sum()),
+            "source": last.get("source"),
+        })
+    return pd.DataFrame(out, columns=(["service_id"] if "service_id" in keys else []) + KPI_STATUS_COLUMNS)
+
+
+def survey_status(survey: pd.DataFrame | None, tolerance_points: float = 5.0) -> pd.DataFrame:
+    """Latest % satisfied per question against its target, or benchmark when no target (``SURVEY_RAG_RULES``)."""
+    if survey is None or survey.empty:
+        return _empty(SURVEY_STATUS_COLUMNS)
+    out = []
+    for question, group in survey.dropna(subset=["percent_satisfied"]).groupby("question", sort=True):
+        group = group.sort_values("period", key=lambda s: s.astype(str))
+        last = group.iloc[-1]
+        prev = group.iloc[-2] if len(group) > 1 else None
+        compared_with, value = None, None
+        for column in ("target", "benchmark"):
+            if column in group.columns and pd.notna(last.get(column)):
+                compared_with, value = column, float(last[column])
+                break
+        pct = float(last["percent_satisfied"])
+        if value is None:
+            gap, rag = None, GREY
+        else:
+            gap = pct - value
+            rag = GREEN if gap >= 0 else AMBER if -gap <= tolerance_points + 1e-12 else RED
+        out.append({
+            "question": question,
+            "period": last["period"],
+            "percent_satisfied": pct,
+            "compared_with": compared_with,
+            "comparison_value": value,
+            "gap_points": gap,
+            "on_target": None if value is None else bool(gap >= 0),
+            "rag": rag,
+            "previous_period": None if prev is None else prev["period"],
+            "previous_percent": None if prev is None else float(prev["percent_satisfied"]),
+            "change_points": None if prev is None else pct - float(prev["percent_satisfied"]),
+            "source": last.get("source"),
+        })
+    return pd.DataFrame(out, columns=SURVEY_STATUS_COLUMNS)
+
+
+def delivering_need_rag(
+    kpi_status: pd.DataFrame | None,
+    survey_status: pd.DataFrame | None,
+    need_signals: Mapping[str, bool] | None = None,
+) -> tuple[str, str]:
+    """Q1 "Is it delivering what we need now?" as (rag, sentence), by ``DELIVERING_NEED_RULES``.
+
+    ``need_signals`` maps a plain description (e.g. "population grew faster than
+    comparators") to True when it says need is rising. Missing inputs are
+    named in the sentence; with nothing to rate the answer is Grey.
+    """
+    kpis = kpi_status if kpi_status is not None else _empty(KPI_STATUS_COLUMNS)
+    survey = survey_status if survey_status is not None else _empty(SURVEY_STATUS_COLUMNS)
+    rated_survey = survey[survey["rag"].isin([GREEN, AMBER, RED])]
+    rags = list(kpis["rag"]) + list(rated_survey["rag"])
+    gaps = []
+    if kpis.empty:
+        gaps.append("no KPIs with targets were supplied")
+    if survey.empty:
+        gaps.append("no customer survey results were supplied")
+    elif rated_survey.empty:
+        gaps.append("the survey results have no target or benchmark")
+    missing = f" ({'; '.join(gaps)})" if gaps else ""
+    if not rags:
+        return GREY, f"Not available: nothing to rate against a target{missing}."
+    n, off, red = len(rags), sum(r in (AMBER, RED) for r in rags), sum(r == RED for r in rags)
+    flagged = sorted(k for k, v in (need_signals or {}).items() if v)
+    counts = (
+        f"{n - off} of {_plural(n, 'measure')} on target ({_plural(len(kpis), 'KPI')}, "
+        f"{_plural(len(rated_survey), 'survey question')}){missing}"
+    )
+    if red or off * 3 > n:
+        why = f"{_plural(red, 'measure')} red" if red else f"{off} of {n} off target, more than a third"
+        return RED, f"Red: {why}; {counts}."
+    if off:
+        return AMBER, f"Amber: {_plural(off, 'measure')} just off target, none red; {counts}."
+    if flagged:
+        return AMBER, f"Amber: every measure on target, but need signals say need is rising ({'; '.join(flagged)}); {counts}."
+    return GREEN, f"Green: {counts}."
+
+
+# ---------------------------------------------------------------------------
+# Q2 best in class
+# ---------------------------------------------------------------------------
+
+
+def benchmark(
+    values: pd.DataFrame,
+    council: str,
+    comparators: Sequence[str],
+    polarity: str,
+    names: Mapping[str, str] | None = None,
+    measure: str = "",
+) -> dict:
+    """The council's place on one published measure among its comparators.
+
+    ``values`` has columns ``ons_code`` and ``value``. Quartile 1 is the best
+    quarter given the polarity, judged against the comparators' own quartiles
+    (linear interpolation, as ``needs.position``); the boundary counts to the
+    better quarter. Rank is among the council and the comparators that have
+    the measure (1 = best; ties share the better rank). The median is the
+    comparators'. A ``volume`` measure gets its median and n but no rank,
+    quartile or best performer: it describes size, not performance.
+    """
+    pol = polarity_of(polarity)
+    names = dict(names or {})
+    table = values.dropna(subset=["value"]).drop_duplicates("ons_code").set_index("ons_code")["value"].astype(float)
+    comps = [c for c in dict.fromkeys(comparators) if c != council]
+    have = table.reindex(comps).dropna()
+    council_value = float(table[council]) if council in table.index else None
+    missing = [c for c in comps if c not in have.index]
+    result = {
+        "measure": measure, "polarity": pol, "council": council, "council_name": names.get(council, council),
+        "council_value": council_value, "n_comparators": len(comps), "n_comparators_with_measure": len(have),
+        "n_with_measure": len(have) + (council_value is not None), "missing_comparators": missing,
+        "median": float(have.median()) if len(have) else None,
+        "rank": None, "quartile": None, "best_code": None, "best_name": None, "best_value": None, "note": "",
+    }
+    notes = []
+    if council_value is None:
+        notes.append(f"{names.get(council, council)} has no published value")
+    if not len(have):
+        notes.append("no comparator publishes it")
+    elif missing:
+        notes.append(f"compared against the {len(have)} that publish it (of {len(comps)} comparators)")
+    if pol == VOLUME:
+        notes.append("a volume measure: shown for context, not rated")
+    result["note"] = "; ".join(notes)
+    if pol == VOLUME or not len(have):
+        return result
+    everyone = have if council_value is None else pd.concat([have, pd.Series({council: council_value})])
+    ascending = pol == LOWER
+    ordered = everyone.sort_index().sort_values(ascending=ascending, kind="stable")
+    best = ordered.index[0]
+    result.update(best_code=best, best_name=names.get(best, best), best_value=float(ordered.iloc[0]))
+    if council_value is None:
+        return result
+    ranks = everyone.rank(ascending=ascending, method="min")
+    result["rank"] = int(ranks[council])
+    q1, q2, q3 = have.quantile([0.25, 0.5, 0.75]).tolist()
+    if pol == HIGHER:
+        quartile = 1 if council_value >= q3 else 2 if council_value >= q2 else 3 if council_value >= q1 else 4
+    else:
+        quartile = 1 if council_value <= q1 else 2 if council_value <= q2 else 3 if council_value <= q3 else 4
+    result["quartile"] = quartile
+    return result
+
+
+def best_in_class_rag(benchmarks: Sequence[Mapping]) -> tuple[str, str]:
+    """Q2 "Is it best in class?" as (rag, sentence), by ``BEST_IN_CLASS_RULES``.
+
+    ``benchmarks`` are ``benchmark`` results, most specific measure first; the
+    first one the council and a comparator both have decides. Passing a
+    volume measure is an error: size is never rated.
+    """
+    for b in benchmarks:
+        if polarity_of(b["polarity"]) == VOLUME:
+            raise ValueError(f"{b.get('measure') or 'a measure'!r} is a volume measure; only performance measures are rated")
+    usable = [b for b in benchmarks if b.get("quartile") is not None]
+    if not usable:
+        return GREY, (
+            "Not available: no published performance measure for this service has a value for the "
+            "council and its comparators, so best in class cannot be judged."
+        )
+    b = usable[0]
+    rag = GREEN if b["quartile"] == 1 else RED if b["quartile"] == 4 else AMBER
+    where = {1: "the best quarter", 2: "the second quarter", 3: "the third quarter", 4: "the worst quarter"}[b["quartile"]]
+    note = f" ({b['note']})" if b.get("note") else ""
+    return rag, (
+        f"{rag}: in {where} of comparators on {b.get('measure') or 'the measure'}, rank {b['rank']} of "
+        f"{b['n_with_measure']} (1 = best); best is {b['best_name']}{note}."
+    )
+
+
+# ---------------------------------------------------------------------------
+# Q3 effective and cost efficient
+# ---------------------------------------------------------------------------
+
+
+def efficiency_gap(spend_per_head: float | None, comparator_values: Sequence[float] | pd.Series, population: float | None) -> dict:
+    """The council's spend per head against the comparator median and lower quartile, in £ thousand.
+
+    ``gap_to_median_gbp_thousands = (council − median) × population / 1000``
+    and likewise for the lower quartile: positive means the council spends
+    more (the saving if it matched that level), negative that it spends less.
+    Gaps are None when an input is missing.
+    """
+    values = pd.Series(comparator_values, dtype=float).dropna()
+    have = len(values) > 0
+    median = float(values.median()) if have else None
+    lq = float(values.quantile(0.25)) if have else None
+    council = None if spend_per_head is None or pd.isna(spend_per_head) else float(spend_per_head)
+    pop = None if population is None or pd.isna(population) else float(population)
+
+    def gap(level: float | None) -> float | None:
+        if council is None or level is None or pop is None:
+            return None
+        return (council - level) * pop / 1000.0
+
+    return {
+        "spend_per_head_gbp": council,
+        "comparator_median_gbp": median,
+        "comparator_lower_quartile_gbp": lq,
+        "n_comparators": len(values),
+        "population": pop,
+        "gap_to_median_gbp_thousands": gap(median),
+        "gap_to_lower_quartile_gbp_thousands": gap(lq),
+    }
+
+
+def unit_cost(cost_gbp: float | None, output_volume: float | None) -> float | None:
+    """Cost per unit of output; None when there is no output measure (missing or zero volume)."""
+    if cost_gbp is None or output_volume is None or pd.isna(cost_gbp) or pd.isna(output_volume) or output_volume == 0:
+        return None
+    return float(cost_gbp) / float(output_volume)
+
+
+def cost_efficiency_rag(gap: Mapping | None) -> tuple[str, str]:
+    """Q3 "Is it as effective and cost efficient as it could be?" as (rag, sentence), by ``COST_EFFICIENCY_RULES``."""
+    if not gap or gap.get("spend_per_head_gbp") is None or gap.get("comparator_median_gbp") is None:
+        return GREY, "Not available: no net spend per head for the council or no comparator values to set it against."
+    spend, median, lq = gap["spend_per_head_gbp"], gap["comparator_median_gbp"], gap["comparator_lower_quartile_gbp"]
+    facts = f"£{spend:,.2f} per head against a comparator median of £{median:,.2f} and lower quartile of £{lq:,.2f}"
+    to_median = gap.get("gap_to_median_gbp_thousands")
+    money = f"; £{to_median:,.1f}k a year above the median" if to_median is not None and to_median > 0 else ""
+    if spend <= lq:
+        return GREEN, f"Green: at or below the lower quartile, {facts}."
+    if spend <= median:
+        return AMBER, f"Amber: between the lower quartile and the median, {facts}."
+    return RED, f"Red: above the median, {facts}{money}."
+
+
+# ---------------------------------------------------------------------------
+# Portfolio roll-up
+# ---------------------------------------------------------------------------
+
+#: The seed's key questions (section 5) and which rating answers each ("how many" = Green count).
+PORTFOLIO_QUESTIONS: dict[str, str] = {
+    "delivering_need_rag": "How many of our current arrangements for service delivery are delivering what we need now?",
+    "best_in_class_rag": "How many services are best in class?",
+    "cost_efficiency_rag": "How many are truly as effective and cost efficient as they could be?",
+}
+
+
+def portfolio_counts(results: pd.DataFrame) -> dict:
+    """The seed's three questions as counts across services, and the £ efficiency gap counted once per RS block.
+
+    ``results``: service_id, delivering_need_rag, best_in_class_rag,
+    cost_efficiency_rag, efficiency_gap_to_median_gbp_thousands, rs_block.
+    The answer to each question is the Green count; Grey counts services not
+    assessed. Services in the same RS block carry the same block gap, so the
+    total takes each block's gap once (a block whose services disagree is an
+    error). ``efficiency_gap_above_median_gbp_thousands`` adds the blocks
+    spending above their median (the most that matching the median could
+    save); ``efficiency_gap_net_gbp_thousands`` adds all blocks.
+    """
+    out: dict = {"services": int(results["service_id"].nunique())}
+    for column, question in PORTFOLIO_QUESTIONS.items():
+        counts = results[column].fillna(GREY).value_counts()
+        unknown = sorted(set(counts.index) - set(RAGS))
+        if unknown:
+            raise ValueError(f"{column} must be one of {RAGS}; got {unknown}")
+        out[column.removesuffix("_rag")] = {
+            "question": question,
+            "answer": int(counts.get(GREEN, 0)),
+            **{rag: int(counts.get(rag, 0)) for rag in RAGS},
+            "not_assessed": int(counts.get(GREY, 0)),
+        }
+    blocks = results.assign(block=results["rs_block"].fillna("service " + results["service_id"].astype(str)))
+    gaps = blocks.dropna(subset=["efficiency_gap_to_median_gbp_thousands"])
+    per_block: dict[str, float] = {}
+    for block, group in gaps.groupby("block", sort=True):
+        values = group["efficiency_gap_to_median_gbp_thousands"].astype(float).round(6).unique()
+        if len(values) > 1:
+            raise ValueError(
+                f"services in RS block {block!r} ({', '.join(group['service_id'])}) carry different gaps "
+                f"{list(values)}; a block's gap is one figure shared by its services"
+            )
+        per_block[str(block)] = float(values[0])
+    shared = {b: sorted(g["service_id"]) for b, g in gaps.groupby("block", sort=True) if len(g) > 1}
+    out["efficiency_gap_by_block_gbp_thousands"] = per_block
+    out["efficiency_gap_above_median_gbp_thousands"] = float(sum(v for v in per_block.values() if v > 0))
+    out["efficiency_gap_net_gbp_thousands"] = float(sum(per_block.values()))
+    note = "Each RS block's gap is counted once"
+    if shared:
+        note += ": " + "; ".join(f"{b} is shared by {', '.join(s)}" for b, s in shared.items())
+    out["efficiency_gap_note"] = note + "."
+    return out
+
+
+# ---------------------------------------------------------------------------
+# The whole analysis for one service
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class GapResult:
+    service_id: str
+    kpis: pd.DataFrame  # kpi_status
+    survey: pd.DataFrame  # survey_status
+    delivering_need: tuple[str, str]
+    benchmarks: list[dict]
+    best_in_class: tuple[str, str]
+    efficiency: dict | None
+    cost_efficiency: tuple[str, str]
+    unit_costs: pd.DataFrame
+    narrative: list[str] = field(default_factory=list)
+
+    def headline(self) -> dict:
+        eff = self.efficiency or {}
+        return {
+            "delivering_need_rag": self.delivering_need[0],
+            "best_in_class_rag": self.best_in_class[0],
+            "cost_efficiency_rag": self.cost_efficiency[0],
+            "efficiency_gap_to_median_gbp_thousands": _round(eff.get("gap_to_median_gbp_thousands")),
+            "efficiency_gap_to_lower_quartile_gbp_thousands": _round(eff.get("gap_to_lower_quartile_gbp_thousands")),
+            "kpis_off_target": int((~self.kpis["on_target"].astype(bool)).sum()) if len(self.kpis) else None,
+        }
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def _for_service(frame: pd.DataFrame | None, service_id: str) -> pd.DataFrame | None:
+    if frame is None or "service_id" not in frame.columns:
+        return frame
+    return frame[frame["service_id"] == service_id]
+
+
+def unit_costs(outputs: pd.DataFrame | None, cost_gbp: float | None) -> pd.DataFrame:
+    """Cost per unit for each output measure (measure, unit, year, volume, cost_gbp, unit_cost_gbp)."""
+    columns = ["measure", "unit", "year", "volume", "cost_gbp", "unit_cost_gbp"]
+    if outputs is None or outputs.empty:
+        return _empty(columns)
+    table = outputs[[c for c in columns[:4] if c in outputs.columns]].copy()
+    table["cost_gbp"] = cost_gbp
+    table["unit_cost_gbp"] = [unit_cost(cost_gbp, v) for v in table["volume"]]
+    return table.reindex(columns=columns).sort_values(["measure", "year"]).reset_index(drop=True)
+
+
+def analyse(
+    *,
+    service_id: str,
+    kpis: pd.DataFrame | None = None,
+    survey: pd.DataFrame | None = None,
+    need_signals: Mapping[str, bool] | None = None,
+    benchmarks: Sequence[Mapping] | None = None,
+    spend_per_head: float | None = None,
+    comparator_spend_per_head: Sequence[float] | pd.Series | None = None,
+    population: float | None = None,
+    cost_gbp: float | None = None,
+    outputs: pd.DataFrame | None = None,
+    tolerance: float = 0.05,
+    tolerance_points: float = 5.0,
+) -> GapResult:
+    """The three key questions for one service; absent inputs give Grey ratings, never an error.
+
+    ``benchmarks`` are ``benchmark`` results (most specific first; volume
+    measures are kept for display but not rated); ``kpis``, ``survey`` and
+    ``outputs`` may hold every service (filtered on ``service_id``).
+    """
+    k = kpi_status(_for_service(kpis, service_id), tolerance)
+    s = survey_status(_for_service(survey, service_id), tolerance_points)
+    q1 = delivering_need_rag(k, s, need_signals)
+    marks = [dict(b) for b in (benchmarks or [])]
+    q2 = best_in_class_rag([b for b in marks if polarity_of(b["polarity"]) != VOLUME])
+    eff = None
+    if spend_per_head is not None and comparator_spend_per_head is not None:
+        eff = efficiency_gap(spend_per_head, comparator_spend_per_head, population)
+    q3 = cost_efficiency_rag(eff)
+    result = GapResult(service_id, k, s, q1, marks, q2, eff, q3, unit_costs(_for_service(outputs, service_id), cost_gbp))
+    result.narrative = [
+        f"Delivering what we need now? {q1[1]}",
+        f"Best in class? {q2[1]}",
+        f"As effective and cost efficient as it could be? {q3[1]}",
+    ]
+    return result
