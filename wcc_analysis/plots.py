@@ -150,3 +150,67 @@ def comparator_map(pool: pd.DataFrame, members: list[str], council: str, x: str,
     ax.set_title("Comparators sit close to the council on the indicators used to choose them")
     ax.legend(loc="best")
     return ax
+
+
+RAG_COLOURS = {"Green": "#00703c", "Amber": "#f5a623", "Red": "#d4351c", "Grey": "#9e9e9e"}
+
+
+def benchmark_chart(values: pd.DataFrame, label: str, unit_format: str, higher_is_better: bool, ax: Axes | None = None) -> Axes:
+    """One published measure across the group (``name``, ``value``, ``is_council``), best at the top."""
+    ax = _axes(ax, (9.0, 0.3 * len(values) + 1.9))
+    rows = values.sort_values(["value", "name"], ascending=[not higher_is_better, True])
+    colours = [COUNCIL if c else PEER for c in rows["is_council"]]
+    ax.barh(rows["name"], rows["value"], color=colours)
+    median = float(rows.loc[~rows["is_council"], "value"].median())
+    ax.axvline(median, color="#333333", lw=1.2, ls="--", label=f"Median of the others {format(median, unit_format)}")
+    ax.invert_yaxis()
+    ax.legend(loc="lower left", bbox_to_anchor=(1.0, 0.0), fontsize=8.5)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: format(v, unit_format)))
+    council = rows[rows["is_council"]].iloc[0]
+    position = list(rows["name"]).index(council["name"]) + 1
+    ax.set_title(textwrap.fill(f"{council['name']} is {position} of {len(rows)} on {label.split(' (')[0].lower()} "
+                               f"({'higher' if higher_is_better else 'lower'} is better; best at the top)", 75))
+    ax.grid(axis="y", visible=False)
+    for text in ax.get_yticklabels():
+        if text.get_text() == council["name"]:
+            text.set_color(COUNCIL)
+            text.set_fontweight("bold")
+    return ax
+
+
+def efficiency_gap(efficiency: dict, council_name: str, ax: Axes | None = None) -> Axes:
+    """Council spend per head against the comparator median and lower quartile, with the £ gaps."""
+    ax = _axes(ax, (9.0, 3.2))
+    labels = [council_name, "Comparator median", "Comparator lower quartile"]
+    values = [efficiency["spend_per_head_gbp"], efficiency["comparator_median_gbp"], efficiency["comparator_lower_quartile_gbp"]]
+    bars = ax.barh(labels, values, color=[COUNCIL, PEER, "#a6cee3"])
+    ax.bar_label(bars, labels=[f"£{v:,.2f}" for v in values], padding=4)
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(FuncFormatter(_pounds))
+    ax.set_xlim(min(0, min(values) * 1.2), max(values) * 1.25 if max(values) > 0 else 1)
+    gap_median = efficiency["gap_to_median_gbp_thousands"]
+    gap_lq = efficiency["gap_to_lower_quartile_gbp_thousands"]
+    if gap_median > 0:
+        title = f"Spending at the comparator median would cost £{gap_median:,.0f}k a year less (£{gap_lq:,.0f}k at the lower quartile)"
+    else:
+        title = f"Already £{-gap_median:,.0f}k a year below the comparator median"
+        title += f"; £{gap_lq:,.0f}k above the lower quartile" if gap_lq > 0 else f" and £{-gap_lq:,.0f}k below the lower quartile"
+    ax.set_title(textwrap.fill(title, 80))
+    ax.set_xlabel("Net current expenditure per head (£)")
+    ax.grid(axis="y", visible=False)
+    return ax
+
+
+def kpi_trends(kpis: pd.DataFrame):
+    """One small chart per KPI: actual by period against the target line, latest point coloured by RAG."""
+    names = list(dict.fromkeys(kpis["kpi"]))
+    fig, axes = plt.subplots(1, len(names), figsize=(4.6 * len(names), 3.2), layout="constrained", squeeze=False)
+    for ax, name in zip(axes[0], names):
+        rows = kpis[kpis["kpi"] == name]
+        ax.plot(rows["period"], rows["target"], color="#555555", ls="--", lw=1.2, label="Target")
+        ax.plot(rows["period"], rows["actual"], color=PEER, marker="o", lw=2, label="Actual")
+        ax.set_title(textwrap.fill(name, 32), fontsize=10.5)
+        ax.set_ylabel(textwrap.fill(str(rows["unit"].iloc[0]), 28), fontsize=9)
+        ax.tick_params(axis="x", labelrotation=30, labelsize=8)
+        ax.legend(fontsize=8)
+    return axes[0]

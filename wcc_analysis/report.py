@@ -58,6 +58,42 @@ COLUMN_LABELS = {
     "comparator_median": "Comparator median",
     "measure": "Measure",
     "value": "Value",
+    "kind": "Kind",
+    "comparison_value": "Target or benchmark",
+    "compared_with": "Compared with",
+    "change_points": "Change (points)",
+    "periods_on_target": "Periods on target",
+    "periods": "Periods",
+    "council_value": "Council",
+    "median": "Median",
+    "best": "Best performer",
+    "kpi": "KPI",
+    "unit": "Unit",
+    "period": "Period",
+    "target": "Target",
+    "actual": "Actual",
+    "rag": "RAG",
+    "trend": "Trend",
+    "question": "Question",
+    "percent_satisfied": "% satisfied",
+    "volume": "Volume",
+    "cost_gbp": "Cost (£)",
+    "unit_cost_gbp": "Unit cost (£)",
+    "provider": "Provider",
+    "sector": "Sector",
+    "services": "Services",
+    "annual_value_gbp": "Annual value (£)",
+    "contract_end": "Contract ends",
+    "in_district": "In district",
+    "model": "Delivery model",
+    "council_name": "Council",
+    "council_code": "ONS code",
+    "source": "Source",
+    "group": "Group",
+    "label": "Option",
+    "supported": "Supported",
+    "share": "Share",
+    "total": "Total (£)",
 }
 
 
@@ -263,3 +299,51 @@ def geographic_table(result) -> None:
     p = result.geographic_position
     note(f"Against its {p['of'] - 1} geographic neighbours of the same class, {result.council_name} ranks "
          f"{p['rank']} of {p['of']} (1 = lowest spend); their median is £{p['median']:,.2f} per head.")
+
+
+RAG_STYLE = {"Green": "#00703c", "Amber": "#b26c00", "Red": "#d4351c", "Grey": "#6f777b"}
+
+
+def rag_answers(answers: Sequence[tuple[str, str, str]]) -> None:
+    """The key questions with a coloured RAG badge and one plain sentence each."""
+    rows = "".join(
+        f"<tr><td style='text-align:left;vertical-align:top'><b>{html.escape(q)}</b></td>"
+        f"<td style='vertical-align:top'><span style='display:inline-block;min-width:4em;text-align:center;"
+        f"color:white;background:{RAG_STYLE.get(rag, '#6f777b')};padding:2px 6px;border-radius:3px;font-weight:bold'>"
+        f"{html.escape(rag)}</span></td><td style='text-align:left'>{html.escape(sentence)}</td></tr>"
+        for q, rag, sentence in answers
+    )
+    _display(f"<table class='wcc-rag'>{rows}</table>")
+
+
+def benchmark_table(benchmarked) -> None:
+    """Every published measure the council has, with its position and the group it was compared with."""
+    rows = []
+    for b in benchmarked:
+        m = b.benchmark
+        rows.append({
+            "measure": b.label, "kind": {"performance": "performance (question 2)", "cost": "cost (question 3)",
+                                         "volume": "volume (never rated)"}[b.kind],
+            "year": b.year, "council_value": m.get("council_value"), "median": m.get("median"),
+            "rank": f"{m['rank']} of {m['n_with_measure']}" if m.get("rank") else "–",
+            "best": f"{m.get('best_name')}" if m.get("best_name") else "–", "compared_with": b.group_note,
+        })
+    frame = pd.DataFrame(rows, columns=["measure", "kind", "year", "council_value", "median", "rank", "best", "compared_with"])
+    table(frame, title="Published measures for this service (rank 1 = best; for spend, the lowest)",
+          formats={"council_value": number_3, "median": number_3})
+
+
+def number_3(value: float) -> str:
+    """Up to three significant decimals for small values, thousands separators for large ones."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.3g}" if abs(value) < 1 else f"{value:,.2f}"
+
+
+def rules(module, names: Sequence[str] | None = None) -> None:
+    """Print a module's documented rule tables (``*_RULES``), so every rating can be checked by hand."""
+    names = names or sorted(n for n in vars(module) if n.endswith("_RULES"))
+    for name in names:
+        value = getattr(module, name)
+        rows = list(value.items()) if isinstance(value, Mapping) else list(value)
+        frame = pd.DataFrame(rows, columns=["rating", "rule"]) if rows and len(rows[0]) == 2 else pd.DataFrame(rows)
+        comment = (module.__doc__ or "").strip().splitlines()[0] if module.__doc__ else ""
+        table(frame, title=name.replace("_", " ").capitalize(), source=f"wcc_analysis.{module.__name__.split('.')[-1]}: {comment}")
