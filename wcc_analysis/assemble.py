@@ -162,3 +162,22 @@ def gap_for_service(council: str, service: Service, config: Config, council_data
         outputs=council_data.table("outputs", service.id),
     )
     return GapReport(needs_result, result, benchmarked, lacking, signals, cost, council_data)
+
+
+def spend_line(report: GapReport) -> str | None:
+    """What the cost measure's figure is a share of: the published block or line (not the measure id),
+    so that services measured on the same block are counted once in portfolio totals."""
+    if report.cost_measure is None:
+        return None
+    return f"{report.cost_measure.label.split(' net spend')[0]} ({report.cost_measure.year})"
+
+
+def portfolio_gaps(council: str, config: Config, k: int | None = None) -> tuple[pd.DataFrame, list[GapReport]]:
+    """Every configured service's gap answers as one table (for the portfolio roll-up)."""
+    council_data = load_council_data(council, config)
+    reports = [gap_for_service(council, s, config, council_data, k) for s in config.services.values()]
+    rows = []
+    for service, found in zip(config.services.values(), reports, strict=True):
+        rows.append({"service_id": service.id, "service_name": service.name, **found.result.headline(),
+                     "rs_block": spend_line(found)})
+    return pd.DataFrame(rows), reports

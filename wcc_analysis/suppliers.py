@@ -443,7 +443,7 @@ NON_MARKET_RULES: tuple[NonMarketRule, ...] = (
                         r"|loan repayment",
                   rationale="treasury management: interest and principal on borrowing or held funds"),
     NonMarketRule("refunds and overpayments",
-                  None, r"\brefund|\boverpa(id|yment)|\brelinqu|repayment of (council tax|rates|business rates)",
+                  None, r"\brefund|\brelinqu|repayment of (council tax|rates|business rates)|credit balance",
                   rationale="money returned (council tax, business rates, fees, burial rights), not a purchase"),
     NonMarketRule("grants to individuals",
                   None, r"\bgrants?\b", "individual",
