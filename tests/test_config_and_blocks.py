@@ -13,7 +13,7 @@ def test_seed_services_are_configured():
     assert sorted(config.services) == ["leisure", "museums", "revenues_benefits", "waste"]
     assert config.services["leisure"].name == "Leisure – Sports Centres"
     assert config.portfolio.id == "portfolio"
-    assert config.portfolio.notebooks == ("priority_setting",)
+    assert config.portfolio.notebooks == ("priority_setting", "commissioning_overview")
     assert config.comparator_k == 15
 
 

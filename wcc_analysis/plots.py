@@ -214,3 +214,22 @@ def kpi_trends(kpis: pd.DataFrame):
         ax.tick_params(axis="x", labelrotation=30, labelsize=8)
         ax.legend(fontsize=8)
     return axes[0]
+
+
+def shares_chart(shares: pd.DataFrame, by: str, title: str, top: int = 10, ax: Axes | None = None) -> Axes:
+    """The largest shares as horizontal bars (the rest grouped as 'All others'), largest at the top."""
+    rows = shares.head(top)[[by, "total", "share"]].copy()
+    rest = shares.iloc[top:]
+    if len(rest):
+        rows.loc[len(rows)] = [f"All others ({len(rest)})", rest["total"].sum(), rest["share"].sum()]
+    ax = _axes(ax, (9.0, 0.36 * len(rows) + 1.6))
+    colours = [CONTEXT if str(n).startswith("All others") else PEER for n in rows[by]]
+    bars = ax.barh([textwrap.shorten(str(n), 45) for n in rows[by]], rows["share"] * 100, color=colours)
+    ax.bar_label(bars, labels=[f"{s:.0%}  £{t:,.0f}" for s, t in zip(rows["share"], rows["total"])], padding=4, fontsize=8.5)
+    ax.invert_yaxis()
+    ax.set_xlim(0, min(100, float(rows["share"].max()) * 100 * 1.45 + 5))
+    ax.xaxis.set_major_formatter(PercentFormatter())
+    ax.set_title(textwrap.fill(title, 80))
+    ax.set_xlabel("Share of spend")
+    ax.grid(axis="y", visible=False)
+    return ax

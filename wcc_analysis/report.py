@@ -376,3 +376,58 @@ def portfolio_headline(counts: dict) -> dict:
         "cost_efficiency_count": f"{counts['cost_efficiency']['answer']} of {counts['services']}",
         "efficiency_gap_above_median_gbp_thousands": round(counts["efficiency_gap_above_median_gbp_thousands"], 1),
     }
+
+
+def has_market_evidence(found) -> bool:
+    """Whether a market analysis had any provider register or payments to work on."""
+    return found.council_data.table("providers") is not None or (
+        found.service_payments is not None and len(found.service_payments) > 0)
+
+
+def market_headline(found) -> dict:
+    figures = found.result.headline()
+    if not has_market_evidence(found):
+        figures["market_maturity"] = "not assessed (no provider register or payments)"
+    return figures
+
+
+def payments_status(found) -> None:
+    prepared = found.prepared
+    if prepared is None:
+        note("Supplier payments: not available — the council has not supplied its published payment files "
+             f"(data/raw/council/{found.council_data.code}/supplier_payments/), so the council's spend "
+             "concentration is not measured.", "missing")
+        return
+    c = prepared.counts
+    label = " (ILLUSTRATIVE SAMPLE)" if prepared.illustrative else ""
+    note(f"Supplier payments{label}: {c['rows_read']:,} payments totalling £{c['amount_read_gbp']:,.0f} read from "
+         f"{c['files']} published file(s); {c['excluded_rows']:,} non-market payments (£{c['excluded_amount_gbp']:,.0f}) "
+         f"excluded; {c['market_rows']:,} market payments (£{c['market_amount_gbp']:,.0f}) with {c['market_suppliers']:,} "
+         f"suppliers remain, of which £{c['unmapped_market_amount_gbp']:,.0f} is not mapped to any service. "
+         f"{c['individual_suppliers_redacted']:,} private individuals are redacted.",
+         "warning" if prepared.illustrative else "info")
+
+
+def concentration_note(concentration) -> None:
+    if concentration is None:
+        note("Concentration: not available (no payments or provider values for this service).", "missing")
+        return
+    band = f" Competition authority band: {concentration.band} ({concentration.band_source})." if concentration.band else ""
+    note(f"{concentration.kind.capitalize()}: HHI {concentration.hhi:,.0f} (0–10,000), CR3 {concentration.cr3:.0%}, "
+         f"{concentration.n_providers} suppliers; the largest is {concentration.largest} "
+         f"({concentration.largest_share:.0%}). {concentration.description}{band}")
+
+
+def maturity_note(found) -> None:
+    if not has_market_evidence(found):
+        note("Market maturity: not assessed — no provider register and no payments for this service.", "missing")
+        return
+    m = found.result.maturity
+    check = found.result.priority_check
+    kind = "warning" if check.get("agrees") is False else "info"
+    note(f"Computed market maturity: {m.rating}. Rule: {m.rule}. {check.get('note', '')}", kind)
+
+
+def rules_of_cleaning(tables: Mapping[str, pd.DataFrame]) -> None:
+    for name, frame in tables.items():
+        table(frame, title=f"Supplier payment cleaning rules: {name}", source="wcc_analysis.suppliers")

@@ -59,30 +59,110 @@ _TRUNCATION = re.compile(r"\s*(?:\.{2,}|…)\s*$")
 #: cleaned name (:func:`clean_supplier_name`), ``merge`` rules make the key that
 #: groups spellings of one supplier (:func:`merge_key`).
 NAME_RULES: tuple[dict[str, str], ...] = (
-    {"stage": "strip", "rule": "payment-method notes removed: (DD), (DD ONLY), (Direct Debit), (Direct Debit Payments), (BACS)",
-     "example": "(DD ONLY) Ribble Valley Borough Council → Ribble Valley Borough Council"},
-    {"stage": "strip", "rule": "bracketed text holding a digit removed ((Ref 123), [A1234])",
-     "example": "Acme Ltd (12345) → Acme Ltd"},
-    {"stage": "strip", "rule": "labelled account / reference / invoice numbers removed (A/C 12345, Acct No 9, Ref: AB123, Inv 456)",
-     "example": "Acme Ltd A/C 12345 → Acme Ltd"},
-    {"stage": "strip", "rule": "after ' - ', a part holding an account or meter number (a word of ≥ 5 characters with ≥ 4 digits, or ≥ 7 characters with ≥ 3) ends the name: it and everything after are removed (site addresses)",
-     "example": "Water Plus - 4035576019 - 2 Foxhill Bank, Osw → Water Plus"},
-    {"stage": "strip", "rule": "without a separator, a long account number (≥ 6 digits, up to 4 letters before it) ends the name from the first word holding a digit",
-     "example": "Wave Utilities 14 Broadway 88889085585 → Wave Utilities; British Gas Lite BGL499730 → British Gas Lite"},
-    {"stage": "strip", "rule": "truncation marks ('...') and stray separators at the end removed; spaces trimmed and collapsed",
-     "example": "(DD) Department of Levelling Up, Housing & Comm... → Department of Levelling Up, Housing & Comm"},
-    {"stage": "normalise", "rule": "lower case", "example": "AMAZON UK → amazon uk"},
-    {"stage": "normalise", "rule": "'&' and '+' read as 'and'", "example": "Canal & River Trust → canal and river trust"},
-    {"stage": "normalise", "rule": "'Limited' → 'ltd', 'Public Limited Company' → 'plc', 'Company' → 'co'",
-     "example": "Capita One Limited → capita one ltd"},
-    {"stage": "normalise", "rule": "punctuation read as a space (. , ' ` ( ) - / : ; etc.), spaces collapsed",
-     "example": "E.On Next Energy / E-On Next Energy → e on next energy"},
-    {"stage": "merge", "rule": "a leading 'the' is ignored", "example": "The Prospects Foundation = Prospects Foundation Ltd"},
-    {"stage": "merge", "rule": "trailing legal forms ltd / plc / llp are ignored", "example": "British Telecommunications = British Telecommunications Plc"},
-    {"stage": "merge", "rule": "a trailing bracketed acronym is ignored", "example": "Royal Town Planning Institute (RTPI) = The Royal Town Planning Institute"},
-    {"stage": "merge", "rule": "spaces are ignored", "example": "Waterplus = Water Plus; Rosslee Construction Ltd = Ross Lee Construction Ltd"},
-    {"stage": "merge", "rule": "the name shown for a merged supplier is its most frequent display spelling (by number of payments); ties go to the alphabetically first",
-     "example": "Water Plus (27 payments) over Water Plus Ltd (3)"},
+    {
+        "stage": "strip",
+        "rule": (
+            "payment-method notes removed: (DD), (DD ONLY), (Direct Debit), (Direct Debit Payments), "
+            "(BACS)"
+        ),
+        "example": "(DD ONLY) Ribble Valley Borough Council → Ribble Valley Borough Council",
+    },
+    {
+        "stage": "strip",
+        "rule": "bracketed text holding a digit removed ((Ref 123), [A1234])",
+        "example": "Acme Ltd (12345) → Acme Ltd",
+    },
+    {
+        "stage": "strip",
+        "rule": (
+            "labelled account / reference / invoice numbers removed (A/C 12345, Acct No 9, Ref: AB123, "
+            "Inv 456)"
+        ),
+        "example": "Acme Ltd A/C 12345 → Acme Ltd",
+    },
+    {
+        "stage": "strip",
+        "rule": (
+            "after ' - ', a part holding an account or meter number (a word of ≥ 5 characters with ≥ 4 "
+            "digits, or ≥ 7 characters with ≥ 3) ends the name: it and everything after are removed (site"
+            " addresses)"
+        ),
+        "example": "Water Plus - 4035576019 - 2 Foxhill Bank, Osw → Water Plus",
+    },
+    {
+        "stage": "strip",
+        "rule": (
+            "without a separator, a long account number (≥ 6 digits, up to 4 letters before it) ends the "
+            "name from the first word holding a digit"
+        ),
+        "example": (
+            "Wave Utilities 14 Broadway 88889085585 → Wave Utilities; British Gas Lite BGL499730 → "
+            "British Gas Lite"
+        ),
+    },
+    {
+        "stage": "strip",
+        "rule": (
+            "truncation marks ('...') and stray separators at the end removed; spaces trimmed and "
+            "collapsed"
+        ),
+        "example": (
+            "(DD) Department of Levelling Up, Housing & Comm... → Department of Levelling Up, Housing & "
+            "Comm"
+        ),
+    },
+    {
+        "stage": "normalise",
+        "rule": "lower case",
+        "example": "AMAZON UK → amazon uk",
+    },
+    {
+        "stage": "normalise",
+        "rule": "'&' and '+' read as 'and'",
+        "example": "Canal & River Trust → canal and river trust",
+    },
+    {
+        "stage": "normalise",
+        "rule": "'Limited' → 'ltd', 'Public Limited Company' → 'plc', 'Company' → 'co'",
+        "example": "Capita One Limited → capita one ltd",
+    },
+    {
+        "stage": "normalise",
+        "rule": "punctuation read as a space (. , ' ` ( ) - / : ; etc.), spaces collapsed",
+        "example": "E.On Next Energy / E-On Next Energy → e on next energy",
+    },
+    {
+        "stage": "merge",
+        "rule": "a leading 'the' is ignored",
+        "example": "The Prospects Foundation = Prospects Foundation Ltd",
+    },
+    {
+        "stage": "merge",
+        "rule": "trailing legal forms ltd / plc / llp are ignored",
+        "example": "British Telecommunications = British Telecommunications Plc",
+    },
+    {
+        "stage": "merge",
+        "rule": "a trailing bracketed acronym is ignored",
+        "example": "Royal Town Planning Institute (RTPI) = The Royal Town Planning Institute",
+    },
+    {
+        "stage": "merge",
+        "rule": "spaces are ignored",
+        "example": "Waterplus = Water Plus; Rosslee Construction Ltd = Ross Lee Construction Ltd",
+    },
+    {
+        "stage": "merge",
+        "rule": (
+            "the name shown for a merged supplier is its most frequent display spelling (by number of "
+            "payments); ties go to a spelling not written all in capitals, then to the alphabetically "
+            "first"
+        ),
+        "example": (
+            "Water Plus (79 payments) over Water Plus Ltd (3) and Waterplus (2); Greenline Waste Services"
+            " Ltd over GREENLINE WASTE SERVICES LIMITED"
+        ),
+    },
 )
 
 
@@ -168,8 +248,9 @@ def merge_variants(payments: pd.DataFrame, *, raw_column: str = "supplier_raw") 
     """Payments with ``supplier`` (the merged, display name) and ``supplier_key`` columns added.
 
     Spellings with the same :func:`merge_key` are one supplier; its name is its most
-    frequent :func:`strip_references` spelling (by number of payments), ties to the
-    alphabetically first. Deterministic: the result depends only on the rows given.
+    frequent :func:`strip_references` spelling (by number of payments), ties to a
+    spelling not all in capitals, then to the alphabetically first. Deterministic: the
+    result depends only on the rows given.
     """
     out = payments.copy()
     display = out[raw_column].map(strip_references)
@@ -177,8 +258,10 @@ def merge_variants(payments: pd.DataFrame, *, raw_column: str = "supplier_raw") 
     counts = (
         pd.DataFrame({"key": key, "display": display})
         .groupby(["key", "display"], sort=False).size().rename("n").reset_index()
-        .sort_values(["key", "n", "display"], ascending=[True, False, True], kind="mergesort")
     )
+    counts["shouting"] = counts["display"].map(lambda d: d.isupper() and any(c.islower() for c in d.lower()))
+    counts = counts.sort_values(["key", "n", "shouting", "display"], ascending=[True, False, True, True],
+                                kind="mergesort")
     canonical = counts.drop_duplicates("key").set_index("key")["display"]
     out["supplier"] = key.map(canonical).where(key != "", "(supplier not named)")
     out["supplier_key"] = key
@@ -535,7 +618,8 @@ def map_service_areas(payments: pd.DataFrame, mapping: pd.DataFrame | None) -> p
         if key not in cache:
             cache[key] = (UNMAPPED, "no mapping row matches this service area")
             for rule_area, rule_supplier, service_id, rationale in rules:
-                if (not rule_area or _match(rule_area, area)) and (not rule_supplier or _match(rule_supplier, supplier)):
+                area_ok = not rule_area or _match(rule_area, area)
+                if area_ok and (not rule_supplier or _match(rule_supplier, supplier)):
                     cache[key] = (service_id, rationale)
                     break
         ids.append(cache[key][0])
@@ -677,7 +761,8 @@ def prepare_payments(
         "excluded_rows": len(excluded),
         "excluded_amount_gbp": float(excluded["amount_gbp"].sum()),
         "individual_rows_redacted": int(payments["sector"].eq("individual").sum()),
-        "individual_suppliers_redacted": int(payments.loc[payments["sector"].eq("individual"), "supplier_key"].nunique()),
+        "individual_suppliers_redacted": int(
+            payments.loc[payments["sector"].eq("individual"), "supplier_key"].nunique()),
         "unclassified_market_suppliers": int(market.loc[market["sector"].eq("unclassified"), "supplier_key"].nunique()),
         "unmapped_market_rows": int(market["service_id"].eq(UNMAPPED).sum()),
         "unmapped_market_amount_gbp": float(market.loc[market["service_id"].eq(UNMAPPED), "amount_gbp"].sum()),
