@@ -53,7 +53,8 @@ def test_run_and_validate_museums_and_portfolio_for_worcester(tmp_path):
     assert manifest["council"]["code"] == "E07000237"
     assert manifest["council"]["name"]  # from the authorities lookup, e.g. "Worcester"
     assert any(path.startswith("data/raw/public/") for path in manifest["inputs"])
-    assert {e["notebook"] for e in manifest["executions"]} == {*_notebooks_for(SERVICE), "priority_setting"}
+    assert {e["notebook"] for e in manifest["executions"]} == {*_notebooks_for(SERVICE), "priority_setting",
+                                                               "commissioning_overview"}
     needs = next(e for e in manifest["executions"] if e["notebook"] == "needs_analysis")
     assert needs["parameters"]["service"] == SERVICE
     # Hand-checked: RS 2017-18 Cultural and related services 3,320 (£k) over the census-trend
@@ -71,6 +72,17 @@ def test_run_and_validate_museums_and_portfolio_for_worcester(tmp_path):
     assert ranks["priority_rank"] == {"waste": 1, "leisure": 2, "revenues_benefits": 3, "museums": 4}
     assert ranks["priority_score"]["waste"] == 24 and ranks["council_data"] == "illustrative"
     assert "ILLUSTRATIVE SAMPLE" in (pack_dir / "portfolio" / "priority_setting.html").read_text(encoding="utf-8")
+    by_notebook = {e["notebook"]: e["headline"] for e in manifest["executions"] if e["service"] == SERVICE}
+    gap = by_notebook["gap_analysis"]
+    # Worcester has no published museums performance measure: Q2 must say so (Grey), not invent one.
+    assert gap["best_in_class_rag"] == "Grey"
+    # Q3 on the cultural block: (32.64 - comparator median 23.69) x 101,727 / 1000, about £910k a year
+    assert gap["cost_efficiency_rag"] == "Red" and 905 < gap["efficiency_gap_to_median_gbp_thousands"] < 915
+    market = by_notebook["market_analysis"]
+    assert market["concentration_kind"] == "spend concentration" and 0 < market["hhi"] <= 10_000
+    assert "In-house transformation" in market["options_supported"]
+    overview = next(e for e in manifest["executions"] if e["notebook"] == "commissioning_overview")["headline"]
+    assert overview["delivering_need_count"].endswith("of 4")
     for entry in manifest["executions"]:
         assert entry["status"] == "ok", entry["error"]
         for rel in entry["outputs"].values():
@@ -99,7 +111,7 @@ def test_a_council_without_its_own_files_still_gets_a_pack(tmp_path):
     assert waste["rs_block"] == "Environmental and regulatory services"
     assert "E07000234" not in waste["comparator_codes"]
     report = (pack_dir / "portfolio" / "priority_setting.html").read_text(encoding="utf-8")
-    assert "No council files for Bromsgrove" in report
+    assert "Bromsgrove (E07000234) has not supplied the council tables" in report
     assert "ILLUSTRATIVE" not in report
 
 
@@ -110,7 +122,26 @@ def test_unknown_council_and_parameter_stop_before_anything_runs(tmp_path):
     bad_param = wcc("run", "--service", SERVICE, "-p", "comparator_kk=3", "--out", str(tmp_path))
     assert bad_param.returncode == 2
     assert "comparator_kk" in bad_param.stderr + bad_param.stdout
-    bad_type = wcc("run", "--service", SERVICE, "-p", "comparator_k=fifteen", "--out", str(tmp_path))
+    bad_type = wcc("run", "--service", SERVICE, "-n", "needs_analysis", "-p", "comparator_k=fifteen", "--out", str(tmp_path))
     assert bad_type.returncode == 2
     assert "must be a whole number" in bad_type.stderr
     assert not [p for p in tmp_path.iterdir()]
+
+
+def test_hyndburn_market_and_gap_on_its_real_payments_and_detailed_outturn(tmp_path):
+    run = wcc("run", "--service", "waste", "--notebook", "market_analysis", "--notebook", "gap_analysis",
+              "--council", "E07000120", "--out", str(tmp_path), "--jobs", "2")
+    assert run.returncode == 0, run.stdout + run.stderr
+    pack_dir = (tmp_path / "latest").resolve()
+    manifest = json.loads((pack_dir / "manifest.json").read_text(encoding="utf-8"))
+    figures = {e["notebook"]: e["headline"] for e in manifest["executions"]}
+    market = figures["market_analysis"]
+    # 207 suppliers paid for waste and grounds maintenance in 2024-25; the largest has about 10 %
+    assert market["concentration_kind"] == "spend concentration"
+    assert 300 < market["hhi"] < 600 and 0.2 < market["cr3"] < 0.4
+    gap = figures["gap_analysis"]
+    assert gap["best_in_class_rag"] in {"Green", "Amber", "Red"}  # DEFRA recycling rate exists for Hyndburn
+    assert gap["delivering_need_rag"] == "Grey"  # no KPIs or survey supplied: not available, not a crash
+    report = (pack_dir / "waste" / "market_analysis.html").read_text(encoding="utf-8")
+    assert "8,988 payments" in report and "private individuals are redacted" in report
+    assert "Waste collection + recycling net spend per head" in (pack_dir / "waste" / "gap_analysis.html").read_text(encoding="utf-8")

@@ -59,6 +59,10 @@ COLUMN_LABELS = {
     "measure": "Measure",
     "value": "Value",
     "kind": "Kind",
+    "amount_gbp": "£",
+    "payments": "Payments",
+    "suppliers": "Suppliers",
+    "exclusion_reason": "Why left out",
     "comparison_value": "Target or benchmark",
     "compared_with": "Compared with",
     "change_points": "Change (points)",
@@ -188,10 +192,10 @@ def data_label(council_data) -> str:
 
 def council_data_status(council_data, council_name: str, tables: Sequence[str] = ("services", "priority_scores")) -> None:
     """Banner: which council files were used, whether they are illustrative, which of ``tables`` are missing."""
-    if not council_data.files:
+    if not any(t in council_data.tables for t in tables):
         note(
-            f"No council files for {council_name} ({council_data.code}): budgets and priority scores are "
-            f"not available, so this report shows published data only. To add them, copy "
+            f"{council_name} ({council_data.code}) has not supplied the council tables this report can use "
+            f"({', '.join(tables)}), so it shows published data only for them. To add them, copy "
             f"data/raw/council/_template/ to data/raw/council/{council_data.code}/ and fill it in "
             "(see data/raw/council/README.md).",
             "missing",
@@ -431,3 +435,18 @@ def maturity_note(found) -> None:
 def rules_of_cleaning(tables: Mapping[str, pd.DataFrame]) -> None:
     for name, frame in tables.items():
         table(frame, title=f"Supplier payment cleaning rules: {name}", source="wcc_analysis.suppliers")
+
+
+def providers_table(found, limit: int = 25) -> None:
+    """The providers of the service, largest first; long stand-in registers are cut to ``limit`` rows."""
+    providers = found.result.providers
+    if not available(providers if len(providers) else None, "Provider register for this service"):
+        return
+    columns = [c for c in ["provider", "sector", "annual_value_gbp", "contract_end", "in_district"] if c in providers.columns]
+    shown = providers[columns].sort_values(["annual_value_gbp", "provider"], ascending=[False, True], na_position="last")
+    title = "Providers"
+    if found.register_from_payments and len(shown) > limit:
+        title = f"The {limit} suppliers paid most for this service (of {len(shown)}); value = £ paid in the year"
+        shown = shown.head(limit)
+    table(shown, title=title, source=data_label(found.council_data) if not found.register_from_payments
+          else "the council's published payments", formats={"annual_value_gbp": ",.0f"})
