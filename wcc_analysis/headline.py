@@ -40,6 +40,7 @@ LABELS: dict[str, str] = {
     "efficiency_gap_to_median_gbp_thousands": "Efficiency gap to comparator median (£ thousand)",
     "efficiency_gap_to_lower_quartile_gbp_thousands": "Efficiency gap to lower quartile (£ thousand)",
     "kpis_off_target": "KPIs off target",
+    "efficiency_gap_above_median_gbp_thousands": "£ thousand a year above comparator medians (each block once)",
     "market_maturity": "Market maturity (computed)",
     "concentration_kind": "Concentration measured",
     "hhi": "HHI (0–10,000)",

@@ -19,6 +19,7 @@ _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #1b1b1b;
        max-width: 72rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.45; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; }
+h3 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; }
 h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ccc; padding-bottom: .2rem; }
 .meta { color: #505a5f; margin-top: 0; }
 .banner { padding: .6rem .9rem; border-left: 6px solid; margin: 1rem 0; }
@@ -173,11 +174,25 @@ def render_index(manifest: dict[str, Any], config: Config | None = None) -> str:
         except Exception:  # noqa: BLE001 - a service no longer configured
             return False
 
-    head = "".join(f"<th scope='col'>{_esc(title)}</th>" for title in notebooks.values())
-    rows = []
-    for sid, sname in services.items():
-        cells = "".join(_cell(entries.get((sid, nb)), applies(sid, nb)) for nb in notebooks)
-        rows.append(f"<tr><th scope='row'>{_esc(sname)}</th>{cells}</tr>")
+    portfolio_id = config.portfolio.id if config is not None else "portfolio"
+    groups = [
+        ("Whole portfolio", {k: v for k, v in services.items() if k == portfolio_id}),
+        ("Services", {k: v for k, v in services.items() if k != portfolio_id}),
+    ]
+    tables = []
+    for heading, members in groups:
+        if not members:
+            continue
+        columns = [nb for nb in notebooks if any((sid, nb) in entries or applies(sid, nb) for sid in members)]
+        head = "".join(f"<th scope='col'>{_esc(notebooks[nb])}</th>" for nb in columns)
+        rows = []
+        for sid, sname in members.items():
+            cells = "".join(_cell(entries.get((sid, nb)), applies(sid, nb)) for nb in columns)
+            rows.append(f"<tr><th scope='row'>{_esc(sname)}</th>{cells}</tr>")
+        tables.append(
+            f"<h3>{_esc(heading)}</h3>\n<table>\n<thead><tr><th scope='col'>Service</th>{head}</tr></thead>\n"
+            f"<tbody>\n{chr(10).join(rows)}\n</tbody>\n</table>"
+        )
 
     failed = [e for e in manifest["executions"] if e["status"] != "ok"]
     if failed:
@@ -201,7 +216,7 @@ def render_index(manifest: dict[str, Any], config: Config | None = None) -> str:
                 if err.get("source_first_line")
                 else ""
             )
-            kind = {"kernel": "The notebook's Python kernel did not start (tried twice).", "runner": ""}.get(
+            kind = {"kernel": "The notebook's Python kernel did not start (tried three times).", "runner": ""}.get(
                 err.get("kind"), ""
             )
             link = e.get("outputs", {}).get("html")
@@ -246,12 +261,7 @@ def render_index(manifest: dict[str, Any], config: Config | None = None) -> str:
 <h2>How to read this pack</h2>
 <p>{_HOW_TO_READ}</p>
 <h2>Reports</h2>
-<table>
-<thead><tr><th scope="col">Service</th>{head}</tr></thead>
-<tbody>
-{chr(10).join(rows)}
-</tbody>
-</table>
+{chr(10).join(tables)}
 {failures}
 <footer>
 <p>{params_text}Full record of this run: <a href="manifest.json">manifest.json</a>
