@@ -71,6 +71,13 @@ def _edit(path: Path, row: int, column: str, value: str) -> None:
         ("kpis", 6, "actual", "n/a", "not a number"),
         ("survey", 3, "percent_satisfied", "120", "range"),
         ("outputs", 2, "volume", "-4", "at least 0"),
+        ("appraisal_settings", 2, "discount_rate_pct", "-1", "range"),
+        ("option_cashflows", 2, "option_id", "outsource_to_aliens", "must be one of"),
+        ("option_cashflows", 3, "year", "1.5", "whole year"),
+        ("option_risks", 2, "probability", "1.5", "range"),
+        ("sourcing_plan", 3, "activity", "Go live", "must be one of"),
+        ("benefits_register", 2, "type", "cash", "must be one of"),
+        ("contract_kpis", 2, "quarter", "Q1 2024", "pattern"),
     ],
 )
 def test_bad_values_name_file_row_and_column(council_dir, table, row, column, value, words):

@@ -42,7 +42,25 @@ TABLE_COLUMNS = {
     "kpis": ["service_id", "kpi", "unit", "polarity", "target", "period", "actual", "source", "data_status"],
     "survey": ["service_id", "question", "period", "percent_satisfied", "target", "source", "data_status"],
     "outputs": ["service_id", "measure", "unit", "year", "volume", "source", "data_status"],
+    "appraisal_settings": ["service_id", "price_base_year", "appraisal_years", "discount_rate_pct", "data_status"],
+    "option_cashflows": ["service_id", "option_id", "year", "item", "amount_gbp", "low_pct", "high_pct", "data_status"],
+    "option_scores": ["service_id", "option_id", "criterion", "score", "weight", "data_status"],
+    "option_risks": ["service_id", "option_id", "risk", "probability", "impact_gbp", "data_status"],
+    "equality_impacts": ["service_id", "option_id", "group_affected", "impact", "mitigation", "data_status"],
+    "sourcing_plan": ["service_id", "option_id", "activity", "start", "end", "owner", "data_status"],
+    "benefits_register": ["benefit_id", "service_id", "type", "measure", "unit", "baseline", "year", "planned",
+                          "actual", "owner", "evidence", "explanation", "data_status"],
+    "contract_kpis": ["service_id", "contract", "kpi", "polarity", "target", "quarter", "actual",
+                      "service_credit_gbp", "data_status"],
 }
+OPTION_IDS = ("status_quo", "in_house_transformation", "arms_length_company", "outsource_private",
+              "outsource_third_sector", "private_sector_jv", "shared_services", "shared_management",
+              "public_sector_jv", "community_transfer", "mutualisation", "devolve_to_parish", "closure")
+CASHFLOW_ITEMS = ("transition", "tupe", "pension", "running", "vat", "business_rates", "savings", "income",
+                  "social_value")
+IMPLEMENT_ACTIVITIES = ("Arranging services", "Capacity building", "Implement sourcing model", "Consultation",
+                        "Deliver to users")
+BENEFIT_TYPES = ("cashable", "non-cashable")
 
 
 @dataclass
@@ -248,6 +266,99 @@ def _outputs_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
     }, ["service_id", "measure", "year"])
 
 
+def _settings_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "price_base_year": pa.Column(float, pa.Check.in_range(1990, 2100)),
+        "appraisal_years": pa.Column(float, pa.Check.in_range(1, 60)),
+        "discount_rate_pct": pa.Column(float, pa.Check.in_range(0, 25)),
+    }, ["service_id"])
+
+
+def _cashflows_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "option_id": pa.Column(str, pa.Check.isin(OPTION_IDS)),
+        "year": pa.Column(float, [pa.Check.in_range(0, 60), pa.Check(lambda s: s % 1 == 0, name="whole_year",
+                                                                    error="must be a whole year number 0, 1, 2 …")]),
+        "item": pa.Column(str, pa.Check.isin(CASHFLOW_ITEMS)),
+        "amount_gbp": pa.Column(float),
+        "low_pct": pa.Column(float, pa.Check.in_range(-100, 0), nullable=True),
+        "high_pct": pa.Column(float, pa.Check.ge(0), nullable=True),
+    }, ["service_id", "option_id", "year", "item"])
+
+
+def _option_scores_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "option_id": pa.Column(str, pa.Check.isin(OPTION_IDS)),
+        "criterion": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "score": pa.Column(float, pa.Check.in_range(0, 10)),
+        "weight": pa.Column(float, pa.Check.ge(0)),
+    }, ["service_id", "option_id", "criterion"])
+
+
+def _option_risks_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "option_id": pa.Column(str, pa.Check.isin(OPTION_IDS)),
+        "risk": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "probability": pa.Column(float, pa.Check.in_range(0, 1)),
+        "impact_gbp": pa.Column(float, pa.Check.ge(0)),
+    }, ["service_id", "option_id", "risk"])
+
+
+def _equality_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "option_id": pa.Column(str, pa.Check.isin(OPTION_IDS)),
+        "group_affected": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "impact": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "mitigation": pa.Column(str),
+    }, ["service_id", "option_id", "group_affected"])
+
+
+def _plan_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "option_id": pa.Column(str, pa.Check.isin(OPTION_IDS)),
+        "activity": pa.Column(str, pa.Check.isin(IMPLEMENT_ACTIVITIES)),
+        "start": pa.Column("datetime64[ns]"),
+        "end": pa.Column("datetime64[ns]"),
+        "owner": pa.Column(str),
+    }, ["service_id", "option_id", "activity"])
+
+
+def _benefits_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "benefit_id": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "type": pa.Column(str, pa.Check.isin(BENEFIT_TYPES)),
+        "measure": pa.Column(str),
+        "unit": pa.Column(str),
+        "baseline": pa.Column(float),
+        "year": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}$")),
+        "planned": pa.Column(float),
+        "actual": pa.Column(float, nullable=True),
+        "owner": pa.Column(str),
+        "evidence": pa.Column(str),
+        "explanation": pa.Column(str),
+    }, ["benefit_id", "year"])
+
+
+def _contract_kpis_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "contract": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "kpi": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "polarity": pa.Column(str, pa.Check.isin(POLARITIES)),
+        "target": pa.Column(float),
+        "quarter": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2} Q[1-4]$")),
+        "actual": pa.Column(float),
+        "service_credit_gbp": pa.Column(float, pa.Check.ge(0), nullable=True),
+    }, ["contract", "kpi", "quarter"])
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """How one template table is read: its schema and which columns are money, numbers or dates."""
@@ -270,6 +381,17 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("kpis", _kpis_schema, numbers=("target", "actual"), lower=("polarity",)),
     TableSpec("survey", _survey_schema, numbers=("percent_satisfied",), blank_numbers=("target",)),
     TableSpec("outputs", _outputs_schema, numbers=("volume",)),
+    TableSpec("appraisal_settings", _settings_schema, numbers=("price_base_year", "appraisal_years", "discount_rate_pct")),
+    TableSpec("option_cashflows", _cashflows_schema, money=("amount_gbp",), numbers=("year",),
+              blank_numbers=("low_pct", "high_pct"), lower=("option_id", "item")),
+    TableSpec("option_scores", _option_scores_schema, numbers=("score", "weight"), lower=("option_id",)),
+    TableSpec("option_risks", _option_risks_schema, money=("impact_gbp",), numbers=("probability",), lower=("option_id",)),
+    TableSpec("equality_impacts", _equality_schema, lower=("option_id",)),
+    TableSpec("sourcing_plan", _plan_schema, dates=("start", "end"), lower=("option_id",)),
+    TableSpec("benefits_register", _benefits_schema, numbers=("baseline", "planned"), blank_numbers=("actual",),
+              lower=("type",)),
+    TableSpec("contract_kpis", _contract_kpis_schema, numbers=("target", "actual"),
+              blank_numbers=("service_credit_gbp",), lower=("polarity",)),
 )
 
 FIXES = {
@@ -285,6 +407,11 @@ FIXES = {
     "polarity": f"write one of {', '.join(POLARITIES)}",
     "in_district": "write yes or no",
     "council_code": "write the comparator's ONS code, e.g. E07000234",
+    "option_id": f"write one of {', '.join(OPTION_IDS)}",
+    "item": f"write one of {', '.join(CASHFLOW_ITEMS)}",
+    "activity": f"write one of {', '.join(IMPLEMENT_ACTIVITIES)}",
+    "type": f"write one of {', '.join(BENEFIT_TYPES)}",
+    "discount_rate_pct": "write a real discount rate in % between 0 and 25 (the Green Book rate is 3.5)",
     "*": "correct the value, following data/raw/council/README.md",
 }
 
