@@ -81,6 +81,10 @@ def test_run_and_validate_museums_and_portfolio_for_worcester(tmp_path):
     market = by_notebook["market_analysis"]
     assert market["concentration_kind"] == "spend concentration" and 0 < market["hhi"] <= 10_000
     assert "In-house transformation" in market["options_supported"]
+    realised = by_notebook["benefit_realisation"]
+    # B-MUS-01 (illustrative): planned 30k + 40k to date, realised 30k + 41k; 170k planned over four years
+    assert realised["benefits_planned_gbp_thousands"] == 170.0 and realised["benefits_realised_gbp_thousands"] == 71.0
+    assert realised["realisation_pct"] == 101.4 and realised["contract_kpis_red"] is None  # no museum contract KPIs
     overview = next(e for e in manifest["executions"] if e["notebook"] == "commissioning_overview")["headline"]
     assert overview["delivering_need_count"].endswith("of 4")
     for entry in manifest["executions"]:

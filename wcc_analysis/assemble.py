@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import gap, ingest, market, measures, needs, population, suppliers
+from . import benefits, gap, ingest, market, measures, needs, population, suppliers
 from .config import Config, Service
 from .ingest.council import CouncilData, load_council_data
 from .ingest.supplier_payments import load_council_supplier_payments, load_service_area_mapping
@@ -238,3 +238,15 @@ def market_for_service(council: str, service: Service, config: Config,
         council=council, category=category, priority_score=score,
     )
     return MarketReport(result, council_data, prepared, service_payments, from_payments, category, score)
+
+
+# --------------------------------------------------------------------------- benefit realisation
+
+
+def benefits_for_service(council: str, service: Service, config: Config,
+                         council_data: CouncilData | None = None) -> tuple[benefits.BenefitsResult, CouncilData]:
+    """Benefits register and contract KPIs of one service, reviewed (absent tables: 'not available')."""
+    council_data = council_data if council_data is not None else load_council_data(council, config)
+    result = benefits.review(council_data.table("benefits_register", service.id),
+                             council_data.table("contract_kpis", service.id))
+    return result, council_data

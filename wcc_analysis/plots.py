@@ -233,3 +233,19 @@ def shares_chart(shares: pd.DataFrame, by: str, title: str, top: int = 10, ax: A
     ax.set_xlabel("Share of spend")
     ax.grid(axis="y", visible=False)
     return ax
+
+
+def planned_vs_actual(cumulative: pd.DataFrame, title: str, ax: Axes | None = None) -> Axes:
+    """Cumulative planned against cumulative actual for the cashable benefits of a service (£)."""
+    ax = _axes(ax, (9.0, 3.8))
+    by_year = cumulative.groupby("year")[["planned", "actual"]].sum(min_count=1).sort_index()
+    planned = by_year["planned"].cumsum()
+    actual = by_year["actual"].cumsum().where(by_year["actual"].notna())
+    ax.plot(by_year.index, planned, color=PEER, marker="s", ls="--", label="Planned (cumulative)")
+    ax.plot(by_year.index, actual, color=COUNCIL, marker="o", lw=2.2, label="Realised (cumulative)")
+    ax.yaxis.set_major_formatter(FuncFormatter(_pounds))
+    ax.set_ylim(bottom=0)
+    ax.set_title(textwrap.fill(title, 80))
+    ax.set_ylabel("£ (cashable benefits)")
+    ax.legend(loc="upper left")
+    return ax
