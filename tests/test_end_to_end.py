@@ -85,6 +85,14 @@ def test_run_and_validate_museums_and_portfolio_for_worcester(tmp_path):
     # B-MUS-01 (illustrative): planned 30k + 40k to date, realised 30k + 41k; 170k planned over four years
     assert realised["benefits_planned_gbp_thousands"] == 170.0 and realised["benefits_realised_gbp_thousands"] == 71.0
     assert realised["realisation_pct"] == 101.4 and realised["contract_kpis_red"] is None  # no museum contract KPIs
+    appraisal = by_notebook["option_appraisal"]
+    # Illustrative museums options: closure saves the £600k running cost a year for 10 years at 3.5 %
+    # (about £4.99m discounted) less £150k one-off (+10 % optimism bias) and expected risk costs.
+    assert appraisal["preferred_option"] == "closure"
+    assert 4700 < appraisal["npv_gbp_thousands"]["closure"] < 4800
+    assert appraisal["npv_p10_gbp_thousands"] <= appraisal["npv_p90_gbp_thousands"]
+    html = (pack_dir / SERVICE / "option_appraisal.html").read_text(encoding="utf-8")
+    assert "Older residents and disabled visitors" in html  # the equality impact of closure is shown
     overview = next(e for e in manifest["executions"] if e["notebook"] == "commissioning_overview")["headline"]
     assert overview["delivering_need_count"].endswith("of 4")
     for entry in manifest["executions"]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import benefits, gap, ingest, market, measures, needs, population, suppliers
+from . import benefits, gap, ingest, market, measures, needs, options, population, suppliers
 from .config import Config, Service
 from .ingest.council import CouncilData, load_council_data
 from .ingest.supplier_payments import load_council_supplier_payments, load_service_area_mapping
@@ -250,3 +250,55 @@ def benefits_for_service(council: str, service: Service, config: Config,
     result = benefits.review(council_data.table("benefits_register", service.id),
                              council_data.table("contract_kpis", service.id))
     return result, council_data
+
+
+# --------------------------------------------------------------------------- option appraisal
+
+
+@dataclass
+class OptionsReport:
+    result: options.AppraisalResult | None  # None when the council has costed no options
+    market: MarketReport
+    long_list: list[str]  # option ids the market screen supports, with the status quo first
+    not_costed: list[str]  # on the long list but without cashflows
+    off_list: list[str]  # costed by the council but not supported by the market screen (left out)
+    council_data: CouncilData
+
+
+def _settings(council_data: CouncilData, service: Service, config: Config) -> dict:
+    row = council_data.table("appraisal_settings", service.id)
+    if row is None:
+        return {"appraisal_years": int(config.appraisal["appraisal_years"]),
+                "discount_rate_pct": config.appraisal["discount_rate_pct"]}
+    first = row.iloc[0]
+    return {"appraisal_years": int(first["appraisal_years"]), "discount_rate_pct": float(first["discount_rate_pct"]),
+            "price_base_year": int(first["price_base_year"])}
+
+
+def options_for_service(council: str, service: Service, config: Config,
+                        council_data: CouncilData | None = None) -> OptionsReport:
+    """The Green Book appraisal of the options on the market screen's long list, against the status quo."""
+    council_data = council_data if council_data is not None else load_council_data(council, config)
+    market_report = market_for_service(council, service, config, council_data)
+    screen = market_report.result.options
+    long_list = [options.STATUS_QUO, *screen.loc[screen["supported"], "option_id"]]
+    cashflows = council_data.table("option_cashflows", service.id)
+    if cashflows is None:
+        return OptionsReport(None, market_report, long_list, long_list[1:], [], council_data)
+    costed = set(cashflows["option_id"])
+    off_list = sorted(costed - set(long_list))
+    keep = lambda frame: None if frame is None else frame[frame["option_id"].isin(long_list)].reset_index(drop=True)  # noqa: E731
+    cashflows = keep(cashflows).assign(year=lambda f: f["year"].astype(int))
+    result = options.appraise(
+        cashflows, keep(council_data.table("option_scores", service.id)),
+        settings=_settings(council_data, service, config),
+        risks=keep(council_data.table("option_risks", service.id)),
+        optimism=options.optimism_bias_table(running=config.appraisal["optimism_bias_running"],
+                                             one_off=config.appraisal["optimism_bias_one_off"]),
+        impacts=keep(council_data.table("equality_impacts", service.id)),
+        plan=keep(council_data.table("sourcing_plan", service.id)),
+        financial_weight=config.appraisal["financial_weight"],
+        service_id=service.id,
+    )
+    not_costed = [o for o in long_list if o not in costed]
+    return OptionsReport(result, market_report, long_list, not_costed, off_list, council_data)

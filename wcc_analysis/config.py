@@ -55,6 +55,7 @@ class Config:
     comparator_k: int
     comparator_indicators: tuple[str, ...]
     rs_blocks: tuple[str, ...] = field(default_factory=tuple)
+    appraisal: dict[str, float] = field(default_factory=dict)
 
     def service(self, service_id: str) -> Service:
         """The service (or the portfolio) with this id; a clear error for an unknown id."""
@@ -184,4 +185,21 @@ def load_config(path: Path | None = None) -> Config:
         comparator_k=k,
         comparator_indicators=tuple(comparators.get("indicators", ("population", "population_growth_pct", "imd_score"))),
         rs_blocks=rs_blocks,
+        appraisal=_appraisal(raw.get("appraisal", {}), path),
     )
+
+
+APPRAISAL_DEFAULTS = {"discount_rate_pct": 3.5, "appraisal_years": 10, "financial_weight": 0.5,
+                      "optimism_bias_running": 0.41, "optimism_bias_one_off": 0.10}
+
+
+def _appraisal(table: dict, path: Path) -> dict[str, float]:
+    unknown = set(table) - set(APPRAISAL_DEFAULTS)
+    if unknown:
+        raise ConfigError(f"{path}: [appraisal] has unknown keys {sorted(unknown)}; known: {sorted(APPRAISAL_DEFAULTS)}.")
+    values = {**APPRAISAL_DEFAULTS, **{k: float(v) for k, v in table.items()}}
+    if values["discount_rate_pct"] < 0:
+        raise ConfigError(f"{path}: [appraisal] discount_rate_pct must not be negative.")
+    if not 0 <= values["financial_weight"] <= 1:
+        raise ConfigError(f"{path}: [appraisal] financial_weight must be between 0 and 1.")
+    return values

@@ -10,7 +10,7 @@ import textwrap
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 COUNCIL = "#d95f02"  # the council, always in this orange
 PEER = "#1f78b4"  # comparators
@@ -248,4 +248,59 @@ def planned_vs_actual(cumulative: pd.DataFrame, title: str, ax: Axes | None = No
     ax.set_title(textwrap.fill(title, 80))
     ax.set_ylabel("£ (cashable benefits)")
     ax.legend(loc="upper left")
+    return ax
+
+
+def tornado(table: pd.DataFrame, option_label: str, ax: Axes | None = None) -> Axes:
+    """NPV against the status quo when each input moves down and up by the swing, widest range at the top."""
+    rows = table.sort_values("range_gbp", ascending=True)
+    ax = _axes(ax, (9.0, 0.5 * len(rows) + 1.8))
+    base = float(rows["base_gbp"].iloc[0]) / 1000
+    low = rows["npv_at_minus_swing_gbp"] / 1000 - base
+    high = rows["npv_at_plus_swing_gbp"] / 1000 - base
+    labels = [f"{i} ±{s:.0f}%" for i, s in zip(rows["item"], rows["swing_pct"])]
+    ax.barh(labels, low, left=base, color="#a6cee3", label="input lower")
+    ax.barh(labels, high, left=base, color=PEER, label="input higher")
+    ax.axvline(base, color="#333333", lw=1)
+    ax.axvline(0, color=COUNCIL, lw=1, ls="--", label="break-even against the status quo")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"£{v:,.0f}k"))
+    ax.xaxis.set_major_locator(MaxNLocator(6))
+    top = rows.iloc[-1]
+    ax.set_title(textwrap.fill(f"{option_label}: NPV is most sensitive to {top['item']} (base £{base:,.0f}k against the status quo)", 80))
+    ax.set_xlabel("Risk-adjusted NPV against the status quo (£ thousand, real terms)")
+    ax.legend(loc="lower left", bbox_to_anchor=(1.0, 0.0), fontsize=8.5)
+    ax.grid(axis="y", visible=False)
+    return ax
+
+
+def npv_ranges(monte_carlo: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """P10–P90 range of NPV against the status quo per option, P50 marked."""
+    rows = monte_carlo[monte_carlo["option_id"] != "status_quo"].sort_values("p50_gbp")
+    ax = _axes(ax, (9.0, 0.55 * len(rows) + 1.8))
+    y = range(len(rows))
+    ax.hlines(list(y), rows["p10_gbp"] / 1000, rows["p90_gbp"] / 1000, color=PEER, lw=8, alpha=0.6, label="P10 to P90")
+    ax.scatter(rows["p50_gbp"] / 1000, list(y), color=COUNCIL, zorder=3, label="P50")
+    ax.set_yticks(list(y), [textwrap.shorten(str(label), 40) for label in rows["label"]])
+    ax.axvline(0, color="#333333", lw=1, ls="--")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"£{v:,.0f}k"))
+    ax.xaxis.set_major_locator(MaxNLocator(6))
+    n, seed = int(monte_carlo["n"].iloc[0]), int(monte_carlo["seed"].iloc[0])
+    ax.set_title(f"Range of NPV against the status quo over {n:,} simulations (seed {seed})")
+    ax.set_xlabel("NPV against the status quo (£ thousand, real terms); left of the dashed line is worse than the status quo")
+    ax.legend(loc="lower left", bbox_to_anchor=(1.0, 0.0), fontsize=8.5)
+    ax.grid(axis="y", visible=False)
+    return ax
+
+
+def timeline(plan: pd.DataFrame, title: str, ax: Axes | None = None) -> Axes:
+    """The sourcing plan's activities as bars from start to end date."""
+    rows = plan.dropna(subset=["start", "end"]).sort_values("start")
+    ax = _axes(ax, (9.0, 0.5 * len(rows) + 1.8))
+    starts = pd.to_datetime(rows["start"])
+    ends = pd.to_datetime(rows["end"])
+    ax.barh(rows["activity"], (ends - starts).dt.days, left=starts, color=PEER)
+    ax.invert_yaxis()
+    ax.set_title(textwrap.fill(title, 80))
+    ax.grid(axis="y", visible=False)
+    ax.figure.autofmt_xdate()
     return ax

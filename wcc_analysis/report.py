@@ -450,3 +450,36 @@ def providers_table(found, limit: int = 25) -> None:
         shown = shown.head(limit)
     table(shown, title=title, source=data_label(found.council_data) if not found.register_from_payments
           else "the council's published payments", formats={"annual_value_gbp": ",.0f"})
+
+
+def option_label(option_id: str) -> str:
+    from .options import OPTION_LABELS
+
+    return OPTION_LABELS.get(option_id, option_id)
+
+
+def long_list(found) -> None:
+    """The options carried forward from the market screen, and which have been costed."""
+    rows = [{"option": option_label(o), "costed": "no — add its cash flows to option_cashflows.csv" if o in found.not_costed else "yes"}
+            for o in found.long_list]
+    table(pd.DataFrame(rows), title="Long list: the status quo and the options the market analysis supports")
+    if found.off_list:
+        note("Costed by the council but not supported by the market screen, so left out of the appraisal: "
+             + ", ".join(option_label(o) for o in found.off_list) + ".", "warning")
+
+
+def optimism_note(result) -> None:
+    from .options import OPTIMISM_BIAS_SOURCE
+
+    uplifts = sorted({(item, v) for table_ in result.optimism.values() for item, v in table_.items() if v})
+    text = ", ".join(f"{item} {v:.0%}" for item, v in uplifts) or "none"
+    note(f"Optimism bias: cost uplifts used ({text}), by option type as in config/services.toml [appraisal]. "
+         f"Source of the default values: {OPTIMISM_BIAS_SOURCE}")
+
+
+def equality_section(result) -> None:
+    check = result.equality
+    kind = "warning" if check.get("flagged") else "info"
+    note(check.get("message", ""), kind)
+    if check.get("present"):
+        table(check["impacts"], title="Equality impact: groups affected, impact and mitigation")
