@@ -483,3 +483,24 @@ def equality_section(result) -> None:
     note(check.get("message", ""), kind)
     if check.get("present"):
         table(check["impacts"], title="Equality impact: groups affected, impact and mitigation")
+
+
+def value_format(benchmarked) -> str:
+    """How a measure's values read: a rate between 0 and 1 as a percentage, anything else to 2 places."""
+    values = benchmarked.values["value"]
+    return ".1%" if "rate" in benchmarked.measure_id and values.max() <= 1 else ",.2f"
+
+
+def sourcing_plan_section(result, council_data) -> None:
+    """The preferred option's Implement activities as a table and a timeline (none for the status quo)."""
+    from . import plots
+    from .options import STATUS_QUO
+
+    if result.preferred == STATUS_QUO:
+        note("The status quo is preferred: no sourcing plan is needed; the service continues as it is.")
+        return
+    table(result.plan, title=f"Implement activities for {option_label(result.preferred)}", source=data_label(council_data))
+    dated = result.plan.dropna(subset=["start"])
+    if available(dated if len(dated) else None, "Dated sourcing plan"):
+        ax = plots.timeline(dated, f"Sourcing plan: {option_label(result.preferred)}")
+        plots.caption(ax, f"Source: the council's sourcing plan ({data_label(council_data)}).")
