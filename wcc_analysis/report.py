@@ -59,6 +59,23 @@ COLUMN_LABELS = {
     "measure": "Measure",
     "value": "Value",
     "kind": "Kind",
+    "benefit_id": "Benefit",
+    "type": "Type",
+    "planned_to_date": "Planned to date",
+    "actual_to_date": "Realised to date",
+    "realisation_pct": "Realisation %",
+    "planned_total": "Planned in total",
+    "forecast_at_completion": "Forecast at completion",
+    "owner": "Owner",
+    "variance_to_date": "Variance to date",
+    "explanation": "Owner's explanation",
+    "explanation_missing": "Explanation missing",
+    "contract": "Contract",
+    "quarter": "Quarter",
+    "service_credit_gbp": "Service credit (£)",
+    "quarters_missed": "Quarters missed",
+    "action": "Action",
+    "why_flagged": "Why flagged",
     "amount_gbp": "£",
     "payments": "Payments",
     "suppliers": "Suppliers",
@@ -245,4 +262,4 @@ def rules(module, names: Sequence[str] | None = None) -> None:
         rows = list(value.items()) if isinstance(value, Mapping) else list(value)
         frame = pd.DataFrame(rows, columns=["rating", "rule"]) if rows and len(rows[0]) == 2 else pd.DataFrame(rows)
         comment = (module.__doc__ or "").strip().splitlines()[0] if module.__doc__ else ""
-        table(frame, title=name.replace("_", " ").capitalize(), source=f"wcc_analysis.{module.__name__.split('.')[-1]}: {comment}")
+        table(frame, title=name.replace("_", " ").capitalize().replace(" rag ", " RAG ").replace("Kpi", "KPI").replace(" kpi ", " KPI ").replace("Mca", "MCA"), source=f"wcc_analysis.{module.__name__.split('.')[-1]}: {comment}")
