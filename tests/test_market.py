@@ -53,8 +53,8 @@ def _payments(values):
     "hhi_value, band",
     [
         (999.99, "unconcentrated"),
-        (1000.0, "moderately concentrated"),  # 10 firms at 10 % each
-        (2000.0, "moderately concentrated"),  # 5 firms at 20 % each
+        (1000.0, "unconcentrated"),  # 10 firms at 10 % each: not above 1,000
+        (2000.0, "concentrated"),  # 5 firms at 20 % each: above 1,000, not above 2,000
         (2000.01, "highly concentrated"),
     ],
 )
@@ -69,9 +69,9 @@ def test_market_concentration_quotes_the_cma_bands_with_source():
     assert c.hhi == pytest.approx(3800) and c.cr3 == pytest.approx(1.0) and c.n_providers == 3
     assert c.band == "highly concentrated"
     assert "Merger Assessment Guidelines" in c.band_source
-    # ten equal providers: 10 × 10² = 1,000 → moderately concentrated (lower edge)
+    # ten equal providers: 10 × 10² = 1,000 → unconcentrated (the guidelines' band starts above 1,000)
     ten = pd.DataFrame({"provider": list("ABCDEFGHIJ"), "annual_value_gbp": [1.0] * 10})
-    assert market.concentration(ten, "market").band == "moderately concentrated"
+    assert market.concentration(ten, "market").band == "unconcentrated"
 
 
 def test_spend_concentration_is_described_in_words_not_bands():

@@ -54,11 +54,12 @@ CMA_SOURCE = (
 )
 
 #: HHI bands (0–10,000 scale) quoted for MARKET concentration only: (upper bound inclusive, band).
-#: Below 1,000 unconcentrated; 1,000 to 2,000 moderately concentrated; above 2,000 highly
-#: concentrated. They describe a market's sellers; they are not quoted for one buyer's spend.
+#: The guidelines regard a market with an HHI exceeding 1,000 as concentrated and one exceeding
+#: 2,000 as highly concentrated. They describe a market's sellers; they are not quoted for one
+#: buyer's spend.
 CMA_HHI_BANDS: tuple[tuple[float, str], ...] = (
-    (1000.0, "unconcentrated"),  # hhi < 1,000
-    (2000.0, "moderately concentrated"),  # 1,000 <= hhi <= 2,000
+    (1000.0, "unconcentrated"),  # hhi <= 1,000
+    (2000.0, "concentrated"),  # 1,000 < hhi <= 2,000
     (float("inf"), "highly concentrated"),  # hhi > 2,000
 )
 
@@ -111,9 +112,7 @@ def cr3(share_series: pd.Series | Sequence[float]) -> float:
 
 def cma_band(hhi_value: float) -> str:
     """The CMA HHI band (``CMA_HHI_BANDS``) for a market's HHI."""
-    if hhi_value < CMA_HHI_BANDS[0][0]:
-        return CMA_HHI_BANDS[0][1]
-    for upper, band in CMA_HHI_BANDS[1:]:
+    for upper, band in CMA_HHI_BANDS:
         if hhi_value <= upper:
             return band
     raise ValueError(f"HHI {hhi_value} is not a number")
@@ -163,8 +162,8 @@ def concentration(
     if is_market:
         band = cma_band(h)
         text = (
-            f"The local market is {band} (HHI {h:,.0f}; the CMA's merger guidelines treat below 1,000 "
-            f"as unconcentrated, 1,000–2,000 as moderately and above 2,000 as highly concentrated). "
+            f"The local market is {band} (HHI {h:,.0f}; the CMA's merger guidelines regard an HHI above 1,000 "
+            f"as concentrated and above 2,000 as highly concentrated). "
             f"{_plural(n, 'provider')}; the largest, {top_name}, holds {top_share:.0%} and the three largest {c:.0%}."
         )
         return Concentration(MARKET, h, c, n, top_name, top_share, band, CMA_SOURCE, text)
