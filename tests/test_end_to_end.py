@@ -156,4 +156,7 @@ def test_hyndburn_market_and_gap_on_its_real_payments_and_detailed_outturn(tmp_p
     assert gap["delivering_need_rag"] == "Grey"  # no KPIs or survey supplied: not available, not a crash
     report = (pack_dir / "waste" / "market_analysis.html").read_text(encoding="utf-8")
     assert "8,988 payments" in report and "private individuals are redacted" in report
+    # a supplier the rules classify as a private individual (a sole trader's personal name) is never named
+    executed = (pack_dir / "waste" / "market_analysis.ipynb").read_text(encoding="utf-8")
+    assert "Rob Mercer" not in report and "Rob Mercer" not in executed
     assert "Waste collection + recycling net spend per head" in (pack_dir / "waste" / "gap_analysis.html").read_text(encoding="utf-8")
