@@ -27,7 +27,6 @@ from wcc_analysis.ingest.supplier_payments import (
 )
 
 HYNDBURN = supplier_payments_dir("E07000120")
-CROSS_CHECK = Path("/work/shared/data/real/hyndburn_spend_over_250_burnleycouncil/hyndburn_spend_over_250_2024-25.csv")
 
 #: Payment rows per file, counted by hand from the files (lines − header − blank lines).
 ROWS_PER_FILE = {
@@ -57,18 +56,12 @@ def test_every_real_file_reads_with_its_row_count(hyndburn):
     assert hyndburn["supplier_raw"].ne("").all()
 
 
-@pytest.mark.skipif(not CROSS_CHECK.exists(), reason="the independent conversion is not on this machine")
-def test_rows_and_totals_match_an_independent_conversion(hyndburn):
-    other = pd.read_csv(CROSS_CHECK, dtype=str, keep_default_na=False)
-    amount = pd.to_numeric(
-        other["Amount Paid"].str.replace("[£,]", "", regex=True).str.replace(r"^(.*)-$", r"-\1", regex=True)
-    )
-    theirs = other.assign(amount=amount).groupby("source_file")["amount"].agg(["size", "sum"])
-    ours = hyndburn.groupby("source_file")["amount_gbp"].agg(["size", "sum"])
-    assert theirs["size"].to_dict() == ours["size"].to_dict()
-    pd.testing.assert_series_equal(theirs["sum"].round(2), ours["sum"].round(2), check_names=False)
-    # Same suppliers, line for line (the conversion kept cells as text, untouched).
-    assert sorted(other["Name"].str.strip()) == sorted(hyndburn["supplier_raw"])
+def test_rows_and_total_match_the_independent_conversion(hyndburn):
+    # An independent conversion of the same twelve files (shared/data/real, SOURCES.md section 10; not
+    # read here: the product and its tests never read that folder) has 8,988 rows totalling
+    # £94,113,417.07, with the same counts per file as ROWS_PER_FILE.
+    assert len(hyndburn) == 8988
+    assert round(float(hyndburn["amount_gbp"].sum()), 2) == 94113417.07
 
 
 def test_header_row_at_the_bottom_is_found(hyndburn):
