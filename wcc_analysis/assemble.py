@@ -131,14 +131,18 @@ class GapReport:
 
 
 def gap_for_service(council: str, service: Service, config: Config, council_data: CouncilData | None = None,
-                    k: int | None = None) -> GapReport:
-    """The three key questions for ``service``: council KPIs and survey, public measures, efficiency gap."""
+                    k: int | None = None, tables: dict[str, pd.DataFrame] | None = None) -> GapReport:
+    """The three key questions for ``service``: council KPIs and survey, public measures, efficiency gap.
+
+    ``tables`` (from :func:`measure_tables`) may be passed in when several services are analysed together.
+    """
     council_data = council_data if council_data is not None else load_council_data(council, config)
+    tables = tables if tables is not None else measure_tables()
     needs_result = needs_for_service(council, service, config, k)
     census = ingest.population()
     authorities = ingest.authorities()
     names = dict(zip(authorities["ons_code"], authorities["name"], strict=False))
-    benchmarked, lacking = benchmark_measures(service, council, needs_result, measure_tables(), census, names)
+    benchmarked, lacking = benchmark_measures(service, council, needs_result, tables, census, names)
     cost = next((b for b in benchmarked if b.kind == "cost" and b.benchmark.get("n_with_measure", 0) > 1), None)
     spend = comparator_values = population_for_year = None
     if cost is not None:
@@ -176,7 +180,8 @@ def spend_line(report: GapReport) -> str | None:
 def portfolio_gaps(council: str, config: Config, k: int | None = None) -> tuple[pd.DataFrame, list[GapReport]]:
     """Every configured service's gap answers as one table (for the portfolio roll-up)."""
     council_data = load_council_data(council, config)
-    reports = [gap_for_service(council, s, config, council_data, k) for s in config.services.values()]
+    tables = measure_tables()  # read once for every service
+    reports = [gap_for_service(council, s, config, council_data, k, tables) for s in config.services.values()]
     rows = []
     for service, found in zip(config.services.values(), reports, strict=True):
         rows.append({"service_id": service.id, "service_name": service.name, **found.result.headline(),

@@ -93,13 +93,6 @@ def priority_table(
     return table[ordered]
 
 
-def category_agreement(table: pd.DataFrame) -> pd.DataFrame:
-    """Beside the score-based rank, the council's Must/Should/Nice to Do category, as counts."""
-    counts = table.groupby("category", observed=True)["rank"].agg(["count", "min", "max"])
-    counts = counts.reindex([c for c in CATEGORIES if c in counts.index])
-    return counts.rename(columns={"count": "services", "min": "best_rank", "max": "worst_rank"})
-
-
 @dataclass
 class PriorityResult:
     table: pd.DataFrame  # per service: scores, weighted_total, rank, category
