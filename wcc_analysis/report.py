@@ -10,6 +10,7 @@ import pandas as pd
 
 from .config import Config, Service, load_config
 from .errors import ParameterError
+from .headline import LABELS
 
 ILLUSTRATIVE = (
     "ILLUSTRATIVE SAMPLE DATA: the council's own figures in this report are a labelled sample "
@@ -59,6 +60,7 @@ COLUMN_LABELS = {
     "measure": "Measure",
     "value": "Value",
     "kind": "Kind",
+    "answer": "Answer",
     "benefit_id": "Benefit",
     "type": "Type",
     "planned_to_date": "Planned to date",
@@ -156,7 +158,7 @@ def table(
             shown[column] = shown[column].map(lambda v, r=render: "" if pd.isna(v) else r(v))
     numeric = [i for i, c in enumerate(frame.columns, start=1 + int(index))
                if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
-    shown = shown.rename(columns=COLUMN_LABELS)
+    shown = shown.rename(columns=lambda c: COLUMN_LABELS.get(c, LABELS.get(c, c)))
     css_class = "wcc-" + hashlib.sha1(f"{title}|{list(frame.columns)}".encode()).hexdigest()[:8]
     right = ", ".join(f"table.wcc-table.{css_class} td:nth-child({i}), table.wcc-table.{css_class} th:nth-child({i})" for i in numeric)
     style = (f"<style>table.wcc-table.{css_class} td, table.wcc-table.{css_class} th {{text-align:left; vertical-align:top}}"
