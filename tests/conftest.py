@@ -16,8 +16,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from wcc_analysis import config as config_module
-from wcc_analysis import paths
+from wcc_analysis.core import config as config_module
+from wcc_analysis.core import paths
 
 SERVICES_TOML = '''\
 [portfolio]

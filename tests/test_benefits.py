@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from wcc_analysis import benefits as b
+from wcc_analysis.analysis import benefits as b
 
 REG_COLS = b.REGISTER_COLUMNS
 NAN = math.nan

@@ -8,7 +8,7 @@ import os
 import pytest
 from typer.testing import CliRunner
 
-from wcc_analysis import cli
+from wcc_analysis.run import cli
 
 runner = CliRunner()
 

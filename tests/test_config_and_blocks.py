@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from wcc_analysis import blocks
-from wcc_analysis.config import load_config
-from wcc_analysis.errors import ConfigError, ParameterError
+from wcc_analysis.analysis import blocks
+from wcc_analysis.core.config import load_config
+from wcc_analysis.core.errors import ConfigError, ParameterError
 
 
 def test_seed_services_are_configured():

@@ -6,8 +6,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from wcc_analysis.errors import InputDataError
-from wcc_analysis.ingest.council import councils_with_files, load_council_data
+from wcc_analysis.core.errors import InputDataError
+from wcc_analysis.ingest.council.council_data import councils_with_files, load_council_data
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "raw" / "council" / "E07000237"
 

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.e2e
 def wcc(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "WCC_ANALYSIS_HOME": str(ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", "wcc_analysis.cli", *args],
+        [sys.executable, "-m", "wcc_analysis.run.cli", *args],
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=600, check=False,
     )
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from wcc_analysis import gap
+from wcc_analysis.analysis import gap
 
 
 # --- Q1 delivering what we need now ------------------------------------------------------

@@ -12,14 +12,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wcc_analysis import measures
-from wcc_analysis.errors import InputDataError, MissingDataError, ParameterError
-from wcc_analysis.ingest import ct_collection_rates as ct_collection_module
-from wcc_analysis.ingest import ct_receipts_live_table as ct_receipts_module
-from wcc_analysis.ingest import defra_recycling as recycling_module
-from wcc_analysis.ingest import ro_detail_lines as ro_detail_module
-from wcc_analysis.ingest.census import load_census_population
-from wcc_analysis.population import estimate
+from wcc_analysis.analysis import measures
+from wcc_analysis.core.errors import InputDataError, MissingDataError, ParameterError
+from wcc_analysis.ingest.public import ct_collection as ct_collection_module
+from wcc_analysis.ingest.public import ct_receipts as ct_receipts_module
+from wcc_analysis.ingest.public import recycling as recycling_module
+from wcc_analysis.ingest.public import ro_detail as ro_detail_module
+from wcc_analysis.ingest.public.population import load_census_population
+from wcc_analysis.analysis.population import estimate
 
 WORCESTER, BROMSGROVE, HYNDBURN, BURNLEY = "E07000237", "E07000234", "E07000120", "E07000117"
 KNOWN = frozenset({WORCESTER, BROMSGROVE, HYNDBURN, BURNLEY, "E06000001"})

@@ -5,13 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from wcc_analysis.errors import ParameterError
-from wcc_analysis.ingest.lookup import (
-    COLUMNS as AUTHORITY_COLUMNS, load_authorities, known_authority_codes, require_known_authority,
-)
-from wcc_analysis.ingest.imd import COLUMNS as IMD_COLUMNS, load_deprivation
-from wcc_analysis.ingest.ons_neighbours import COLUMNS as NEIGHBOUR_COLUMNS, load_neighbours
-from wcc_analysis.ingest.census import COLUMNS as POP_COLUMNS, load_census_population
+from wcc_analysis.core.errors import ParameterError
+from wcc_analysis.ingest.public.authorities import COLUMNS as AUTHORITY_COLUMNS, load_authorities, known_authority_codes, require_known_authority
+from wcc_analysis.ingest.public.deprivation import COLUMNS as IMD_COLUMNS, load_deprivation
+from wcc_analysis.ingest.public.neighbours import COLUMNS as NEIGHBOUR_COLUMNS, load_neighbours
+from wcc_analysis.ingest.public.population import COLUMNS as POP_COLUMNS, load_census_population
 
 WORCESTER = "E07000237"
 
@@ -90,7 +88,7 @@ def test_authorities(authorities):
 
 
 def test_known_codes_and_suggestion(tmp_path, monkeypatch):
-    monkeypatch.setattr("wcc_analysis.paths.processed_dir", lambda: tmp_path)
+    monkeypatch.setattr("wcc_analysis.core.paths.processed_dir", lambda: tmp_path)
     codes = known_authority_codes()
     assert WORCESTER in codes and "W06000015" in codes  # Cardiff, from the census
     assert require_known_authority(WORCESTER) == WORCESTER

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from wcc_analysis import market
-from wcc_analysis.errors import MissingDataError
+from wcc_analysis.analysis import market
+from wcc_analysis.core.errors import MissingDataError
 
 
 # --- shares, HHI, CR3 ------------------------------------------------------------------
@@ -123,7 +123,7 @@ def test_providers_by_sector_counts_each_provider_once_and_unclassified_apart():
 
 
 def test_sectors_and_models_match_the_council_template():
-    from wcc_analysis.ingest import council
+    from wcc_analysis.ingest.council import council_data as council
 
     assert set(market.SECTORS) == set(council.SECTORS)
     assert set(market.DELIVERY_MODELS) == set(council.DELIVERY_MODELS)

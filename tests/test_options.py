@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from wcc_analysis import options as op
+from wcc_analysis.analysis import options as op
 
 D1 = 1 / 1.035  # 0.966183574879227
 D2 = 1 / 1.035**2  # 0.933510700366403

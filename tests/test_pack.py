@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 import nbformat
 import pytest
 
-from wcc_analysis import index_page, pack, planning, runner
-from wcc_analysis.config import load_config
-from wcc_analysis.planning import Council
-from wcc_analysis.runner import ExecutionResult
-from wcc_analysis.validate import validate_pack
+from wcc_analysis.run import index_page, pack, planning, runner
+from wcc_analysis.core.config import load_config
+from wcc_analysis.run.planning import Council
+from wcc_analysis.run.runner import ExecutionResult
+from wcc_analysis.run.validate import validate_pack
 
 WORCESTER = Council("E07000237", "Worcester", "SD")
 

@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from wcc_analysis import comparators, needs, population
+from wcc_analysis.analysis import comparators, needs, population
 
 
 def test_census_trend_estimate_2017_18():

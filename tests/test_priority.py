@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from wcc_analysis import priority
-from wcc_analysis.config import load_config
-from wcc_analysis.ingest.council import load_council_data
+from wcc_analysis.analysis import priority
+from wcc_analysis.core.config import load_config
+from wcc_analysis.ingest.council.council_data import load_council_data
 
 SEED_WEIGHTS = {
     "Spend": 1, "Potential savings": 2, "Service quality": 1, "Strategic significance": 1,

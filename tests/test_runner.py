@@ -7,9 +7,9 @@ import json
 import nbformat
 import pytest
 
-from wcc_analysis import planning, runner
-from wcc_analysis.config import load_config
-from wcc_analysis.errors import ParameterError
+from wcc_analysis.run import planning, runner
+from wcc_analysis.core.config import load_config
+from wcc_analysis.core.errors import ParameterError
 
 # ----------------------------------------------------------------------------- parameters
 

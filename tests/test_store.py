@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 
-from wcc_analysis import store
+from wcc_analysis.core import store
 
 
 def test_rebuild_when_raw_hash_changes(tmp_path):
@@ -49,7 +49,7 @@ def test_ingest_tables_use_the_cache(tmp_path, monkeypatch):
     from wcc_analysis import ingest
     from wcc_analysis.ingest import population as population_table  # the function
 
-    monkeypatch.setattr("wcc_analysis.paths.processed_dir", lambda: tmp_path)
+    monkeypatch.setattr("wcc_analysis.core.paths.processed_dir", lambda: tmp_path)
     table = population_table()
     assert (tmp_path / "population.parquet").exists()
     assert table.set_index("ons_code").loc["E07000237", "pop_2021"] == 103700

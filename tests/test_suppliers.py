@@ -5,12 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from wcc_analysis import suppliers as S
-from wcc_analysis.ingest.supplier_payments import (
-    load_service_area_mapping,
-    load_supplier_payments,
-    supplier_payments_dir,
-)
+from wcc_analysis.analysis import suppliers as S
+from wcc_analysis.ingest.council.supplier_payments import load_service_area_mapping, load_supplier_payments, supplier_payments_dir
 
 # --------------------------------------------------------------------------- names
 

@@ -7,6 +7,6 @@ try:
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0+local"
 
-from .headline import record  # noqa: E402
+from wcc_analysis.core.headline import record  # noqa: E402
 
 __all__ = ["__version__", "record"]

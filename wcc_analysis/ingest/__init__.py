@@ -21,16 +21,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import store
-from . import lookup as _lookup
-from . import imd as _imd
-from . import ons_neighbours as _ons_neighbours
-from . import census as _census
-from . import rs_workbooks as _rs_workbooks
-from . import ro_detail_lines as _ro_detail
-from . import defra_recycling as _recycling
-from . import ct_collection_rates as _ct_collection
-from . import ct_receipts_live_table as _ct_receipts
+from wcc_analysis.core import store
+from wcc_analysis.ingest.public import authorities as _lookup
+from wcc_analysis.ingest.public import deprivation as _imd
+from wcc_analysis.ingest.public import neighbours as _ons_neighbours
+from wcc_analysis.ingest.public import population as _census
+from wcc_analysis.ingest.public import revenue_outturn as _rs_workbooks
+from wcc_analysis.ingest.public import ro_detail as _ro_detail
+from wcc_analysis.ingest.public import recycling as _recycling
+from wcc_analysis.ingest.public import ct_collection as _ct_collection
+from wcc_analysis.ingest.public import ct_receipts as _ct_receipts
 
 __all__ = [
     "authorities", "build_all", "ct_collection", "ct_receipts", "deprivation", "known_authority_codes",

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from ..errors import InputDataError
+from wcc_analysis.core.errors import InputDataError
 
 DEFAULT_FIX = "correct the value in the file (or replace the file with the published original) and run again"
 

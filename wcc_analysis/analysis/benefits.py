@@ -1,0 +1,582 @@
+"""Review phase (seed section 7): benefit realisation and contract governance.
+
+Benefit realisation (policy-making side: review performance, review impact):
+
+- ``cumulative`` — planned and actual by benefit and year, with running totals;
+- ``realisation`` — per benefit: planned / actual to date, planned in total,
+  realisation %, forecast at completion and RAG (``BENEFIT_RAG_RULES``);
+- ``variances`` — planned − actual to date with the owner's explanation, and
+  a flag where an Amber or Red benefit has none;
+- ``overall`` / ``totals`` — the register as (rag, sentence) by
+  ``OVERALL_RAG_RULES``, and the cashable £ headline figures.
+
+Contract governance (sourcing side: contract governance, contract management,
+contract refinement and adjustment):
+
+- ``kpi_quarters`` — every KPI × quarter against target (``CONTRACT_KPI_RAG_RULES``)
+  with the trend on the previous quarter;
+- ``service_credits`` — credits applied, in total and by contract / quarter;
+- ``refinement_flags`` — KPIs off target in consecutive quarters up to the
+  contract's latest quarter (``REFINEMENT_RULES``);
+- ``contract_kpis_red`` — KPIs Red in their contract's latest quarter.
+
+``review`` runs both for one register and one set of contract KPIs; either may
+be None ("not available", never an error). Pure functions: no file reading.
+
+Conventions: ``planned`` and ``actual`` are amounts of benefit in the year,
+more is better (a cashable benefit is £ saved or earned). Only ``cashable``
+benefits enter £ totals. "To date" means the years with an actual reported.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from wcc_analysis.analysis.gap import AMBER, GREEN, GREY, HIGHER, RAGS, RED, VOLUME, kpi_rag, polarity_of
+
+CASHABLE, NON_CASHABLE = "cashable", "non-cashable"
+BENEFIT_TYPES: tuple[str, ...] = (CASHABLE, NON_CASHABLE)
+REFINEMENT_ACTION = "contract refinement and adjustment"
+
+REGISTER_COLUMNS = [
+    "benefit_id", "service_id", "type", "measure", "unit", "baseline", "year",
+    "planned", "actual", "owner", "evidence", "explanation",
+]
+KPI_COLUMNS = ["contract", "kpi", "polarity", "target", "quarter", "actual", "service_credit_gbp"]
+
+#: One benefit: realisation % = actual to date ÷ planned to date × 100 (the years with an actual).
+#: 95 % allows for ordinary estimating error in a plan; below 80 % a fifth of the
+#: promised benefit is missing and the business case needs revisiting.
+BENEFIT_GREEN_PCT, BENEFIT_AMBER_PCT = 95.0, 80.0
+BENEFIT_RAG_RULES: tuple[tuple[str, str], ...] = (
+    (GREY, "nothing reported yet (no year with an actual), or nothing planned in the reported years"),
+    (GREEN, "realisation to date at or above 95 %"),
+    (AMBER, "at or above 80 %, below 95 %"),
+    (RED, "below 80 %"),
+)
+
+#: Forecast at completion (``realisation``): the realisation ratio to date carried over the rest of the plan.
+FORECAST_METHOD = (
+    "forecast at completion = actual to date + remaining planned × (actual to date ÷ planned to date), "
+    "which equals planned in total × realisation ratio to date. Chosen over a linear trend of actuals because "
+    "benefit plans are usually profiled (ramping up as a change beds in), so the plan's own shape is a better "
+    "guide than a straight line; it works from a single reported year, where a trend needs two or more and "
+    "swings on one outlier. It assumes the shortfall (or over-delivery) rate so far persists. None when "
+    "nothing is reported or nothing was planned to date."
+)
+
+#: The whole register, first that holds. Cashable realisation % = Σ cashable actual to date ÷ Σ cashable
+#: planned to date × 100 (non-cashable benefits are never added to £).
+OVERALL_RAG_RULES: tuple[tuple[str, str], ...] = (
+    (GREY, "no benefit has anything reported yet"),
+    (RED, "cashable realisation below 80 %, or more than a third of the rated benefits Red"),
+    (AMBER, "cashable realisation below 95 %, or any benefit Amber or Red"),
+    (GREEN, "cashable realisation at or above 95 % (or no cashable benefit reported) and every rated benefit Green"),
+)
+
+#: One contract KPI in one quarter (``gap.kpi_rag``, tolerance default 5 % of target).
+CONTRACT_KPI_RAG_RULES: tuple[tuple[str, str], ...] = (
+    (GREEN, "met: on or better than target"),
+    (AMBER, "on the wrong side of target by at most tolerance × |target| (default 5 %)"),
+    (RED, "on the wrong side by more than that"),
+    (GREY, "no actual reported for the quarter (not counted as a miss)"),
+)
+
+#: Contract refinement and adjustment. "Missed" = off target (Amber or Red): Amber is still a miss of
+#: the contractual target, and a run of near-misses is exactly what a contract review should pick up.
+REFINEMENT_RULES: tuple[tuple[str, str], ...] = (
+    ("latest", "a contract's latest quarter is the latest quarter it reports for any KPI; a KPI with no row "
+               "in that quarter is no longer current and is neither flagged nor counted"),
+    ("flag", "off target in each of the last `consecutive` (default 2) or more quarters, ending in the latest"),
+    ("consecutive", "quarters written like '2024-25 Q1' must follow one another in the calendar (a missing "
+                    "quarter breaks the run); other labels are taken in sorted order"),
+    ("grey", "a quarter with no actual breaks the run"),
+)
+
+CUMULATIVE_COLUMNS = [
+    "benefit_id", "service_id", "type", "year", "planned", "actual",
+    "cumulative_planned", "cumulative_actual", "cumulative_planned_to_date", "cumulative_realisation_pct",
+]
+REALISATION_COLUMNS = [
+    "benefit_id", "service_id", "type", "measure", "unit", "baseline", "owner",
+    "years", "years_reported", "latest_year_reported",
+    "planned_to_date", "actual_to_date", "planned_total", "remaining_planned",
+    "realisation_pct", "forecast_at_completion", "forecast_shortfall", "rag",
+    "variance_to_date", "explanation", "evidence", "explanation_missing",
+]
+VARIANCE_COLUMNS = [
+    "benefit_id", "service_id", "type", "measure", "unit", "owner", "planned_to_date", "actual_to_date",
+    "variance_to_date", "realisation_pct", "rag", "explanation", "explanation_missing",
+]
+KPI_QUARTER_COLUMNS = [
+    "contract", "kpi", "polarity", "quarter", "target", "actual", "performance_gap", "gap_pct_of_target",
+    "on_target", "rag", "previous_quarter", "previous_actual", "trend", "service_credit_gbp", "latest",
+]
+FLAG_COLUMNS = ["contract", "kpi", "quarters_missed", "quarters", "latest_quarter", "latest_rag", "action", "reason"]
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value).strip()
+
+
+def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} is missing columns {missing}")
+
+
+def _no_duplicates(frame: pd.DataFrame, keys: list[str], what: str) -> None:
+    dup = frame[frame.duplicated(keys, keep=False)]
+    if len(dup):
+        first = dup.iloc[0]
+        named = ", ".join(f"{k}={first[k]!r}" for k in keys)
+        raise ValueError(f"{what} has more than one row for ({named}); each ({', '.join(keys)}) must be unique")
+
+
+def _gbp_k(value: float) -> str:
+    return f"£{value / 1000:,.1f}k"
+
+
+def _pct(part: float, whole: float) -> float | None:
+    return None if not whole else part / whole * 100.0
+
+
+# ---------------------------------------------------------------------------
+# Benefit realisation
+# ---------------------------------------------------------------------------
+
+
+def benefit_rag(realisation_pct: float | None) -> str:
+    """One benefit's RAG from its realisation % to date (``BENEFIT_RAG_RULES``); None/NaN is Grey."""
+    if realisation_pct is None or pd.isna(realisation_pct):
+        return GREY
+    pct = float(realisation_pct) + 1e-9  # 190/220 style ratios: do not lose a boundary to rounding
+    return GREEN if pct >= BENEFIT_GREEN_PCT else AMBER if pct >= BENEFIT_AMBER_PCT else RED
+
+
+def _checked_register(register: pd.DataFrame) -> pd.DataFrame:
+    """Columns present, types known and constant per benefit, planned present, no duplicate (benefit_id, year)."""
+    _require(register, REGISTER_COLUMNS, "the benefits register")
+    rows = register.copy()
+    rows["type"] = rows["type"].astype(str).str.strip().str.lower()
+    bad = sorted(set(rows["type"]) - set(BENEFIT_TYPES))
+    if bad:
+        raise ValueError(f"benefit type must be one of {BENEFIT_TYPES}, not {bad}")
+    mixed = rows.groupby("benefit_id")["type"].nunique()
+    if (mixed > 1).any():
+        raise ValueError(f"benefit {mixed[mixed > 1].index[0]!r} is both cashable and non-cashable in different years")
+    _no_duplicates(rows, ["benefit_id", "year"], "the benefits register")
+    no_plan = rows[rows["planned"].isna()]
+    if len(no_plan):
+        raise ValueError(f"benefit {no_plan.iloc[0]['benefit_id']!r} has no planned value for {no_plan.iloc[0]['year']!r}")
+    rows["planned"] = rows["planned"].astype(float)
+    rows["actual"] = pd.to_numeric(rows["actual"], errors="raise").astype(float)
+    rows["year"] = rows["year"].astype(str)
+    return rows.sort_values(["benefit_id", "year"], kind="stable").reset_index(drop=True)
+
+
+def cumulative(register: pd.DataFrame | None) -> pd.DataFrame:
+    """Planned and actual by benefit and year, with running totals.
+
+    ``cumulative_actual`` runs over reported years only and is NaN from the
+    first unreported year; ``cumulative_planned_to_date`` sums planned over
+    the years reported so far, and ``cumulative_realisation_pct`` divides the
+    two (NaN in a year with no actual).
+    """
+    if register is None or register.empty:
+        return _empty(CUMULATIVE_COLUMNS)
+    rows = _checked_register(register)
+    out = []
+    for _, group in rows.groupby("benefit_id", sort=True):
+        cum_planned = cum_actual = cum_planned_to_date = 0.0
+        for _, r in group.iterrows():
+            reported = pd.notna(r["actual"])
+            cum_planned += r["planned"]
+            if reported:
+                cum_actual += r["actual"]
+                cum_planned_to_date += r["planned"]
+            out.append({
+                "benefit_id": r["benefit_id"], "service_id": r["service_id"], "type": r["type"], "year": r["year"],
+                "planned": r["planned"], "actual": r["actual"],
+                "cumulative_planned": cum_planned,
+                "cumulative_actual": cum_actual if reported else math.nan,
+                "cumulative_planned_to_date": cum_planned_to_date,
+                "cumulative_realisation_pct": (_pct(cum_actual, cum_planned_to_date) if reported else None),
+            })
+    table = pd.DataFrame(out, columns=CUMULATIVE_COLUMNS)
+    table["cumulative_realisation_pct"] = table["cumulative_realisation_pct"].astype(float)
+    return table
+
+
+def _explanations(reported: pd.DataFrame, column: str) -> str:
+    """Non-empty texts of the reported years; if they differ, each prefixed by its year."""
+    texts = [(y, _text(t)) for y, t in zip(reported["year"], reported[column]) if _text(t)]
+    if len({t for _, t in texts}) == 1:
+        return texts[0][1]
+    return "; ".join(f"{y}: {t}" for y, t in texts)
+
+
+def realisation(register: pd.DataFrame | None) -> pd.DataFrame:
+    """One row per benefit: to-date and total figures, realisation %, forecast and RAG.
+
+    ``planned_to_date`` and ``actual_to_date`` sum the years with an actual;
+    ``realisation_pct`` = actual ÷ planned to date × 100; ``forecast_at_completion``
+    by ``FORECAST_METHOD``; ``rag`` by ``BENEFIT_RAG_RULES``. ``variance_to_date``
+    = planned − actual to date (positive = shortfall). ``explanation`` joins the
+    owner's explanations for the reported years; ``explanation_missing`` is True
+    for an Amber or Red benefit without one. Duplicate (benefit_id, year) → ValueError.
+    """
+    if register is None or register.empty:
+        return _empty(REALISATION_COLUMNS)
+    rows = _checked_register(register)
+    out = []
+    for benefit_id, group in rows.groupby("benefit_id", sort=True):
+        reported = group[group["actual"].notna()]
+        first = group.iloc[0]
+        planned_to_date = float(reported["planned"].sum())
+        actual_to_date = float(reported["actual"].sum())
+        planned_total = float(group["planned"].sum())
+        remaining = planned_total - planned_to_date
+        pct = _pct(actual_to_date, planned_to_date) if len(reported) else None
+        forecast = None if pct is None else actual_to_date + remaining * actual_to_date / planned_to_date
+        rag = benefit_rag(pct)
+        explanation = _explanations(reported, "explanation")
+        out.append({
+            "benefit_id": benefit_id, "service_id": first["service_id"], "type": first["type"],
+            "measure": first["measure"], "unit": first["unit"], "baseline": first["baseline"], "owner": first["owner"],
+            "years": len(group), "years_reported": len(reported),
+            "latest_year_reported": reported["year"].iloc[-1] if len(reported) else None,
+            "planned_to_date": planned_to_date, "actual_to_date": actual_to_date,
+            "planned_total": planned_total, "remaining_planned": remaining,
+            "realisation_pct": pct, "forecast_at_completion": forecast,
+            "forecast_shortfall": None if forecast is None else planned_total - forecast,
+            "rag": rag, "variance_to_date": planned_to_date - actual_to_date,
+            "explanation": explanation, "evidence": _explanations(reported, "evidence"),
+            "explanation_missing": bool(rag in (AMBER, RED) and not explanation),
+        })
+    table = pd.DataFrame(out, columns=REALISATION_COLUMNS)
+    for column in ("realisation_pct", "forecast_at_completion", "forecast_shortfall"):
+        table[column] = table[column].astype(float)
+    return table
+
+
+def variances(register_status: pd.DataFrame | None) -> pd.DataFrame:
+    """The variance table from ``realisation``: benefits with something reported, largest shortfall first."""
+    if register_status is None or register_status.empty:
+        return _empty(VARIANCE_COLUMNS)
+    rated = register_status[register_status["years_reported"] > 0]
+    return (
+        rated.sort_values(["variance_to_date", "benefit_id"], ascending=[False, True], kind="stable")
+        .reindex(columns=VARIANCE_COLUMNS)
+        .reset_index(drop=True)
+    )
+
+
+def _cashable(register_status: pd.DataFrame) -> pd.DataFrame:
+    return register_status[register_status["type"] == CASHABLE]
+
+
+def totals(register_status: pd.DataFrame | None) -> dict:
+    """Cashable £ headline figures from ``realisation`` (non-cashable never added to £).
+
+    ``benefits_planned_gbp_thousands`` = Σ cashable planned in total ÷ 1000;
+    ``benefits_realised_gbp_thousands`` = Σ cashable actual to date ÷ 1000;
+    ``realisation_pct`` = Σ cashable actual to date ÷ Σ cashable planned to date × 100
+    (None when no cashable benefit is reported); ``benefits_red`` counts Red benefits
+    of either type. All None when there is no register.
+    """
+    keys = ("benefits_planned_gbp_thousands", "benefits_realised_gbp_thousands", "realisation_pct", "benefits_red")
+    if register_status is None or register_status.empty:
+        return dict.fromkeys(keys)
+    cash = _cashable(register_status)
+    return {
+        "benefits_planned_gbp_thousands": float(cash["planned_total"].sum()) / 1000.0,
+        "benefits_realised_gbp_thousands": float(cash["actual_to_date"].sum()) / 1000.0,
+        "realisation_pct": _pct(float(cash["actual_to_date"].sum()), float(cash["planned_to_date"].sum())),
+        "benefits_red": int((register_status["rag"] == RED).sum()),
+    }
+
+
+def rag_counts(register_status: pd.DataFrame | None) -> dict[str, int]:
+    """Benefits by RAG (every key of ``RAGS`` present)."""
+    counts = pd.Series(dtype=object) if register_status is None else register_status["rag"].value_counts()
+    return {rag: int(counts.get(rag, 0)) for rag in RAGS}
+
+
+def overall(register_status: pd.DataFrame | None) -> tuple[str, str]:
+    """The register as (rag, sentence) by ``OVERALL_RAG_RULES``: cashable £ planned vs realised and counts by RAG.
+
+    The £ forecast at completion in the sentence takes a cashable benefit with
+    nothing reported yet at its plan (no evidence either way).
+    """
+    if register_status is None or register_status.empty:
+        return GREY, "Not available: no benefits register was supplied."
+    counts = rag_counts(register_status)
+    rated = counts[GREEN] + counts[AMBER] + counts[RED]
+    n = len(register_status)
+    tally = (
+        f"{_plural(n, 'benefit')}: {counts[GREEN]} Green, {counts[AMBER]} Amber, {counts[RED]} Red, "
+        f"{counts[GREY]} not yet reported"
+    )
+    if not rated:
+        return GREY, f"Not available: nothing reported yet against the plan ({tally})."
+    cash = _cashable(register_status)
+    cash_to_date = float(cash["planned_to_date"].sum())
+    pct = _pct(float(cash["actual_to_date"].sum()), cash_to_date)
+    if pct is None:
+        money = "no cashable benefit reported yet, so rated on the benefit counts only"
+    else:
+        forecast = float(cash["forecast_at_completion"].fillna(cash["planned_total"]).sum())
+        money = (
+            f"{_gbp_k(float(cash['actual_to_date'].sum()))} of {_gbp_k(cash_to_date)} cashable benefits planned "
+            f"to date realised ({pct:.1f} %); {_gbp_k(float(cash['planned_total'].sum()))} planned in total, "
+            f"forecast {_gbp_k(forecast)} at completion"
+        )
+    pct_rag = benefit_rag(pct) if pct is not None else GREEN
+    if pct_rag == RED or counts[RED] * 3 > rated:
+        rag = RED
+    elif pct_rag == AMBER or counts[RED] or counts[AMBER]:
+        rag = AMBER
+    else:
+        rag = GREEN
+    return rag, f"{rag}: {money}; {tally}."
+
+
+# ---------------------------------------------------------------------------
+# Contract governance
+# ---------------------------------------------------------------------------
+
+_QUARTER = re.compile(r"^\s*(\d{4})-\d{2}\s*Q([1-4])\s*$", re.IGNORECASE)
+
+
+def _quarter_index(quarter: str) -> int | None:
+    """'2024-25 Q3' → 2024 × 4 + 2; None for any other label."""
+    m = _QUARTER.match(str(quarter))
+    return None if m is None else int(m.group(1)) * 4 + int(m.group(2)) - 1
+
+
+def _follows(earlier: str, later: str) -> bool:
+    a, b = _quarter_index(earlier), _quarter_index(later)
+    return True if a is None or b is None else b == a + 1
+
+
+def _checked_kpis(kpis: pd.DataFrame) -> pd.DataFrame:
+    _require(kpis, KPI_COLUMNS, "the contract KPIs")
+    rows = kpis.copy()
+    rows["quarter"] = rows["quarter"].astype(str)
+    _no_duplicates(rows, ["contract", "kpi", "quarter"], "the contract KPIs")
+    rows["polarity"] = rows["polarity"].map(polarity_of)
+    if (rows["polarity"] == VOLUME).any():
+        raise ValueError("a contract KPI needs a target direction: polarity volume cannot be rated")
+    rows["service_credit_gbp"] = pd.to_numeric(rows["service_credit_gbp"]).fillna(0.0).astype(float)
+    negative = rows[rows["service_credit_gbp"] < 0]
+    if len(negative):
+        r = negative.iloc[0]
+        raise ValueError(f"service credit for ({r['contract']!r}, {r['kpi']!r}, {r['quarter']!r}) is negative")
+    return rows.sort_values(["contract", "kpi", "quarter"], kind="stable").reset_index(drop=True)
+
+
+def _trend(latest: float | None, previous: float | None) -> str:
+    if previous is None or latest is None:
+        return "one quarter only"
+    if math.isclose(latest, previous, abs_tol=1e-9):
+        return "steady"
+    return "improving" if latest > previous else "worsening"
+
+
+def kpi_quarters(kpis: pd.DataFrame | None, tolerance: float = 0.05) -> pd.DataFrame:
+    """Every contract KPI × quarter against target, with RAG (``CONTRACT_KPI_RAG_RULES``) and trend.
+
+    ``performance_gap`` is positive when better than target; ``trend`` compares
+    the quarter with the KPI's previous reported quarter on ``gap_pct_of_target``
+    (so a target that changes is handled). ``latest`` is True in the contract's
+    latest quarter. Duplicate (contract, kpi, quarter) → ValueError.
+    """
+    if kpis is None or kpis.empty:
+        return _empty(KPI_QUARTER_COLUMNS)
+    rows = _checked_kpis(kpis)
+    latest = rows.groupby("contract")["quarter"].max()
+    out = []
+    for _, group in rows.groupby(["contract", "kpi"], sort=True):
+        prev: dict | None = None
+        for _, r in group.iterrows():
+            target, polarity = float(r["target"]), r["polarity"]
+            reported = pd.notna(r["actual"])
+            actual = float(r["actual"]) if reported else math.nan
+            gap = (actual - target if polarity == HIGHER else target - actual) if reported else None
+            pct = None if gap is None else (gap / abs(target) if target else (0.0 if gap >= 0 else -math.inf))
+            rag = kpi_rag(actual, target, polarity, tolerance) if reported else GREY
+            row = {
+                "contract": r["contract"], "kpi": r["kpi"], "polarity": polarity, "quarter": r["quarter"],
+                "target": target, "actual": actual, "performance_gap": gap, "gap_pct_of_target": pct,
+                "on_target": None if not reported else bool(rag == GREEN), "rag": rag,
+                "previous_quarter": None if prev is None else prev["quarter"],
+                "previous_actual": None if prev is None else prev["actual"],
+                "trend": _trend(pct, None if prev is None else prev["gap_pct_of_target"]) if reported else "not reported",
+                "service_credit_gbp": float(r["service_credit_gbp"]),
+                "latest": bool(r["quarter"] == latest[r["contract"]]),
+            }
+            out.append(row)
+            if reported:
+                prev = row
+    table = pd.DataFrame(out, columns=KPI_QUARTER_COLUMNS)
+    for column in ("performance_gap", "gap_pct_of_target", "previous_actual"):
+        table[column] = table[column].astype(float)
+    return table
+
+
+def service_credits(kpis: pd.DataFrame | None) -> dict:
+    """Service credits applied: ``total_gbp``, ``by_contract`` and ``by_contract_quarter`` (DataFrames).
+
+    Each row's ``service_credit_gbp`` is the credit applied that quarter for
+    that KPI, so credits add across KPIs and quarters (blank counts as 0;
+    negative → ValueError). No KPIs → total None and empty tables.
+    """
+    if kpis is None or kpis.empty:
+        return {
+            "total_gbp": None,
+            "by_contract": _empty(["contract", "service_credit_gbp"]),
+            "by_contract_quarter": _empty(["contract", "quarter", "service_credit_gbp"]),
+        }
+    rows = _checked_kpis(kpis)
+    return {
+        "total_gbp": float(rows["service_credit_gbp"].sum()),
+        "by_contract": rows.groupby("contract", as_index=False, sort=True)["service_credit_gbp"].sum(),
+        "by_contract_quarter": rows.groupby(["contract", "quarter"], as_index=False, sort=True)["service_credit_gbp"].sum(),
+    }
+
+
+def refinement_flags(kpis: pd.DataFrame | None, consecutive: int = 2, tolerance: float = 0.05) -> pd.DataFrame:
+    """KPIs off target in ≥ ``consecutive`` consecutive quarters up to the latest (``REFINEMENT_RULES``).
+
+    Each is flagged for contract refinement and adjustment, naming the
+    quarters in the run (oldest first).
+    """
+    if consecutive < 1:
+        raise ValueError(f"consecutive must be at least 1, not {consecutive}")
+    table = kpi_quarters(kpis, tolerance)
+    if table.empty:
+        return _empty(FLAG_COLUMNS)
+    out = []
+    for (contract, kpi), group in table.groupby(["contract", "kpi"], sort=True):
+        if not group["latest"].iloc[-1]:
+            continue  # not reported in the contract's latest quarter: not current
+        run: list[pd.Series] = []
+        for _, r in group.iloc[::-1].iterrows():
+            if r["rag"] not in (AMBER, RED) or (run and not _follows(r["quarter"], run[-1]["quarter"])):
+                break
+            run.append(r)
+        if len(run) < consecutive:
+            continue
+        quarters = [r["quarter"] for r in reversed(run)]
+        latest = run[0]
+        out.append({
+            "contract": contract, "kpi": kpi, "quarters_missed": len(run), "quarters": quarters,
+            "latest_quarter": latest["quarter"], "latest_rag": latest["rag"], "action": REFINEMENT_ACTION,
+            "reason": f"{kpi} off target in {len(run)} consecutive quarters ({', '.join(quarters)})",
+        })
+    return pd.DataFrame(out, columns=FLAG_COLUMNS)
+
+
+def contract_kpis_red(kpis: pd.DataFrame | None, tolerance: float = 0.05) -> int | None:
+    """KPIs Red in their contract's latest quarter; None when no KPIs are supplied."""
+    if kpis is None or kpis.empty:
+        return None
+    table = kpi_quarters(kpis, tolerance)
+    return int(((table["rag"] == RED) & table["latest"]).sum())
+
+
+def contract_sentence(table: pd.DataFrame, credits: Mapping, flags: pd.DataFrame) -> str:
+    """One sentence on contract governance from ``kpi_quarters``, ``service_credits`` and ``refinement_flags``."""
+    if table.empty:
+        return "Contract governance not available: no contract KPIs were supplied."
+    latest = table[table["latest"]]
+    red, n = int((latest["rag"] == RED).sum()), len(latest)
+    met = int((latest["rag"] == GREEN).sum())
+    text = (
+        f"Contract KPIs: {met} of {_plural(n, 'KPI')} met in the latest quarter, {red} Red; "
+        f"£{credits['total_gbp']:,.0f} service credits applied in total"
+    )
+    if flags.empty:
+        return text + "; no KPI missed in consecutive quarters up to the latest."
+    named = "; ".join(f"{r.contract} – {r.reason}" for r in flags.itertuples())
+    return text + f"; {_plural(len(flags), 'KPI')} flagged for {REFINEMENT_ACTION}: {named}."
+
+
+# ---------------------------------------------------------------------------
+# The review for one register and one set of contract KPIs
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class BenefitsResult:
+    status: pd.DataFrame  # realisation
+    cumulative: pd.DataFrame
+    variances: pd.DataFrame
+    overall: tuple[str, str]
+    totals: dict
+    kpis: pd.DataFrame  # kpi_quarters
+    credits: dict
+    flags: pd.DataFrame  # refinement_flags
+    kpis_red: int | None
+    narrative: list[str] = field(default_factory=list)
+
+    def headline(self) -> dict:
+        t = self.totals
+        return {
+            "benefits_planned_gbp_thousands": _round(t.get("benefits_planned_gbp_thousands")),
+            "benefits_realised_gbp_thousands": _round(t.get("benefits_realised_gbp_thousands")),
+            "realisation_pct": _round(t.get("realisation_pct")),
+            "benefits_red": t.get("benefits_red"),
+            "contract_kpis_red": self.kpis_red,
+        }
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def review(
+    register: pd.DataFrame | None,
+    kpis: pd.DataFrame | None,
+    consecutive: int = 2,
+    tolerance: float = 0.05,
+) -> BenefitsResult:
+    """Benefit realisation and contract governance; a None or empty input gives "not available" parts."""
+    status = realisation(register)
+    table = kpi_quarters(kpis, tolerance)
+    credits = service_credits(kpis)
+    flags = refinement_flags(kpis, consecutive, tolerance)
+    result = BenefitsResult(
+        status=status, cumulative=cumulative(register), variances=variances(status), overall=overall(status),
+        totals=totals(status), kpis=table, credits=credits, flags=flags,
+        kpis_red=contract_kpis_red(kpis, tolerance),
+    )
+    narrative = [f"Benefit realisation: {result.overall[1]}"]
+    unexplained = status[status["explanation_missing"].astype(bool)] if len(status) else status
+    if len(unexplained):
+        narrative.append(
+            f"No owner's explanation for {_plural(len(unexplained), 'Amber or Red benefit')}: "
+            f"{', '.join(map(str, unexplained['benefit_id']))}."
+        )
+    narrative.append(contract_sentence(table, credits, flags))
+    result.narrative = narrative
+    return result

@@ -1,0 +1,610 @@
+"""Market analysis (seed: Analyse — analysing the market, researching alternative delivery models).
+
+Pure functions over the council's tables: how concentrated the council's spend
+(or a local market) is, how many capable providers each sector offers, a
+computed market-maturity rating set beside the priority-setting score, and the
+seed's twelve sourcing options (section 5) screened against that evidence to
+give the long list that option appraisal takes.
+
+Every rule is a documented module-level table: ``CMA_HHI_BANDS``,
+``DEPENDENCY_WORDS``, ``MATURITY_RULES`` and ``OPTION_RULES``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import pandas as pd
+
+from wcc_analysis.core.errors import MissingDataError
+
+SECTORS: tuple[str, ...] = ("private", "third sector", "public sector", "community", "in-house")
+EXTERNAL_SECTORS: tuple[str, ...] = ("private", "third sector", "public sector", "community")
+UNCLASSIFIED = "unclassified"
+DELIVERY_MODELS: tuple[str, ...] = (
+    "in-house", "arm's-length company", "trust or third sector", "outsourced", "shared service",
+)
+#: Comparator delivery models that show an external market already delivers the service.
+#: An arm's-length company and a shared service are public-sector vehicles, so they are
+#: evidence for the Make and Share options, not for market maturity.
+EXTERNAL_MODELS: tuple[str, ...] = ("trust or third sector", "outsourced")
+RATINGS: tuple[str, ...] = ("High", "Medium", "Low")
+CATEGORIES: tuple[str, ...] = ("Must Do", "Should Do", "Nice to Do")
+
+SPEND = "spend concentration"
+MARKET = "market concentration"
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+# ---------------------------------------------------------------------------
+# Concentration
+# ---------------------------------------------------------------------------
+
+CMA_SOURCE = (
+    "Merger Assessment Guidelines (CC2 Revised / OFT1254, Competition Commission and Office of "
+    "Fair Trading, September 2010, adopted by the Competition and Markets Authority), para. 5.3.5"
+)
+
+#: HHI bands (0–10,000 scale) quoted for MARKET concentration only: (upper bound inclusive, band).
+#: The guidelines regard a market with an HHI exceeding 1,000 as concentrated and one exceeding
+#: 2,000 as highly concentrated. They describe a market's sellers; they are not quoted for one
+#: buyer's spend.
+CMA_HHI_BANDS: tuple[tuple[float, str], ...] = (
+    (1000.0, "unconcentrated"),  # hhi <= 1,000
+    (2000.0, "concentrated"),  # 1,000 < hhi <= 2,000
+    (float("inf"), "highly concentrated"),  # hhi > 2,000
+)
+
+#: How SPEND concentration is put in words (first rule that holds): (test, words).
+#: Tests use the largest supplier's share and CR3, both 0–1.
+DEPENDENCY_WORDS: tuple[tuple[str, str], ...] = (
+    ("largest share >= 0.5", "relies on a single supplier for at least half of this spend"),
+    ("cr3 >= 0.8", "depends on its three largest suppliers for at least 80% of this spend"),
+    ("otherwise", "spreads this spend across several suppliers, with no one supplier dominant"),
+)
+
+
+def shares(frame: pd.DataFrame, by: str, value: str = "amount_gbp") -> pd.DataFrame:
+    """Each ``by``'s total of ``value`` and its share (0–1), largest first, ties by name.
+
+    Rows with no value are ignored; a name whose net total is zero or negative
+    (credit notes exceeding payments) has no share and is left out.
+    """
+    for column in (by, value):
+        if column not in frame.columns:
+            raise ValueError(f"shares: no column {column!r} (columns: {list(frame.columns)})")
+    rows = frame[[by, value]].dropna()
+    totals = rows.groupby(by, sort=True)[value].sum().astype(float)
+    totals = totals[totals > 0]
+    table = totals.rename("total").reset_index()
+    grand = float(table["total"].sum())
+    table["share"] = table["total"] / grand if grand > 0 else pd.Series(dtype=float)
+    table = table.sort_values(["total", by], ascending=[False, True], kind="stable")
+    return table.reset_index(drop=True)
+
+
+def _check_shares(share_series: pd.Series | Sequence[float]) -> pd.Series:
+    s = pd.Series(share_series, dtype=float).dropna()
+    if (s < 0).any() or (s > 1 + 1e-9).any() or s.sum() > 1 + 1e-9:
+        raise ValueError("shares must be fractions 0–1 summing to at most 1 (not percentages)")
+    return s
+
+
+def hhi(share_series: pd.Series | Sequence[float]) -> float:
+    """Herfindahl–Hirschman index on the 0–10,000 scale: the sum of squared percentage shares."""
+    s = _check_shares(share_series)
+    return float(((s * 100.0) ** 2).sum())
+
+
+def cr3(share_series: pd.Series | Sequence[float]) -> float:
+    """Three-firm concentration ratio: the sum of the three largest shares (0–1)."""
+    s = _check_shares(share_series)
+    return float(s.nlargest(3).sum())
+
+
+def cma_band(hhi_value: float) -> str:
+    """The CMA HHI band (``CMA_HHI_BANDS``) for a market's HHI."""
+    for upper, band in CMA_HHI_BANDS:
+        if hhi_value <= upper:
+            return band
+    raise ValueError(f"HHI {hhi_value} is not a number")
+
+
+@dataclass
+class Concentration:
+    kind: str  # "spend concentration" or "market concentration"
+    hhi: float
+    cr3: float
+    n_providers: int
+    largest: str
+    largest_share: float
+    band: str | None  # CMA band, market concentration only
+    band_source: str | None
+    description: str
+
+
+def concentration(
+    frame: pd.DataFrame, kind: str, *, by: str | None = None, value: str | None = None
+) -> Concentration:
+    """HHI, CR3 and their meaning for one council's payments or a local-market provider register.
+
+    ``kind="spend"``: the council's payments (defaults ``by="supplier"``,
+    ``value="amount_gbp"``) — how dependent the council is on few suppliers,
+    described in words (``DEPENDENCY_WORDS``); no competition bands, since one
+    buyer's spend is not a market.
+    ``kind="market"``: a register covering the local market, one row per
+    provider with its value in that market (defaults ``by="provider"``,
+    ``value="annual_value_gbp"``) — described with the CMA HHI bands
+    (``CMA_HHI_BANDS``), source named.
+    """
+    if kind not in ("spend", "market", SPEND, MARKET):
+        raise ValueError(f"kind must be 'spend' or 'market', not {kind!r}")
+    is_market = kind in ("market", MARKET)
+    by = by or ("provider" if is_market else "supplier")
+    value = value or ("annual_value_gbp" if is_market else "amount_gbp")
+    table = shares(frame, by, value)
+    if table.empty:
+        raise MissingDataError(
+            f"no positive {value} by {by} to measure concentration on: add the values, or leave "
+            "concentration out of this service's market analysis"
+        )
+    h, c = hhi(table["share"]), cr3(table["share"])
+    top_name, top_share = str(table.at[0, by]), float(table.at[0, "share"])
+    n = len(table)
+    if is_market:
+        band = cma_band(h)
+        text = (
+            f"The local market is {band} (HHI {h:,.0f}; the CMA's merger guidelines regard an HHI above 1,000 "
+            f"as concentrated and above 2,000 as highly concentrated). "
+            f"{_plural(n, 'provider')}; the largest, {top_name}, holds {top_share:.0%} and the three largest {c:.0%}."
+        )
+        return Concentration(MARKET, h, c, n, top_name, top_share, band, CMA_SOURCE, text)
+    if top_share >= 0.5:
+        words = DEPENDENCY_WORDS[0][1]
+    elif c >= 0.8:
+        words = DEPENDENCY_WORDS[1][1]
+    else:
+        words = DEPENDENCY_WORDS[2][1]
+    text = (
+        f"The council {words}: {_plural(n, 'supplier')} paid; the largest, {top_name}, received {top_share:.0%} "
+        f"and the three largest {c:.0%} (HHI {h:,.0f}). This measures the council's dependency as a "
+        "buyer, not competition in the market."
+    )
+    return Concentration(SPEND, h, c, n, top_name, top_share, None, None, text)
+
+
+# ---------------------------------------------------------------------------
+# Providers and maturity
+# ---------------------------------------------------------------------------
+
+
+def providers_for(register: pd.DataFrame, service_id: str | None) -> pd.DataFrame:
+    """Register rows whose ``services`` (ids separated by ';') include ``service_id`` (all when None)."""
+    if service_id is None or "services" not in register.columns:
+        return register.copy()
+    offers = register["services"].fillna("").astype(str).map(lambda v: {x.strip() for x in v.split(";")})
+    return register[offers.map(lambda ids: service_id in ids)].copy()
+
+
+def _sector(value: object) -> str:
+    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip().lower()
+    return text if text in SECTORS else UNCLASSIFIED
+
+
+def providers_by_sector(register: pd.DataFrame, service_id: str | None = None) -> dict[str, int]:
+    """Capable providers per sector (every sector listed, zeros included; ``unclassified`` last).
+
+    A provider is counted once (by ``provider`` name). A blank or unknown
+    sector is counted as ``unclassified``, never guessed.
+    """
+    rows = providers_for(register, service_id)
+    rows = rows.drop_duplicates("provider") if "provider" in rows.columns else rows
+    sectors = rows["sector"].map(_sector) if "sector" in rows.columns else pd.Series(UNCLASSIFIED, index=rows.index)
+    counts = sectors.value_counts()
+    return {s: int(counts.get(s, 0)) for s in (*SECTORS, UNCLASSIFIED)}
+
+
+def n_local_external(register: pd.DataFrame, service_id: str | None = None) -> int:
+    """External (non in-house, classified) providers for the service based in the district."""
+    rows = providers_for(register, service_id)
+    if "in_district" not in rows.columns:
+        return 0
+    external = rows["sector"].map(_sector).isin(EXTERNAL_SECTORS)
+    local = rows["in_district"].astype(str).str.strip().str.lower().eq("yes")
+    return int(rows.loc[external & local, "provider"].nunique())
+
+
+def model_counts(models: pd.DataFrame | None, service_id: str | None = None, exclude: str | None = None) -> dict[str, int]:
+    """Comparator councils per delivery model (every model listed), optionally leaving one council out."""
+    counts = {m: 0 for m in DELIVERY_MODELS}
+    if models is None or models.empty:
+        return counts
+    rows = models
+    if service_id is not None and "service_id" in rows.columns:
+        rows = rows[rows["service_id"] == service_id]
+    if exclude is not None and "council_code" in rows.columns:
+        rows = rows[rows["council_code"] != exclude]
+    for model, n in rows["model"].value_counts().items():
+        if model in counts:
+            counts[model] = int(n)
+    return counts
+
+
+#: How market maturity is rated (first rule that holds). Thresholds are parameters of
+#: ``market_maturity``; defaults in brackets.
+MATURITY_RULES: tuple[tuple[str, str], ...] = (
+    ("Low", "at most max_low (1) capable external provider: no competition to buy from"),
+    (
+        "High",
+        "at least min_external (3) capable external providers, across at least min_sectors (2) "
+        "external sectors, at least min_local (1) of them based in the district, and at least "
+        "min_comparators (1) comparator council already delivering through an external model "
+        "(trust or third sector, or outsourced)",
+    ),
+    ("Medium", "otherwise (including when comparator delivery models are not supplied)"),
+)
+
+
+@dataclass
+class MaturityRating:
+    rating: str  # High / Medium / Low
+    rule: str  # the rule that fired, with the numbers
+    n_external: int
+    n_sectors: int
+    n_local: int
+    comparators_external: int | None  # None when comparator models were not supplied
+    comparators_total: int | None
+
+
+def market_maturity(
+    providers_by_sector: Mapping[str, int],
+    n_local: int,
+    comparator_models: pd.DataFrame | Mapping[str, int] | None = None,
+    *,
+    min_external: int = 3,
+    min_sectors: int = 2,
+    min_local: int = 1,
+    min_comparators: int = 1,
+    max_low: int = 1,
+) -> MaturityRating:
+    """A computed High/Medium/Low market-maturity rating and the rule that gave it (``MATURITY_RULES``).
+
+    External providers are those in the private, third, public and community
+    sectors (in-house and unclassified do not count). ``n_local`` is how many
+    of them are based in the district; ``comparator_models`` is the delivery
+    models table (column ``model``, already filtered to the service) or its
+    counts per model.
+
+    Why these defaults: three bidders is the least that makes a tender
+    genuinely competitive (the minimum number of candidates the Public
+    Contracts Regulations 2015, reg. 65, set for negotiated procedures); two
+    sectors mean the market does not hang on one kind of organisation; one
+    comparator already buying the service externally shows the model is
+    workable for a council like this; one local provider shows local capacity.
+    With one external provider or none there is nothing to compete, so Low.
+    """
+    external = {s: int(providers_by_sector.get(s, 0)) for s in EXTERNAL_SECTORS}
+    n_external = sum(external.values())
+    n_sectors = sum(1 for n in external.values() if n > 0)
+    if comparator_models is None:
+        comp_ext = comp_total = None
+    else:
+        counts = comparator_models if isinstance(comparator_models, Mapping) else model_counts(comparator_models)
+        comp_total = int(sum(counts.values()))
+        comp_ext = int(sum(counts.get(m, 0) for m in EXTERNAL_MODELS))
+    facts = (
+        f"{n_external} capable external provider{'s' if n_external != 1 else ''} in {n_sectors} "
+        f"sector{'s' if n_sectors != 1 else ''}, {n_local} based in the district"
+    )
+    comp_text = (
+        "comparator delivery models not supplied"
+        if comp_ext is None
+        else f"{comp_ext} of {comp_total} comparators deliver through an external model"
+    )
+
+    def rated(rating: str, why: str) -> MaturityRating:
+        return MaturityRating(rating, f"{rating}: {why} ({facts}; {comp_text}).", n_external, n_sectors,
+                              int(n_local), comp_ext, comp_total)
+
+    if n_external <= max_low:
+        return rated("Low", f"at most {max_low} capable external provider")
+    missing = []
+    if n_external < min_external:
+        missing.append(f"fewer than {min_external} external providers")
+    if n_sectors < min_sectors:
+        missing.append(f"fewer than {min_sectors} external sectors")
+    if n_local < min_local:
+        missing.append(f"fewer than {min_local} based in the district")
+    if comp_ext is None:
+        missing.append("no comparator evidence (High needs it)")
+    elif comp_ext < min_comparators:
+        missing.append(f"fewer than {min_comparators} comparator using an external model")
+    if not missing:
+        return rated(
+            "High",
+            f"at least {min_external} external providers across at least {min_sectors} sectors, "
+            f"local capacity, and comparators already buy externally",
+        )
+    return rated("Medium", "more than one external provider but not High: " + "; ".join(missing))
+
+
+def compare_with_priority(rating: MaturityRating | str, priority_score: str | None) -> dict:
+    """The computed rating beside the priority-setting "Market maturity" score, flagging disagreement."""
+    computed = rating.rating if isinstance(rating, MaturityRating) else str(rating)
+    if computed not in RATINGS:
+        raise ValueError(f"rating must be one of {RATINGS}, not {computed!r}")
+    if priority_score is None or (isinstance(priority_score, float) and pd.isna(priority_score)):
+        return {
+            "computed": computed, "priority_setting": None, "agrees": None, "steps_apart": None,
+            "note": "No Market maturity score was given in priority setting, so there is nothing to compare.",
+        }
+    given = str(priority_score).strip().capitalize()
+    if given not in RATINGS:
+        raise ValueError(f"priority score must be one of {RATINGS}, not {priority_score!r}")
+    steps = abs(RATINGS.index(computed) - RATINGS.index(given))
+    if steps == 0:
+        note = f"The evidence agrees with the priority-setting score ({given})."
+    else:
+        note = (
+            f"Disagreement: priority setting scored Market maturity {given}, the market evidence "
+            f"gives {computed}. Revisit the score (Market maturity is weighted x2)."
+        )
+    return {"computed": computed, "priority_setting": given, "agrees": steps == 0, "steps_apart": steps, "note": note}
+
+
+# ---------------------------------------------------------------------------
+# Sourcing options (seed section 5)
+# ---------------------------------------------------------------------------
+
+
+class SourcingOption(NamedTuple):
+    group: str  # Make / Buy / Share / Divest
+    option_id: str
+    label: str
+
+
+#: The seed's twelve sourcing options (section 5), in the seed's order.
+SOURCING_OPTIONS: tuple[SourcingOption, ...] = (
+    SourcingOption("Make", "in_house_transformation", "In-house transformation"),
+    SourcingOption("Make", "arms_length_company", "Arm's-length company"),
+    SourcingOption("Buy", "outsource_private", "Outsource to private sector"),
+    SourcingOption("Buy", "outsource_third_sector", "Outsource to third sector"),
+    SourcingOption("Buy", "private_sector_jv", "Private sector joint venture"),
+    SourcingOption("Share", "shared_services", "Shared services"),
+    SourcingOption("Share", "shared_management", "Shared management"),
+    SourcingOption("Share", "public_sector_jv", "Public sector joint venture"),
+    SourcingOption("Divest", "community_transfer", "Transfer to community"),
+    SourcingOption("Divest", "mutualisation", "Mutualisation"),
+    SourcingOption("Divest", "devolve_to_parish", "Devolve to parish"),
+    SourcingOption("Divest", "closure", "Closure"),
+)
+
+#: When each option is supported on the long list (option id → rule). ``min_bidders``
+#: (default 2) is a parameter of ``screen_options``. A statutory (Must Do) duty stays with
+#: the council: it can buy or share delivery but cannot hand the service away or close it.
+OPTION_RULES: dict[str, str] = {
+    "in_house_transformation": "always supported: the counterfactual every other option is compared with",
+    "arms_length_company": "at least one comparator runs the service through an arm's-length company",
+    "outsource_private": (
+        "at least min_bidders (2) capable private providers, or one and at least one comparator "
+        "that outsources the service"
+    ),
+    "outsource_third_sector": (
+        "at least min_bidders (2) capable third-sector providers, or one and at least one comparator "
+        "that uses a trust or third-sector model"
+    ),
+    "private_sector_jv": "at least one capable private provider and market maturity Medium or High",
+    "shared_services": "at least one comparator uses a shared service, or a public-sector provider is listed",
+    "shared_management": "as shared services (the lighter form of the same partnership)",
+    "public_sector_jv": "at least one capable public-sector provider to partner with",
+    "community_transfer": "at least one capable community provider, and the service is not Must Do",
+    "mutualisation": (
+        "at least one comparator uses a trust or third-sector model (the usual vehicle for a staff "
+        "mutual); allowed for Must Do, since the council keeps the duty and contracts with the mutual"
+    ),
+    "devolve_to_parish": "at least one parish or town council in the district, and the service is not Must Do",
+    "closure": "the service is Nice to Do (seed: 'may provide opportunities for de-commissioning'); never Must Do; not Should Do",
+}
+
+
+@dataclass
+class MarketEvidence:
+    """What the option screen reads. ``comparator_models``: counts per delivery model, or the table."""
+
+    providers_by_sector: Mapping[str, int]
+    maturity: str | MaturityRating
+    comparator_models: Mapping[str, int] | pd.DataFrame | None = None
+    category: str | None = None  # Must Do / Should Do / Nice to Do
+    parish_councils: int | None = None
+
+
+def screen_options(evidence: MarketEvidence | Mapping, *, min_bidders: int = 2) -> pd.DataFrame:
+    """The twelve sourcing options, each supported or not with a one-sentence reason (``OPTION_RULES``)."""
+    ev = evidence if isinstance(evidence, MarketEvidence) else MarketEvidence(**evidence)
+    p = {s: int(ev.providers_by_sector.get(s, 0)) for s in SECTORS}
+    maturity = ev.maturity.rating if isinstance(ev.maturity, MaturityRating) else str(ev.maturity)
+    if ev.comparator_models is None:
+        models = None
+    elif isinstance(ev.comparator_models, Mapping):
+        models = {m: int(ev.comparator_models.get(m, 0)) for m in DELIVERY_MODELS}
+    else:
+        models = model_counts(ev.comparator_models)
+    if ev.category is not None and ev.category not in CATEGORIES:
+        raise ValueError(f"category must be one of {CATEGORIES} or None, not {ev.category!r}")
+    must_do = ev.category == "Must Do"
+    n_comp = sum(models.values()) if models is not None else 0
+
+    def comp(model: str) -> int:
+        return models[model] if models is not None else 0
+
+    def comp_text(model: str) -> str:
+        if models is None:
+            return "comparator delivery models were not supplied"
+        return f"{comp(model)} of {n_comp} comparators use the {model} model"
+
+    def buy(sector: str, model: str) -> tuple[bool, str]:
+        n, c = p[sector], comp(model)
+        providers = _plural(n, f"capable {sector} provider")
+        if n >= min_bidders:
+            return True, f"{providers}, enough for a competitive tender; {comp_text(model)}."
+        if n >= 1 and c >= 1:
+            return True, f"Only {providers}, but {comp_text(model)}, so the market is worth testing."
+        if n >= 1:
+            return False, f"Only {providers} (a tender needs {min_bidders}) and {comp_text(model)}."
+        return False, f"No capable {sector} provider is listed; {comp_text(model)}."
+
+    rows: dict[str, tuple[bool, str]] = {}
+    rows["in_house_transformation"] = (True, "Always on the long list: the counterfactual every other option is appraised against.")
+    ok = comp("arm's-length company") >= 1
+    rows["arms_length_company"] = (ok, _sentence(comp_text("arm's-length company")))
+    rows["outsource_private"] = buy("private", "outsourced")
+    rows["outsource_third_sector"] = buy("third sector", "trust or third sector")
+    rows["private_sector_jv"] = (
+        p["private"] >= 1 and maturity in ("High", "Medium"),
+        f"{_plural(p['private'], 'capable private provider')} to partner with; market maturity {maturity}.",
+    )
+    shared_ok = comp("shared service") >= 1 or p["public sector"] >= 1
+    shared_text = f"{_plural(p['public sector'], 'public-sector provider')} listed; {comp_text('shared service')}."
+    rows["shared_services"] = (shared_ok, shared_text)
+    rows["shared_management"] = (shared_ok, "Same evidence as shared services: " + shared_text)
+    rows["public_sector_jv"] = (p["public sector"] >= 1, f"{_plural(p['public sector'], 'capable public-sector provider')} to partner with.")
+    if must_do:
+        rows["community_transfer"] = (False, "A Must Do (statutory) service cannot be handed to the community; the duty stays with the council.")
+        rows["devolve_to_parish"] = (False, "A Must Do (statutory) service cannot be devolved to a parish; the duty stays with the council.")
+    else:
+        rows["community_transfer"] = (p["community"] >= 1, f"{_plural(p['community'], 'capable community provider')} listed.")
+        if ev.parish_councils is None:
+            rows["devolve_to_parish"] = (False, "The number of parish or town councils in the district was not supplied.")
+        else:
+            rows["devolve_to_parish"] = (
+                ev.parish_councils >= 1,
+                f"{_plural(int(ev.parish_councils), 'parish or town council')} in the district.",
+            )
+    rows["mutualisation"] = (comp("trust or third sector") >= 1, _sentence(comp_text("trust or third sector")))
+    if ev.category is None:
+        rows["closure"] = (False, "The service's Must/Should/Nice to Do category was not supplied, so closure is not screened in.")
+    elif must_do:
+        rows["closure"] = (False, "Never for a Must Do service: the council is required to provide it.")
+    elif ev.category == "Should Do":
+        rows["closure"] = (False, "A Should Do service has a real impact on outcomes; closing it would detract from the vision.")
+    else:
+        rows["closure"] = (True, "A Nice to Do service: the seed names these as opportunities for de-commissioning.")
+
+    table = pd.DataFrame([o._asdict() for o in SOURCING_OPTIONS])
+    table["supported"] = table["option_id"].map(lambda o: bool(rows[o][0]))
+    table["reason"] = table["option_id"].map(lambda o: rows[o][1])
+    table["rule"] = table["option_id"].map(OPTION_RULES)
+    return table
+
+
+# ---------------------------------------------------------------------------
+# The whole analysis
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class MarketResult:
+    service_id: str
+    providers: pd.DataFrame  # register rows for the service
+    providers_by_sector: dict[str, int]
+    n_local: int
+    model_counts: dict[str, int] | None  # comparators per delivery model; None when not supplied
+    maturity: MaturityRating
+    priority_check: dict
+    options: pd.DataFrame  # the screened long list
+    spend_shares: pd.DataFrame | None = None
+    spend_concentration: Concentration | None = None
+    market_shares: pd.DataFrame | None = None
+    market_concentration: Concentration | None = None
+    narrative: list[str] = field(default_factory=list)
+
+    @property
+    def concentration(self) -> Concentration | None:
+        """Market concentration when a local-market register was given, else the council's spend concentration."""
+        return self.market_concentration or self.spend_concentration
+
+    def headline(self) -> dict:
+        c = self.concentration
+        return {
+            "hhi": round(c.hhi, 1) if c else None,
+            "cr3": round(c.cr3, 4) if c else None,
+            "concentration_kind": c.kind if c else None,
+            "providers_by_sector": dict(self.providers_by_sector),
+            "market_maturity": self.maturity.rating,
+            "options_supported": self.options.loc[self.options["supported"], "label"].tolist(),
+        }
+
+
+def analyse(
+    register: pd.DataFrame | None,
+    *,
+    service_id: str,
+    comparator_models: pd.DataFrame | None = None,
+    payments: pd.DataFrame | None = None,
+    payments_by: str = "supplier",
+    payments_value: str = "amount_gbp",
+    market: pd.DataFrame | None = None,
+    market_by: str = "provider",
+    market_value: str = "annual_value_gbp",
+    council: str | None = None,
+    category: str | None = None,
+    priority_score: str | None = None,
+    parish_councils: int | None = None,
+    maturity_thresholds: Mapping[str, int] | None = None,
+    min_bidders: int = 2,
+) -> MarketResult:
+    """The whole market analysis for one service: everything the market notebook shows.
+
+    ``register`` is the provider register (any absent input is reported, not
+    an error); ``payments`` the council's payments to suppliers for this
+    service (spend concentration); ``market`` a register covering the local
+    market with each provider's value there (market concentration).
+    ``council`` is left out of ``comparator_models`` when it appears there.
+    """
+    register = register if register is not None else pd.DataFrame(columns=["provider", "sector", "services", "in_district"])
+    providers = providers_for(register, service_id).reset_index(drop=True)
+    by_sector = providers_by_sector(providers)
+    n_local = n_local_external(providers)
+    counts = model_counts(comparator_models, service_id, exclude=council) if comparator_models is not None else None
+    maturity = market_maturity(by_sector, n_local, counts, **dict(maturity_thresholds or {}))
+    check = compare_with_priority(maturity, priority_score)
+    evidence = MarketEvidence(by_sector, maturity, counts, category, parish_councils)
+    options = screen_options(evidence, min_bidders=min_bidders)
+    result = MarketResult(service_id, providers, by_sector, n_local, counts, maturity, check, options)
+    if payments is not None and not payments.empty:
+        result.spend_shares = shares(payments, payments_by, payments_value)
+        if not result.spend_shares.empty:
+            result.spend_concentration = concentration(payments, "spend", by=payments_by, value=payments_value)
+    if market is not None and not market.empty:
+        result.market_shares = shares(market, market_by, market_value)
+        if not result.market_shares.empty:
+            result.market_concentration = concentration(market, "market", by=market_by, value=market_value)
+    result.narrative = narrative(result)
+    return result
+
+
+def narrative(result: MarketResult) -> list[str]:
+    """Short plain-English findings generated from the numbers."""
+    external = {s: n for s, n in result.providers_by_sector.items() if s in EXTERNAL_SECTORS and n}
+    listed = ", ".join(f"{n} {s}" for s, n in external.items()) or "none"
+    lines = [f"Capable external providers: {listed}; {result.n_local} based in the district."]
+    if result.providers_by_sector.get(UNCLASSIFIED):
+        lines.append(f"{result.providers_by_sector[UNCLASSIFIED]} provider(s) have no sector recorded and are not counted.")
+    lines.append(f"Market maturity — {result.maturity.rule}")
+    lines.append(result.priority_check["note"])
+    for c in (result.market_concentration, result.spend_concentration):
+        if c is not None:
+            lines.append(c.description)
+    if result.concentration is None:
+        lines.append("No payments or local-market values were supplied, so concentration is not measured.")
+    supported = result.options.loc[result.options["supported"], "label"].tolist()
+    lines.append(f"{len(supported)} of {len(result.options)} sourcing options go forward to option appraisal: {', '.join(supported)}.")
+    return lines

@@ -1,0 +1,205 @@
+"""The public service map and portfolio settings (``config/services.toml``).
+
+Kept apart from the council's own data: nothing here is specific to one council.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from wcc_analysis.core import paths
+from wcc_analysis.core.errors import ConfigError, ParameterError
+
+SERVICE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    name: str
+    title: str
+    scope: str  # "service" or "portfolio"
+    seed_step: str
+
+
+@dataclass(frozen=True)
+class Service:
+    id: str
+    name: str
+    notebooks: tuple[str, ...]
+    rs_block: str | None = None
+    other_blocks: tuple[str, ...] = ()
+    ro_lines: tuple[str, ...] = ()
+    scope: str = "service"
+
+    @property
+    def blocks(self) -> tuple[str, ...]:
+        """Every RS block this service's spending is published in, main block first."""
+        return ((self.rs_block,) if self.rs_block else ()) + self.other_blocks
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    portfolio: Service
+    default_council: str
+    notebooks: dict[str, NotebookSpec]
+    services: dict[str, Service]
+    priority_weights: dict[str, float]
+    priority_scores: dict[str, int]
+    weight_range: tuple[int, int]
+    comparator_k: int
+    comparator_indicators: tuple[str, ...]
+    rs_blocks: tuple[str, ...] = field(default_factory=tuple)
+    appraisal: dict[str, float] = field(default_factory=dict)
+
+    def service(self, service_id: str) -> Service:
+        """The service (or the portfolio) with this id; a clear error for an unknown id."""
+        if service_id == self.portfolio.id:
+            return self.portfolio
+        try:
+            return self.services[service_id]
+        except KeyError:
+            known = sorted(self.services) + [self.portfolio.id]
+            close = difflib.get_close_matches(service_id, known, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ParameterError(
+                f"unknown service {service_id!r}.{hint} Known services: {', '.join(known)}. "
+                f"Add new services to {paths.relative_to_root(self.path)}."
+            ) from None
+
+    def notebook(self, name: str) -> NotebookSpec:
+        try:
+            return self.notebooks[name]
+        except KeyError:
+            raise ParameterError(
+                f"unknown notebook {name!r}. Known notebooks: {', '.join(sorted(self.notebooks))}."
+            ) from None
+
+    def services_sharing_block(self, block: str) -> list[Service]:
+        """Services whose spending is published (wholly or partly) in this RS block."""
+        return [s for s in self.services.values() if block in s.blocks]
+
+
+def _require(table: dict, key: str, where: str, path: Path):
+    if key not in table:
+        raise ConfigError(f"{path}: [{where}] has no '{key}'. Add it (see the comments in the file).")
+    return table[key]
+
+
+def _service(service_id: str, table: dict, notebooks: dict, rs_blocks: tuple, path: Path) -> Service:
+    where = f"services.{service_id}"
+    if not SERVICE_ID.match(service_id):
+        raise ConfigError(
+            f"{path}: service id {service_id!r} must be lower case letters, digits and underscores."
+        )
+    unknown = set(table) - {"name", "rs_block", "other_blocks", "ro_lines", "notebooks"}
+    if unknown:
+        raise ConfigError(f"{path}: [{where}] has unknown keys {sorted(unknown)}.")
+    service = Service(
+        id=service_id,
+        name=str(_require(table, "name", where, path)),
+        notebooks=tuple(_require(table, "notebooks", where, path)),
+        rs_block=_require(table, "rs_block", where, path),
+        other_blocks=tuple(table.get("other_blocks", ())),
+        ro_lines=tuple(table.get("ro_lines", ())),
+    )
+    for block in service.blocks:
+        if block not in rs_blocks:
+            raise ConfigError(
+                f"{path}: [{where}] names RS block {block!r}, which is not in [rs_blocks].names."
+            )
+    for nb in service.notebooks:
+        if nb not in notebooks or notebooks[nb].scope != "service":
+            raise ConfigError(
+                f"{path}: [{where}] lists notebook {nb!r}, which is not a per-service notebook "
+                f"in [notebooks]."
+            )
+    return service
+
+
+@cache
+def load_config(path: Path | None = None) -> Config:
+    """Read and check ``config/services.toml`` (or another file of the same form)."""
+    path = Path(path) if path else paths.config_dir() / "services.toml"
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path} does not exist. Restore it from the repository.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}. Fix the line it names.") from None
+
+    notebooks = {
+        name: NotebookSpec(
+            name=name,
+            title=str(_require(t, "title", f"notebooks.{name}", path)),
+            scope=str(_require(t, "scope", f"notebooks.{name}", path)),
+            seed_step=str(t.get("seed_step", "")),
+        )
+        for name, t in _require(raw, "notebooks", "top level", path).items()
+    }
+    for spec in notebooks.values():
+        if spec.scope not in {"service", "portfolio"}:
+            raise ConfigError(f"{path}: [notebooks.{spec.name}] scope must be 'service' or 'portfolio'.")
+
+    rs_blocks = tuple(_require(_require(raw, "rs_blocks", "top level", path), "names", "rs_blocks", path))
+    port = _require(raw, "portfolio", "top level", path)
+    portfolio = Service(
+        id=str(_require(port, "id", "portfolio", path)),
+        name=str(port.get("name", "Whole portfolio")),
+        notebooks=tuple(_require(port, "notebooks", "portfolio", path)),
+        scope="portfolio",
+    )
+    for nb in portfolio.notebooks:
+        if nb not in notebooks or notebooks[nb].scope != "portfolio":
+            raise ConfigError(f"{path}: [portfolio] lists {nb!r}, which is not a portfolio notebook.")
+
+    services = {
+        sid: _service(sid, table, notebooks, rs_blocks, path)
+        for sid, table in sorted(_require(raw, "services", "top level", path).items())
+    }
+    if portfolio.id in services:
+        raise ConfigError(f"{path}: a service may not use the portfolio id {portfolio.id!r}.")
+
+    priority = _require(raw, "priority", "top level", path)
+    weights = {str(k): float(v) for k, v in _require(priority, "weights", "priority", path).items()}
+    if any(w < 0 for w in weights.values()):
+        raise ConfigError(f"{path}: [priority.weights] must not be negative.")
+    comparators = _require(raw, "comparators", "top level", path)
+    k = int(comparators.get("k", 15))
+    if k < 1:
+        raise ConfigError(f"{path}: [comparators] k must be at least 1.")
+    return Config(
+        path=path,
+        portfolio=portfolio,
+        default_council=str(port.get("default_council", "E07000237")),
+        notebooks=notebooks,
+        services=services,
+        priority_weights=weights,
+        priority_scores={str(k): int(v) for k, v in priority.get("scores", {"High": 3, "Medium": 2, "Low": 1}).items()},
+        weight_range=tuple(priority.get("weight_range", (1, 3))),
+        comparator_k=k,
+        comparator_indicators=tuple(comparators.get("indicators", ("population", "population_growth_pct", "imd_score"))),
+        rs_blocks=rs_blocks,
+        appraisal=_appraisal(raw.get("appraisal", {}), path),
+    )
+
+
+APPRAISAL_DEFAULTS = {"discount_rate_pct": 3.5, "appraisal_years": 10, "financial_weight": 0.5,
+                      "optimism_bias_running": 0.41, "optimism_bias_one_off": 0.10}
+
+
+def _appraisal(table: dict, path: Path) -> dict[str, float]:
+    unknown = set(table) - set(APPRAISAL_DEFAULTS)
+    if unknown:
+        raise ConfigError(f"{path}: [appraisal] has unknown keys {sorted(unknown)}; known: {sorted(APPRAISAL_DEFAULTS)}.")
+    values = {**APPRAISAL_DEFAULTS, **{k: float(v) for k, v in table.items()}}
+    if values["discount_rate_pct"] < 0:
+        raise ConfigError(f"{path}: [appraisal] discount_rate_pct must not be negative.")
+    if not 0 <= values["financial_weight"] <= 1:
+        raise ConfigError(f"{path}: [appraisal] financial_weight must be between 0 and 1.")
+    return values

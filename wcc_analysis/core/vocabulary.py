@@ -1,0 +1,127 @@
+"""The names every layer shares, defined once.
+
+The commissioning framework's own terms (sourcing options, Must/Should/Nice to
+Do, the cycle's phases and Implement activities), the council template's coded
+values (sectors, delivery models, cash-flow items, benefit types, data status),
+measure polarities, and the RAG ratings with their one colour set. Ingest
+validates the council's files against these tuples, analysis computes with
+them and display shows them: a new value is added here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from .errors import ParameterError
+
+# --------------------------------------------------------------------------- the framework
+
+
+class SourcingOption(NamedTuple):
+    group: str  # Make / Buy / Share / Divest
+    option_id: str
+    label: str
+
+
+#: The framework's four sourcing routes (section 5), in its order.
+SOURCING_GROUPS: tuple[str, ...] = ("Make", "Buy", "Share", "Divest")
+
+#: The framework's twelve sourcing options (section 5), in its order.
+SOURCING_OPTIONS: tuple[SourcingOption, ...] = (
+    SourcingOption("Make", "in_house_transformation", "In-house transformation"),
+    SourcingOption("Make", "arms_length_company", "Arm's-length company"),
+    SourcingOption("Buy", "outsource_private", "Outsource to private sector"),
+    SourcingOption("Buy", "outsource_third_sector", "Outsource to third sector"),
+    SourcingOption("Buy", "private_sector_jv", "Private sector joint venture"),
+    SourcingOption("Share", "shared_services", "Shared services"),
+    SourcingOption("Share", "shared_management", "Shared management"),
+    SourcingOption("Share", "public_sector_jv", "Public sector joint venture"),
+    SourcingOption("Divest", "community_transfer", "Transfer to community"),
+    SourcingOption("Divest", "mutualisation", "Mutualisation"),
+    SourcingOption("Divest", "devolve_to_parish", "Devolve to parish"),
+    SourcingOption("Divest", "closure", "Closure"),
+)
+
+#: The counterfactual every option is appraised against.
+STATUS_QUO = "status_quo"
+#: The thirteen option ids: the status quo then the framework's twelve, in its order.
+OPTION_IDS: tuple[str, ...] = (STATUS_QUO, *(o.option_id for o in SOURCING_OPTIONS))
+OPTION_LABELS: dict[str, str] = {
+    STATUS_QUO: "Status quo (business as usual, in-house)",
+    **{o.option_id: o.label for o in SOURCING_OPTIONS},
+}
+OPTION_GROUPS: dict[str, str] = {STATUS_QUO: "Status quo", **{o.option_id: o.group for o in SOURCING_OPTIONS}}
+
+#: Priority setting (framework section 6): the council's category for each service.
+MUST_DO, SHOULD_DO, NICE_TO_DO = "Must Do", "Should Do", "Nice to Do"
+CATEGORIES: tuple[str, ...] = (MUST_DO, SHOULD_DO, NICE_TO_DO)
+#: Priority-setting scores and market maturity ratings.
+HIGH, MEDIUM, LOW = "High", "Medium", "Low"
+SCORE_LEVELS: tuple[str, ...] = (HIGH, MEDIUM, LOW)
+DEFAULT_SCORE_VALUES: dict[str, int] = {HIGH: 3, MEDIUM: 2, LOW: 1}
+
+#: The commissioning cycle's phases (framework section 2) and the Implement activities (section 7).
+CYCLE_PHASES: tuple[str, ...] = ("Analyse", "Design", "Implement", "Review")
+IMPLEMENT_ACTIVITIES: tuple[str, ...] = (
+    "Arranging services", "Capacity building", "Implement sourcing model", "Consultation", "Deliver to users",
+)
+
+# --------------------------------------------------------------------------- the council template
+
+#: Whether a row of a council file is the council's own figure or a labelled sample.
+ILLUSTRATIVE, COUNCIL = "illustrative", "council"
+DATA_STATUS: tuple[str, ...] = (ILLUSTRATIVE, COUNCIL)
+YES_NO: tuple[str, ...] = ("yes", "no")
+
+#: Sectors of a provider (the provider register) and of a supplier paid (payments add two).
+PRIVATE, THIRD_SECTOR, PUBLIC_SECTOR, COMMUNITY, IN_HOUSE = (
+    "private", "third sector", "public sector", "community", "in-house")
+PROVIDER_SECTORS: tuple[str, ...] = (PRIVATE, THIRD_SECTOR, PUBLIC_SECTOR, COMMUNITY, IN_HOUSE)
+EXTERNAL_SECTORS: tuple[str, ...] = (PRIVATE, THIRD_SECTOR, PUBLIC_SECTOR, COMMUNITY)
+INDIVIDUAL, UNCLASSIFIED = "individual", "unclassified"
+PAYMENT_SECTORS: tuple[str, ...] = (*PROVIDER_SECTORS, INDIVIDUAL, UNCLASSIFIED)
+
+#: How a comparator council delivers a service.
+DELIVERY_MODELS: tuple[str, ...] = (
+    "in-house", "arm's-length company", "trust or third sector", "outsourced", "shared service",
+)
+#: Delivery models that show an external market already delivers the service. An arm's-length
+#: company and a shared service are public-sector vehicles: evidence for Make and Share, not maturity.
+EXTERNAL_MODELS: tuple[str, ...] = ("trust or third sector", "outsourced")
+
+#: Option cash-flow items that are costs (positive = money out; vat / business_rates may be negative = a saving).
+COSTS: tuple[str, ...] = ("transition", "tupe", "pension", "running", "vat", "business_rates")
+#: Option cash-flow items that are benefits (positive = value in).
+BENEFITS: tuple[str, ...] = ("savings", "income", "social_value")
+CASHFLOW_ITEMS: tuple[str, ...] = COSTS + BENEFITS
+#: One-off costs of changing delivery model.
+ONE_OFF_COSTS: tuple[str, ...] = ("transition", "tupe", "pension")
+
+#: Benefits register: only cashable benefits are added up in £.
+CASHABLE, NON_CASHABLE = "cashable", "non-cashable"
+BENEFIT_TYPES: tuple[str, ...] = (CASHABLE, NON_CASHABLE)
+
+# --------------------------------------------------------------------------- measures and ratings
+
+#: Which way a measure is better. A volume describes size and is never rated.
+HIGHER, LOWER, VOLUME = "higher_is_better", "lower_is_better", "volume"
+POLARITIES: tuple[str, ...] = (HIGHER, LOWER, VOLUME)
+#: Polarities a target can have (a KPI or contract KPI): not volume.
+TARGET_POLARITIES: tuple[str, ...] = (HIGHER, LOWER)
+POLARITY_ALIASES: dict[str, str] = {
+    HIGHER: HIGHER, "higher": HIGHER, LOWER: LOWER, "lower": LOWER, VOLUME: VOLUME,
+}
+
+#: RAG ratings; Grey = not assessed (no evidence), never an error.
+GREEN, AMBER, RED, GREY = "Green", "Amber", "Red", "Grey"
+RAGS: tuple[str, ...] = (GREEN, AMBER, RED, GREY)
+#: The one colour per rating, used by badges and charts alike (white text reads on each).
+RAG_COLOURS: dict[str, str] = {GREEN: "#00703c", AMBER: "#b26c00", RED: "#d4351c", GREY: "#6f777b"}
+
+
+def polarity_of(value: str) -> str:
+    """Normalise a polarity: ``higher_is_better``/``higher``, ``lower_is_better``/``lower`` or ``volume``."""
+    key = str(value).strip().lower()
+    if key not in POLARITY_ALIASES:
+        raise ParameterError(f"polarity must be one of {sorted(set(POLARITY_ALIASES))}, not {value!r}")
+    return POLARITY_ALIASES[key]

@@ -1,0 +1,267 @@
+"""Small display helpers that keep notebooks thin and their outputs deterministic."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from collections.abc import Callable, Mapping, Sequence
+
+import pandas as pd
+
+from wcc_analysis.core.config import Config, Service, load_config
+from wcc_analysis.core.errors import ParameterError
+from wcc_analysis.core.headline import LABELS
+
+ILLUSTRATIVE = (
+    "ILLUSTRATIVE SAMPLE DATA: the council's own figures in this report are a labelled sample "
+    "shipped with wcc-analysis, not the council's real figures. Replace the files in "
+    "data/raw/council/{code}/ with real ones before using the results."
+)
+
+
+COLUMN_LABELS = {
+    "year": "Year",
+    "year_start": "Year starting",
+    "ons_code": "ONS code",
+    "name": "Authority",
+    "authority_name": "Authority",
+    "rank": "Rank",
+    "distance": "Distance (standardised)",
+    "population": "Population (census-trend estimate)",
+    "population_growth_pct": "Population change 2011→2021 (%)",
+    "imd_score": "IMD average score",
+    "net_expenditure_gbp_thousands": "Net current expenditure (£ thousand)",
+    "spend_per_head_gbp": "Spend per head (£)",
+    "comparator_median_spend_per_head_gbp": "Comparator median per head (£)",
+    "comparators_reporting": "Comparators reporting",
+    "relation": "Relation",
+    "reason": "Why left out",
+    "rs_block": "RS block",
+    "main_block_of": "Main block of",
+    "also_holds_part_of": "Also holds part of",
+    "service_id": "Service id",
+    "service_name": "Service",
+    "budget_gbp": "Budget (£)",
+    "category": "Category",
+    "seed_phase": "Seed phase",
+    "data_status": "Data status",
+    "weighted_total": "Weighted total",
+    "max_possible": "Maximum possible",
+    "share_same_rank": "Share keeping the rank",
+    "best_rank": "Best rank",
+    "worst_rank": "Worst rank",
+    "combinations": "Weightings tried",
+    "criterion": "Criterion",
+    "score": "Score",
+    "rationale": "Rationale",
+    "indicator": "Indicator",
+    "council": "Council",
+    "comparator_median": "Comparator median",
+    "measure": "Measure",
+    "value": "Value",
+    "kind": "Kind",
+    "answer": "Answer",
+    "benefit_id": "Benefit",
+    "type": "Type",
+    "planned_to_date": "Planned to date",
+    "actual_to_date": "Realised to date",
+    "realisation_pct": "Realisation %",
+    "planned_total": "Planned in total",
+    "forecast_at_completion": "Forecast at completion",
+    "owner": "Owner",
+    "variance_to_date": "Variance to date",
+    "explanation": "Owner's explanation",
+    "explanation_missing": "Explanation missing",
+    "contract": "Contract",
+    "quarter": "Quarter",
+    "service_credit_gbp": "Service credit (£)",
+    "quarters_missed": "Quarters missed",
+    "action": "Action",
+    "why_flagged": "Why flagged",
+    "amount_gbp": "£",
+    "payments": "Payments",
+    "suppliers": "Suppliers",
+    "exclusion_reason": "Why left out",
+    "comparison_value": "Target or benchmark",
+    "compared_with": "Compared with",
+    "change_points": "Change (points)",
+    "periods_on_target": "Periods on target",
+    "periods": "Periods",
+    "council_value": "Council",
+    "median": "Median",
+    "best": "Best performer",
+    "kpi": "KPI",
+    "unit": "Unit",
+    "period": "Period",
+    "target": "Target",
+    "actual": "Actual",
+    "rag": "RAG",
+    "trend": "Trend",
+    "question": "Question",
+    "percent_satisfied": "% satisfied",
+    "volume": "Volume",
+    "cost_gbp": "Cost (£)",
+    "unit_cost_gbp": "Unit cost (£)",
+    "provider": "Provider",
+    "sector": "Sector",
+    "services": "Services",
+    "annual_value_gbp": "Annual value (£)",
+    "contract_end": "Contract ends",
+    "in_district": "In district",
+    "model": "Delivery model",
+    "council_name": "Council",
+    "council_code": "ONS code",
+    "source": "Source",
+    "group": "Group",
+    "label": "Option",
+    "supported": "Supported",
+    "share": "Share",
+    "total": "Total (£)",
+}
+
+
+def _display(markup: str) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(markup))
+
+
+def note(text: str, kind: str = "info") -> None:
+    """A boxed note: kind is info, warning or missing."""
+    colours = {"info": ("#eef5fb", "#1f78b4"), "warning": ("#fff4e5", "#d95f02"), "missing": ("#f4f4f4", "#777777")}
+    background, border = colours.get(kind, colours["info"])
+    _display(
+        f"<div style='background:{background};border-left:5px solid {border};padding:8px 12px;"
+        f"margin:6px 0'>{html.escape(text)}</div>"
+    )
+
+
+def bullets(lines: Sequence[str], title: str | None = None) -> None:
+    head = f"<p><b>{html.escape(title)}</b></p>" if title else ""
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+    _display(f"{head}<ul>{items}</ul>")
+
+
+def table(
+    frame: pd.DataFrame,
+    *,
+    title: str | None = None,
+    source: str | None = None,
+    formats: Mapping[str, str | Callable[[object], str]] | None = None,
+    index: bool = False,
+) -> None:
+    """Show a table with a title and a source line. ``formats`` maps column → format spec."""
+    shown = frame.copy()
+    for column, spec in (formats or {}).items():
+        if column in shown.columns:
+            render = spec if callable(spec) else (lambda v, s=spec: format(v, s))
+            shown[column] = shown[column].map(lambda v, r=render: "" if pd.isna(v) else r(v))
+    numeric = [i for i, c in enumerate(frame.columns, start=1 + int(index))
+               if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
+    shown = shown.rename(columns=lambda c: COLUMN_LABELS.get(c, LABELS.get(c, c)))
+    css_class = "wcc-" + hashlib.sha1(f"{title}|{list(frame.columns)}".encode()).hexdigest()[:8]
+    right = ", ".join(f"table.wcc-table.{css_class} td:nth-child({i}), table.wcc-table.{css_class} th:nth-child({i})" for i in numeric)
+    style = (f"<style>table.wcc-table.{css_class} td, table.wcc-table.{css_class} th {{text-align:left; vertical-align:top}}"
+             + (f" {right} {{text-align:right}}" if right else "") + "</style>")
+    body = style + shown.to_html(index=index, border=0, classes=f"wcc-table {css_class}", na_rep="–", escape=True)
+    head = f"<p><b>{html.escape(title)}</b></p>" if title else ""
+    foot = f"<p style='font-size:85%;color:#555'>Source: {html.escape(source)}</p>" if source else ""
+    _display(head + body + foot)
+
+
+def check_parameters(council: str, service: str, scope: str, config: Config | None = None) -> Service:
+    """Check a notebook's ``council`` and ``service`` parameters; return the service."""
+    from wcc_analysis.ingest import require_known_authority
+
+    config = config or load_config()
+    if not isinstance(council, str) or not council.strip():
+        raise ParameterError("parameter 'council' must be an ONS code such as 'E07000237' (Worcester).")
+    require_known_authority(council.strip())
+    chosen = config.service(service)
+    if chosen.scope != scope:
+        wanted = f"the portfolio id {config.portfolio.id!r}" if scope == "portfolio" else "a service id such as 'leisure'"
+        raise ParameterError(f"this notebook runs for {wanted}, not {service!r}.")
+    return chosen
+
+
+def authority_name(code: str) -> str:
+    """The authority's everyday name (e.g. 'Worcester') from the authority lookup."""
+    from wcc_analysis import ingest
+
+    table = ingest.authorities()
+    names = table.loc[table["ons_code"] == code, "name"]
+    return str(names.iloc[0]) if len(names) else code
+
+
+def number(value: float) -> str:
+    """Whole numbers without decimals, others to one decimal place, thousands separated."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def heading(text: str) -> None:
+    _display(f"<h2>{html.escape(text)}</h2>")
+
+
+def data_label(council_data) -> str:
+    """How the council's own data must be described wherever it is shown."""
+    if council_data.illustrative:
+        return "ILLUSTRATIVE SAMPLE, not the council's own figures"
+    return "the council's own files"
+
+
+def council_data_status(council_data, council_name: str, tables: Sequence[str] = ("services", "priority_scores")) -> None:
+    """Banner: which council files were used, whether they are illustrative, which of ``tables`` are missing."""
+    if not any(t in council_data.tables for t in tables):
+        note(
+            f"{council_name} ({council_data.code}) has not supplied the council tables this report can use "
+            f"({', '.join(tables)}), so it shows published data only for them. To add them, copy "
+            f"data/raw/council/_template/ to data/raw/council/{council_data.code}/ and fill it in "
+            "(see data/raw/council/README.md).",
+            "missing",
+        )
+        return
+    if council_data.is_illustrative(*tables):
+        note(ILLUSTRATIVE.format(code=council_data.code), "warning")
+    used = ", ".join(sorted({f.name for f in council_data.files if f.stem in tables or f.suffix != ".csv"}))
+    note(f"Council files used: {used or 'none for this report'} (data/raw/council/{council_data.code}/).")
+    for table_name in [t for t in tables if t in council_data.missing()]:
+        note(f"The council has not supplied the table '{table_name}': the sections that need it are left out.", "missing")
+
+
+def available(result, what: str) -> bool:
+    """True if there is a result to show; otherwise say, in the report, that this part is not available."""
+    if result is None:
+        note(f"{what}: not available for this council (see the note above on the council's files).", "missing")
+        return False
+    return True
+
+
+RAG_STYLE = {"Green": "#00703c", "Amber": "#b26c00", "Red": "#d4351c", "Grey": "#6f777b"}
+
+
+def rag_answers(answers: Sequence[tuple[str, str, str]]) -> None:
+    """The key questions with a coloured RAG badge and one plain sentence each."""
+    rows = "".join(
+        f"<tr><td style='text-align:left;vertical-align:top'><b>{html.escape(q)}</b></td>"
+        f"<td style='vertical-align:top'><span style='display:inline-block;min-width:4em;text-align:center;"
+        f"color:white;background:{RAG_STYLE.get(rag, '#6f777b')};padding:2px 6px;border-radius:3px;font-weight:bold'>"
+        f"{html.escape(rag)}</span></td><td style='text-align:left'>{html.escape(sentence)}</td></tr>"
+        for q, rag, sentence in answers
+    )
+    _display(f"<table class='wcc-rag'>{rows}</table>")
+
+
+def number_3(value: float) -> str:
+    """Up to three significant decimals for small values, thousands separators for large ones."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.3g}" if abs(value) < 1 else f"{value:,.2f}"
+
+
+def rules(module, names: Sequence[str] | None = None) -> None:
+    """Print a module's documented rule tables (``*_RULES``), so every rating can be checked by hand."""
+    names = names or sorted(n for n in vars(module) if n.endswith("_RULES"))
+    for name in names:
+        value = getattr(module, name)
+        rows = list(value.items()) if isinstance(value, Mapping) else list(value)
+        frame = pd.DataFrame(rows, columns=["rating", "rule"]) if rows and len(rows[0]) == 2 else pd.DataFrame(rows)
+        comment = (module.__doc__ or "").strip().splitlines()[0] if module.__doc__ else ""
+        table(frame, title=name.replace("_", " ").capitalize().replace(" rag ", " RAG ").replace("Kpi", "KPI").replace(" kpi ", " KPI ").replace("Mca", "MCA"), source=f"wcc_analysis.{module.__name__.split('.')[-1]}: {comment}")

@@ -1,0 +1,479 @@
+"""The council's own files: data/raw/council/<ONS code>/ (template in data/raw/council/README.md).
+
+Each table is a CSV (``services.csv``, ``priority_scores.csv``) or a sheet of the
+same name in one workbook ``council_data.xlsx`` (``.xls`` and ``.ods`` too).
+A council without a folder, or without a table, is not an error: the reports
+say the data are absent. A table that is present but wrong is an
+InputDataError naming the file, row and column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from wcc_analysis.core import paths
+from wcc_analysis.core.config import Config, load_config
+from wcc_analysis.core.errors import InputDataError
+from wcc_analysis.analysis.priority import CATEGORIES
+from wcc_analysis.ingest._validate import validate
+
+WORKBOOK_NAMES = ("council_data.xlsx", "council_data.xls", "council_data.ods")
+SEED_PHASES = ("Analyse", "Design", "Implement", "Review")
+DATA_STATUS = ("illustrative", "council")
+ONS_CODE = re.compile(r"^E0[6-9]\d{6}$")
+
+SECTORS = ("private", "third sector", "public sector", "community", "in-house")
+DELIVERY_MODELS = ("in-house", "arm's-length company", "trust or third sector", "outsourced", "shared service")
+POLARITIES = ("higher_is_better", "lower_is_better")
+YES_NO = ("yes", "no")
+
+#: Every table of the template, its columns (optional ones in brackets in the README).
+TABLE_COLUMNS = {
+    "services": ["service_id", "service_name", "budget_gbp", "seed_phase", "category", "data_status"],
+    "priority_scores": ["service_id", "criterion", "score", "rationale", "data_status"],
+    "providers": ["provider", "sector", "services", "annual_value_gbp", "contract_end", "in_district", "data_status"],
+    "delivery_models": ["service_id", "council_code", "council_name", "model", "source", "data_status"],
+    "kpis": ["service_id", "kpi", "unit", "polarity", "target", "period", "actual", "source", "data_status"],
+    "survey": ["service_id", "question", "period", "percent_satisfied", "target", "source", "data_status"],
+    "outputs": ["service_id", "measure", "unit", "year", "volume", "source", "data_status"],
+    "appraisal_settings": ["service_id", "price_base_year", "appraisal_years", "discount_rate_pct", "data_status"],
+    "option_cashflows": ["service_id", "option_id", "year", "item", "amount_gbp", "low_pct", "high_pct", "data_status"],
+    "option_scores": ["service_id", "option_id", "criterion", "score", "weight", "data_status"],
+    "option_risks": ["service_id", "option_id", "risk", "probability", "impact_gbp", "data_status"],
+    "equality_impacts": ["service_id", "option_id", "group_affected", "impact", "mitigation", "data_status"],
+    "sourcing_plan": ["service_id", "option_id", "activity", "start", "end", "owner", "data_status"],
+    "benefits_register": ["benefit_id", "service_id", "type", "measure", "unit", "baseline", "year", "planned",
+                          "actual", "owner", "evidence", "explanation", "data_status"],
+    "contract_kpis": ["service_id", "contract", "kpi", "polarity", "target", "quarter", "actual",
+                      "service_credit_gbp", "data_status"],
+}
+OPTION_IDS = ("status_quo", "in_house_transformation", "arms_length_company", "outsource_private",
+              "outsource_third_sector", "private_sector_jv", "shared_services", "shared_management",
+              "public_sector_jv", "community_transfer", "mutualisation", "devolve_to_parish", "closure")
+CASHFLOW_ITEMS = ("transition", "tupe", "pension", "running", "vat", "business_rates", "savings", "income",
+                  "social_value")
+IMPLEMENT_ACTIVITIES = ("Arranging services", "Capacity building", "Implement sourcing model", "Consultation",
+                        "Deliver to users")
+BENEFIT_TYPES = ("cashable", "non-cashable")
+
+
+@dataclass
+class CouncilData:
+    """What a council has supplied: one DataFrame per table, absent tables missing from ``tables``."""
+
+    code: str
+    directory: Path
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def services(self) -> pd.DataFrame | None:
+        return self.tables.get("services")
+
+    @property
+    def priority_scores(self) -> pd.DataFrame | None:
+        return self.tables.get("priority_scores")
+
+    def table(self, name: str, service_id: str | None = None) -> pd.DataFrame | None:
+        """A supplied table (rows for one service if given), or None when not supplied."""
+        frame = self.tables.get(name)
+        if frame is None or service_id is None or "service_id" not in frame.columns:
+            return frame
+        rows = frame[frame["service_id"] == service_id].reset_index(drop=True)
+        return rows if len(rows) else None
+
+    @property
+    def illustrative(self) -> bool:
+        """True when any supplied row is marked illustrative (sample data, not the council's)."""
+        return any(t["data_status"].eq("illustrative").any() for t in self.tables.values() if "data_status" in t)
+
+    def is_illustrative(self, *names: str) -> bool:
+        """True when any row of the named tables is illustrative."""
+        return any(self.tables[n]["data_status"].eq("illustrative").any() for n in names if n in self.tables)
+
+    def missing(self) -> list[str]:
+        return [name for name in TABLE_COLUMNS if name not in self.tables]
+
+
+def _read_table(directory: Path, table: str) -> tuple[pd.DataFrame, Path, str | None] | None:
+    csv = directory / f"{table}.csv"
+    workbooks = [directory / n for n in WORKBOOK_NAMES if (directory / n).exists()]
+    sources = ([csv] if csv.exists() else []) + workbooks
+    if len(sources) > 1:
+        raise InputDataError(
+            directory / f"{table}.csv",
+            f"table {table!r} is supplied twice ({', '.join(p.name for p in sources)})",
+            fix="keep either the CSV files or the workbook, not both",
+        )
+    if not sources:
+        return None
+    path = sources[0]
+    try:
+        if path.suffix == ".csv":
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            sheet = None
+        else:
+            with pd.ExcelFile(path, engine="calamine") as book:
+                if table not in book.sheet_names:
+                    return None
+            frame = pd.read_excel(path, sheet_name=table, engine="calamine", dtype=object)
+            frame = frame.astype(object).where(frame.notna(), "").astype(str)
+            sheet = table
+    except Exception as exc:  # noqa: BLE001 - any reader failure means the file is unreadable
+        raise InputDataError(
+            path, f"cannot be read ({type(exc).__name__}: {exc})",
+            fix="save it again as UTF-8 CSV or as an Excel workbook, using the template in data/raw/council/_template/",
+        ) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = frame.map(lambda v: v.strip() if isinstance(v, str) else v)
+    frame = frame.assign(source_row=range(2, len(frame) + 2))  # header is row 1
+    frame = frame[frame.drop(columns="source_row").ne("").any(axis=1)]  # blank lines
+    return frame, path, sheet
+
+
+def _parse_numbers(
+    frame: pd.DataFrame, column: str, path: Path, sheet: str | None, *, money: bool, blank_ok: bool = False
+) -> pd.Series:
+    """Numbers written in a template column (commas, and £ for money, allowed); blanks only if allowed."""
+    text = frame[column].astype(str).str.replace(",", "", regex=False)
+    if money:
+        text = text.str.replace("£", "", regex=False)
+    numbers = pd.to_numeric(text.where(text != "", None), errors="coerce")
+    bad = numbers.isna() & ~(blank_ok & text.eq(""))
+    if bad.any():
+        first = frame[bad].iloc[0]
+        what = "an amount in pounds" if money else "a number"
+        example = "1650000" if money else "92.5"
+        raise InputDataError(
+            path, f"value {first[column]!r} is not {what}",
+            row=int(first["source_row"]), column=column, sheet=sheet,
+            fix=f"write {what} such as {example} (no words{'' if blank_ok else ' or blanks'})",
+        )
+    return numbers.astype(float)
+
+
+def _parse_dates(frame: pd.DataFrame, column: str, path: Path, sheet: str | None) -> pd.Series:
+    """Dates as YYYY-MM-DD or DD/MM/YYYY; blank allowed (no end date)."""
+    text = frame[column].astype(str)
+    iso = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    uk = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
+    dates = iso.fillna(uk)
+    bad = dates.isna() & text.ne("")
+    if bad.any():
+        first = frame[bad].iloc[0]
+        raise InputDataError(
+            path, f"value {first[column]!r} is not a date", row=int(first["source_row"]), column=column,
+            sheet=sheet, fix="write the date as 2027-03-31 or 31/03/2027, or leave it blank if there is none",
+        )
+    return dates
+
+
+def _ids(config: Config) -> list[str]:
+    return sorted(config.services)
+
+
+def _status() -> pa.Column:
+    return pa.Column(str, pa.Check.isin(DATA_STATUS))
+
+
+def _schema(columns: dict, unique: list[str] | None = None) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema({**columns, "data_status": _status(), "source_row": pa.Column(int)}, unique=unique)
+
+
+def _services_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "service_name": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "budget_gbp": pa.Column(float, pa.Check.ge(0)),
+        "seed_phase": pa.Column(str, pa.Check.isin(SEED_PHASES)),
+        "category": pa.Column(str, pa.Check.isin(CATEGORIES)),
+    }, ["service_id"])
+
+
+def _scores_schema(config: Config, data: "CouncilData") -> pa.DataFrameSchema:
+    known = sorted(data.services["service_id"]) if data.services is not None else _ids(config)
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(known)),
+        "criterion": pa.Column(str, pa.Check.isin(list(config.priority_weights))),
+        "score": pa.Column(str, pa.Check.isin(list(config.priority_scores))),
+        "rationale": pa.Column(str),
+    }, ["service_id", "criterion"])
+
+
+def _providers_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    known = set(_ids(config))
+    return _schema({
+        "provider": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "sector": pa.Column(str, pa.Check.isin(SECTORS)),
+        "services": pa.Column(str, pa.Check(
+            lambda s: s.map(lambda v: bool(v) and all(x.strip() in known for x in v.split(";"))),
+            element_wise=False, name="services_known",
+            error=f"must list service ids separated by ';' from {sorted(known)}")),
+        "annual_value_gbp": pa.Column(float, pa.Check.ge(0), nullable=True),
+        "contract_end": pa.Column("datetime64[ns]", nullable=True),
+        "in_district": pa.Column(str, pa.Check.isin(YES_NO)),
+    }, ["provider"])
+
+
+def _models_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "council_code": pa.Column(str, pa.Check.str_matches(r"^E0[6-9]\d{6}$")),
+        "council_name": pa.Column(str),
+        "model": pa.Column(str, pa.Check.isin(DELIVERY_MODELS)),
+        "source": pa.Column(str),
+    }, ["service_id", "council_code"])
+
+
+def _kpis_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "kpi": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "unit": pa.Column(str),
+        "polarity": pa.Column(str, pa.Check.isin(POLARITIES)),
+        "target": pa.Column(float),
+        "period": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "actual": pa.Column(float),
+        "source": pa.Column(str),
+    }, ["service_id", "kpi", "period"])
+
+
+def _survey_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "question": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "period": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "percent_satisfied": pa.Column(float, pa.Check.in_range(0, 100)),
+        "target": pa.Column(float, pa.Check.in_range(0, 100), nullable=True),
+        "source": pa.Column(str),
+    }, ["service_id", "question", "period"])
+
+
+def _outputs_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "measure": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "unit": pa.Column(str),
+        "year": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}$")),
+        "volume": pa.Column(float, pa.Check.ge(0)),
+        "source": pa.Column(str),
+    }, ["service_id", "measure", "year"])
+
+
+def _settings_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "price_base_year": pa.Column(float, pa.Check.in_range(1990, 2100)),
+        "appraisal_years": pa.Column(float, pa.Check.in_range(1, 60)),
+        "discount_rate_pct": pa.Column(float, pa.Check.in_range(0, 25)),
+    }, ["service_id"])
+
+
+def _cashflows_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "option_id": pa.Column(str, pa.Check.isin(OPTION_IDS)),
+        "year": pa.Column(float, [pa.Check.in_range(0, 60), pa.Check(lambda s: s % 1 == 0, name="whole_year",
+                                                                    error="must be a whole year number 0, 1, 2 …")]),
+        "item": pa.Column(str, pa.Check.isin(CASHFLOW_ITEMS)),
+        "amount_gbp": pa.Column(float),
+        "low_pct": pa.Column(float, pa.Check.in_range(-100, 0), nullable=True),
+        "high_pct": pa.Column(float, pa.Check.ge(0), nullable=True),
+    }, ["service_id", "option_id", "year", "item"])
+
+
+def _option_scores_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "option_id": pa.Column(str, pa.Check.isin(OPTION_IDS)),
+        "criterion": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "score": pa.Column(float, pa.Check.in_range(0, 10)),
+        "weight": pa.Column(float, pa.Check.ge(0)),
+    }, ["service_id", "option_id", "criterion"])
+
+
+def _option_risks_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "option_id": pa.Column(str, pa.Check.isin(OPTION_IDS)),
+        "risk": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "probability": pa.Column(float, pa.Check.in_range(0, 1)),
+        "impact_gbp": pa.Column(float, pa.Check.ge(0)),
+    }, ["service_id", "option_id", "risk"])
+
+
+def _equality_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "option_id": pa.Column(str, pa.Check.isin(OPTION_IDS)),
+        "group_affected": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "impact": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "mitigation": pa.Column(str),
+    }, ["service_id", "option_id", "group_affected"])
+
+
+def _plan_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "option_id": pa.Column(str, pa.Check.isin(OPTION_IDS)),
+        "activity": pa.Column(str, pa.Check.isin(IMPLEMENT_ACTIVITIES)),
+        "start": pa.Column("datetime64[ns]"),
+        "end": pa.Column("datetime64[ns]"),
+        "owner": pa.Column(str),
+    }, ["service_id", "option_id", "activity"])
+
+
+def _benefits_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "benefit_id": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "type": pa.Column(str, pa.Check.isin(BENEFIT_TYPES)),
+        "measure": pa.Column(str),
+        "unit": pa.Column(str),
+        "baseline": pa.Column(float),
+        "year": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}$")),
+        "planned": pa.Column(float),
+        "actual": pa.Column(float, nullable=True),
+        "owner": pa.Column(str),
+        "evidence": pa.Column(str),
+        "explanation": pa.Column(str),
+    }, ["benefit_id", "year"])
+
+
+def _contract_kpis_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "contract": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "kpi": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "polarity": pa.Column(str, pa.Check.isin(POLARITIES)),
+        "target": pa.Column(float),
+        "quarter": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2} Q[1-4]$")),
+        "actual": pa.Column(float),
+        "service_credit_gbp": pa.Column(float, pa.Check.ge(0), nullable=True),
+    }, ["contract", "kpi", "quarter"])
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """How one template table is read: its schema and which columns are money, numbers or dates."""
+
+    name: str
+    schema: Callable[[Config, "CouncilData"], pa.DataFrameSchema]
+    money: tuple[str, ...] = ()
+    numbers: tuple[str, ...] = ()
+    blank_numbers: tuple[str, ...] = ()
+    dates: tuple[str, ...] = ()
+    lower: tuple[str, ...] = ()
+
+
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec("services", _services_schema, money=("budget_gbp",)),
+    TableSpec("priority_scores", _scores_schema),
+    TableSpec("providers", _providers_schema, money=("annual_value_gbp",), blank_numbers=("annual_value_gbp",),
+              dates=("contract_end",), lower=("sector", "in_district")),
+    TableSpec("delivery_models", _models_schema, lower=("model",)),
+    TableSpec("kpis", _kpis_schema, numbers=("target", "actual"), lower=("polarity",)),
+    TableSpec("survey", _survey_schema, numbers=("percent_satisfied",), blank_numbers=("target",)),
+    TableSpec("outputs", _outputs_schema, numbers=("volume",)),
+    TableSpec("appraisal_settings", _settings_schema, numbers=("price_base_year", "appraisal_years", "discount_rate_pct")),
+    TableSpec("option_cashflows", _cashflows_schema, money=("amount_gbp",), numbers=("year",),
+              blank_numbers=("low_pct", "high_pct"), lower=("option_id", "item")),
+    TableSpec("option_scores", _option_scores_schema, numbers=("score", "weight"), lower=("option_id",)),
+    TableSpec("option_risks", _option_risks_schema, money=("impact_gbp",), numbers=("probability",), lower=("option_id",)),
+    TableSpec("equality_impacts", _equality_schema, lower=("option_id",)),
+    TableSpec("sourcing_plan", _plan_schema, dates=("start", "end"), lower=("option_id",)),
+    TableSpec("benefits_register", _benefits_schema, numbers=("baseline", "planned"), blank_numbers=("actual",),
+              lower=("type",)),
+    TableSpec("contract_kpis", _contract_kpis_schema, numbers=("target", "actual"),
+              blank_numbers=("service_credit_gbp",), lower=("polarity",)),
+)
+
+FIXES = {
+    "service_id": "use a service id from config/services.toml (run `wcc-analysis list`), or add the service there",
+    "services": "list service ids from config/services.toml separated by ';', e.g. leisure;museums",
+    "category": f"write one of {', '.join(CATEGORIES)}",
+    "seed_phase": f"write one of {', '.join(SEED_PHASES)}",
+    "data_status": "write 'illustrative' for sample rows or 'council' for the council's own figures",
+    "score": "write High, Medium or Low",
+    "criterion": "use the criterion names of the seed's priority-setting table, as in config/services.toml [priority.weights]",
+    "sector": f"write one of {', '.join(SECTORS)}",
+    "model": f"write one of {', '.join(DELIVERY_MODELS)}",
+    "polarity": f"write one of {', '.join(POLARITIES)}",
+    "in_district": "write yes or no",
+    "council_code": "write the comparator's ONS code, e.g. E07000234",
+    "option_id": f"write one of {', '.join(OPTION_IDS)}",
+    "item": f"write one of {', '.join(CASHFLOW_ITEMS)}",
+    "activity": f"write one of {', '.join(IMPLEMENT_ACTIVITIES)}",
+    "type": f"write one of {', '.join(BENEFIT_TYPES)}",
+    "discount_rate_pct": "write a real discount rate in % between 0 and 25 (the Green Book rate is 3.5)",
+    "*": "correct the value, following data/raw/council/README.md",
+}
+
+
+def _check_complete(scores: pd.DataFrame, config: Config, path: Path, sheet: str | None) -> None:
+    for service_id, group in scores.groupby("service_id", sort=True):
+        missing = [c for c in config.priority_weights if c not in set(group["criterion"])]
+        if missing:
+            raise InputDataError(
+                path, f"service {service_id!r} has no score for {', '.join(missing)}",
+                row=int(group["source_row"].max()), column="criterion", sheet=sheet,
+                fix="add one row per service and criterion (seven criteria per service)",
+            )
+
+
+def _load_table(spec: TableSpec, directory: Path, config: Config, data: "CouncilData") -> tuple[pd.DataFrame, Path] | None:
+    found = _read_table(directory, spec.name)
+    if not found:
+        return None
+    frame, path, sheet = found
+    for column in spec.lower:
+        if column in frame.columns:
+            frame[column] = frame[column].str.lower()
+    for column in (*spec.money, *spec.numbers):
+        if column in frame.columns:
+            frame[column] = _parse_numbers(frame, column, path, sheet, money=column in spec.money,
+                                           blank_ok=column in spec.blank_numbers)
+    for column in spec.blank_numbers:
+        if column in frame.columns and column not in (*spec.money, *spec.numbers):
+            frame[column] = _parse_numbers(frame, column, path, sheet, money=False, blank_ok=True)
+    for column in spec.dates:
+        if column in frame.columns:
+            frame[column] = _parse_dates(frame, column, path, sheet)
+    table = validate(
+        frame, spec.schema(config, data), file=path, sheet=sheet, fix=FIXES,
+        found_columns=[c for c in frame.columns if c != "source_row"],
+    )
+    if spec.name == "priority_scores":
+        _check_complete(table, config, path, sheet)
+    return table.reset_index(drop=True), path
+
+
+def council_directory(code: str) -> Path:
+    return paths.raw_council_dir() / code
+
+
+def load_council_data(code: str, config: Config | None = None, directory: Path | None = None) -> CouncilData:
+    """Read and check whatever the council has supplied under data/raw/council/<code>/."""
+    config = config or load_config()
+    directory = Path(directory) if directory else council_directory(code)
+    data = CouncilData(code=code, directory=directory)
+    if not directory.is_dir():
+        return data
+    for spec in TABLES:
+        loaded = _load_table(spec, directory, config, data)
+        if loaded is not None:
+            data.tables[spec.name], path = loaded
+            data.files.append(path)
+    return data
+
+
+def councils_with_files() -> list[str]:
+    """ONS codes that have a folder under data/raw/council/ (the template folder is not one)."""
+    root = paths.raw_council_dir()
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and ONS_CODE.match(p.name)) if root.is_dir() else []

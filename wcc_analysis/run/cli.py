@@ -1,0 +1,446 @@
+"""The ``wcc-analysis`` command line: run, validate, list, ingest.
+
+Exit codes: 0 everything succeeded; 1 a notebook (or validation, or data
+preparation) failed; 2 a bad parameter, service, notebook, council code or
+configuration. A :class:`~wcc_analysis.errors.WccAnalysisError` is printed as one
+line plus what to do, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from wcc_analysis import __version__
+from wcc_analysis.core import paths
+from wcc_analysis.core.errors import ConfigError, ParameterError, WccAnalysisError
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_PARAMETER = 0, 1, 2
+
+RUN_EPILOG = """\
+\b
+Examples:
+  wcc-analysis run
+      every configured service and the portfolio, for the default council
+  wcc-analysis run -s museums -s leisure
+      two services (their own notebooks only; no portfolio)
+  wcc-analysis run -s museums -n needs_analysis
+      one notebook for one service
+  wcc-analysis run -n priority_setting
+      only the portfolio's priority setting
+  wcc-analysis run --council E07000238 -j 4
+      another council, four notebooks at a time
+  wcc-analysis run -s museums -p comparator_k=10
+      pass a notebook parameter (typed: 10 is a whole number)
+  wcc-analysis run --out /srv/packs
+      write the pack somewhere else
+
+\b
+The pack is written to OUT/<run-id>/ (run id: UTC time and council code,
+e.g. 20250101T020000Z-E07000237):
+  index.html                       open this first
+  manifest.json                    council, times, versions, git commit,
+                                   data file checksums, every run's result
+  <service>/<notebook>.html        the report to read
+  <service>/<notebook>.code.html   the report with its code
+  <service>/<notebook>.ipynb       the executed notebook
+OUT/latest points to the newest pack in which every notebook succeeded;
+a pack with failures is kept beside it and latest is not moved.
+
+\b
+Exit code: 0 all succeeded, 1 a notebook failed, 2 a bad parameter.
+"""
+
+app = typer.Typer(
+    name="wcc-analysis",
+    help=(
+        "Commissioning workbooks for English councils: run the notebooks for each service "
+        "into an evidence pack, check a pack reproduces, list services and notebooks."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _fail(exc: WccAnalysisError) -> typer.Exit:
+    bad_parameter = isinstance(exc, (ParameterError, ConfigError))
+    err_console.print(f"[bold red]error:[/] {_one_line(exc)}", markup=True, soft_wrap=True)
+    if isinstance(exc, ParameterError):
+        hint = "run 'wcc-analysis list' to see services, notebooks and councils, or 'wcc-analysis run --help'."
+    elif isinstance(exc, ConfigError):
+        hint = "correct the file named above (config/services.toml has comments), then run again."
+    else:
+        hint = "correct the input named above, then run again; the last good pack is unchanged."
+    err_console.print(f"what to do: {hint}", markup=False, soft_wrap=True)
+    return typer.Exit(EXIT_BAD_PARAMETER if bad_parameter else EXIT_FAILED)
+
+
+def _friendly(func):
+    """Turn the package's own errors into one line plus advice and an exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except WccAnalysisError as exc:
+            raise _fail(exc) from None
+        except KeyboardInterrupt:
+            err_console.print("interrupted; no pack was written and the last good pack is unchanged.")
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"wcc-analysis {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Commissioning workbooks for English councils."""
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class _LineReporter:
+    """One plain line per finished execution (not a terminal: cron, CI, pipes)."""
+
+    def __init__(self, executions, out=None):
+        self.total = len(executions)
+        self.done = 0
+        self.out = out or sys.stdout
+
+    def started(self, execution) -> None:
+        pass
+
+    def finished(self, result) -> None:
+        self.done += 1
+        ex = result.execution
+        line = f"[{self.done}/{self.total}] {result.status:<6} {ex.service}/{ex.notebook} {result.duration_s:.1f} s"
+        if result.error:
+            line += f" - {result.error['ename']}: {_one_line(result.error['evalue'])[:200]}"
+        print(line, file=self.out, flush=True)
+
+    def stop(self) -> None:
+        pass
+
+
+class _RichReporter:
+    """A rich progress display: one task per execution, shown queued/running/ok/FAILED.
+
+    The display (and its refresh thread) starts on the first event, i.e. after the
+    runner's worker processes have been forked.
+    """
+
+    def __init__(self, executions, console: Console):
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(
+            SpinnerColumn(finished_text=" "),
+            TextColumn("{task.description}"),
+            BarColumn(bar_width=12),
+            TextColumn("{task.fields[state]}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        )
+        self.tasks = {
+            ex.key: self.progress.add_task(f"{ex.service} / {ex.notebook}", total=1, start=False, state="queued")
+            for ex in executions
+        }
+        self.live = False
+
+    def _ensure_live(self) -> None:
+        if not self.live:
+            self.progress.start()
+            self.live = True
+
+    def started(self, execution) -> None:
+        self._ensure_live()
+        task = self.tasks[execution.key]
+        self.progress.start_task(task)
+        self.progress.update(task, state="[cyan]running[/]")
+
+    def finished(self, result) -> None:
+        self._ensure_live()
+        task = self.tasks[result.execution.key]
+        state = "[green]ok[/]" if result.ok else f"[bold red]FAILED[/] ({result.error['ename']})"
+        self.progress.update(task, completed=1, state=state)
+        self.progress.stop_task(task)
+
+    def stop(self) -> None:
+        if self.live:
+            self.progress.stop()
+            self.live = False
+
+
+def _reporter(executions):
+    if console.is_terminal and not console.is_dumb_terminal:
+        return _RichReporter(executions, console)
+    return _LineReporter(executions)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@app.command(epilog=RUN_EPILOG)
+@_friendly
+def run(
+    service: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--service", "-s", metavar="ID",
+            help="Service id to run (repeatable). Default: every configured service plus the portfolio.",
+        ),
+    ] = None,
+    notebook: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--notebook", "-n", metavar="NAME",
+            help="Run only this notebook (repeatable), for every chosen service it applies to.",
+        ),
+    ] = None,
+    council: Annotated[
+        str | None,
+        typer.Option("--council", "-c", metavar="ONS_CODE",
+                     help="ONS code of the council, e.g. E07000237. Default: from config/services.toml."),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, metavar="N", help="Notebooks run at once. Default: number of CPU cores."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", metavar="DIR", help="Folder for packs. Default: reports/ in the project."),
+    ] = None,
+    parameter: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--parameter", "-p", metavar="NAME=VALUE",
+            help="Notebook parameter (repeatable), typed like papermill: int, float, True/False, None, else text. "
+            "Every chosen notebook must declare it.",
+        ),
+    ] = None,
+) -> None:
+    """Run the notebooks for each service into a new evidence pack.
+
+    Each chosen service runs the notebooks listed for it in config/services.toml,
+    with the parameters council and service set (plus any -p NAME=VALUE), several
+    at a time. Data in data/processed is refreshed first. A failing notebook does
+    not stop the others; it is reported with the cell that failed.
+    """
+    from wcc_analysis.run import pack, planning, runner
+    from wcc_analysis.core.config import load_config
+
+    started = datetime.now(UTC)
+    config = load_config()
+    # every parameter is checked before anything runs or is built
+    code = planning.check_council_code(council or config.default_council)
+    executions = planning.plan(config, service, notebook, planning.Council(code), parameter)
+    extra = planning.parse_parameters(parameter)
+    out_dir = out or paths.reports_dir()
+    jobs = jobs or os.cpu_count() or 1
+
+    console.print("Preparing data (data/processed)…", markup=False)
+    runner.prepare_data()  # once, here: parallel kernels then only read data/processed
+    the_council = planning.resolve_council(code)  # the authorities lookup may need that data
+    console.print(
+        f"{the_council.label}: {len(executions)} notebook run(s), {min(jobs, len(executions))} at a time "
+        f"→ {out_dir}",
+        markup=False,
+    )
+
+    reporter = _reporter(executions)
+    try:
+        built = pack.build(
+            config,
+            executions,
+            the_council,
+            out_dir=out_dir,
+            jobs=jobs,
+            progress=reporter,
+            selection={
+                "services": list(dict.fromkeys(ex.service for ex in executions)),
+                "notebooks": list(dict.fromkeys(ex.notebook for ex in executions)),
+                "parameters": extra,
+                "jobs": jobs,
+            },
+            prepare=False,
+            started=started,
+        )
+    finally:
+        reporter.stop()
+
+    table = Table(title=f"Run {built.run_id}", title_justify="left")
+    table.add_column("service")
+    table.add_column("notebook")
+    table.add_column("status")
+    table.add_column("seconds", justify="right")
+    for result in built.results:
+        ex = result.execution
+        status = "[green]ok[/]" if result.ok else "[bold red]FAILED[/]"
+        table.add_row(ex.service, ex.notebook, status, f"{result.duration_s:.1f}")
+    console.print(table)
+
+    for result in built.failed:
+        err = result.error or {}
+        where = f" at cell index {err['cell_index']} (In [{err['execution_count']}])" if err.get("cell_index") is not None else ""
+        console.print(
+            f"FAILED {result.execution.key}{where}: {err.get('ename')}: {_one_line(err.get('evalue', ''))[:300]}",
+            markup=False, style="red", soft_wrap=True,
+        )
+        if err.get("source_first_line"):
+            console.print(f"    the cell starts: {err['source_first_line']}", markup=False, soft_wrap=True)
+    console.print(f"Pack: {built.path / pack.INDEX}", markup=False, soft_wrap=True)
+    if built.latest:
+        console.print(f"{out_dir / pack.LATEST} → {built.run_id}", markup=False, soft_wrap=True)
+    elif not built.ok:
+        link = out_dir / pack.LATEST
+        where = (
+            f"it still points to {os.readlink(link)}, the last pack in which everything succeeded"
+            if link.is_symlink()
+            else "no pack in this folder has succeeded completely yet"
+        )
+        console.print(
+            f"{len(built.failed)} of {len(built.results)} failed: {pack.LATEST} was not moved ({where}).",
+            markup=False, soft_wrap=True,
+        )
+    raise typer.Exit(EXIT_OK if built.ok else EXIT_FAILED)
+
+
+@app.command()
+@_friendly
+def validate(
+    pack_dir: Annotated[Path, typer.Argument(metavar="PACK_DIR", help="A pack folder, e.g. reports/latest.")],
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=1, metavar="N", help="Notebooks checked at once. Default: CPU cores.")
+    ] = None,
+) -> None:
+    """Re-run a pack's notebooks (nbval) and check every output is identical.
+
+    Exit code 0 when every notebook reproduced, 1 otherwise (including notebooks
+    that had failed in the run and so cannot be compared).
+    """
+    from wcc_analysis.run.validate import validate_pack
+
+    console.print(f"Re-running the notebooks of {pack_dir} and comparing outputs…", markup=False)
+    results = validate_pack(pack_dir, jobs=jobs)
+    table = Table(title=f"Validation of {pack_dir}", title_justify="left")
+    table.add_column("notebook")
+    table.add_column("result")
+    table.add_column("cells", justify="right")
+    for r in results:
+        colour = {"pass": "green", "skipped": "yellow"}.get(r.status, "bold red")
+        table.add_row(r.path, f"[{colour}]{r.status}[/]", f"{r.cells_checked - r.cells_failed}/{r.cells_checked}")
+    console.print(table)
+    for r in results:
+        if not r.passed and r.first_difference:
+            console.print(f"{r.path}: {r.first_difference}", markup=False, soft_wrap=True)
+    bad = [r for r in results if not r.passed]
+    if bad:
+        console.print(f"{len(bad)} of {len(results)} notebook(s) did not reproduce.", markup=False)
+        raise typer.Exit(EXIT_FAILED)
+    console.print(f"All {len(results)} notebook(s) reproduced their outputs.", markup=False)
+
+
+@app.command(name="list")
+@_friendly
+def list_() -> None:
+    """Show the services, the notebooks each runs, and the councils that have their own files."""
+    from wcc_analysis.core.config import load_config
+    from wcc_analysis.run.planning import ONS_CODE, _authorities
+
+    config = load_config()
+    table = Table(title="Services (config/services.toml)", title_justify="left")
+    table.add_column("id")
+    table.add_column("name")
+    table.add_column("notebooks")
+    for svc in [*config.services.values(), config.portfolio]:
+        table.add_row(svc.id, svc.name, ", ".join(svc.notebooks))
+    console.print(table)
+
+    nbs = Table(title="Notebooks", title_justify="left")
+    nbs.add_column("name")
+    nbs.add_column("title")
+    nbs.add_column("scope")
+    for spec in config.notebooks.values():
+        nbs.add_row(spec.name, spec.title, spec.scope)
+    console.print(nbs)
+
+    council_dir = paths.raw_council_dir()
+    codes = sorted(p.name for p in council_dir.iterdir() if p.is_dir() and ONS_CODE.match(p.name)) if council_dir.is_dir() else []
+    names: dict[str, str] = {}
+    if codes:
+        try:
+            table_ = _authorities()
+            if table_ is not None:
+                names = dict(zip(table_["ons_code"], table_["name"], strict=False))
+        except Exception:  # noqa: BLE001 - names are a nicety here
+            names = {}
+    console.print(f"Default council: {config.default_council} {names.get(config.default_council, '')}".rstrip(), markup=False)
+    if codes:
+        console.print("Councils with their own files in data/raw/council/:", markup=False)
+        for code in codes:
+            console.print(f"  {code}  {names.get(code, '')}".rstrip(), markup=False)
+    else:
+        console.print("No council has its own files in data/raw/council/ yet (public data only).", markup=False)
+
+
+@app.command()
+@_friendly
+def ingest() -> None:
+    """Build or refresh the tidy tables in data/processed from data/raw, and show their row counts."""
+    try:
+        from wcc_analysis import ingest as ingest_module
+
+        build_all = ingest_module.build_all
+    except (ImportError, AttributeError):
+        err_console.print("error: this version has no data ingest (wcc_analysis.ingest.build_all).")
+        raise typer.Exit(EXIT_FAILED) from None
+    console.print("Building data/processed from data/raw (tables already up to date are only read)…", markup=False)
+    tables = build_all(progress=lambda line: console.print(f"  {line}", markup=False))
+    table = Table(title="data/processed", title_justify="left")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    if isinstance(tables, dict) and tables:
+        for name, frame in tables.items():
+            table.add_row(str(name), f"{len(frame):,}")
+    else:  # build_all returned nothing to count: read the row counts from the parquet files
+        import pyarrow.parquet as pq
+
+        for path in sorted(paths.processed_dir().glob("*.parquet")):
+            table.add_row(path.stem, f"{pq.read_metadata(path).num_rows:,}")
+    console.print(table)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,299 @@
+"""The evidence pack: ``reports/<run-id>/`` with executed notebooks, HTML, manifest and index.
+
+Layout::
+
+    reports/
+      latest -> 20250101T020000Z-E07000237     symlink to the newest pack in which everything succeeded
+      20250101T020000Z-E07000237/
+        index.html                             the page to open first
+        manifest.json                          run id, council, times, versions, git commit,
+                                               sha256 of every raw input, every execution
+        <service>/<notebook>.html              reader version (no code)
+        <service>/<notebook>.code.html         with the code
+        <service>/<notebook>.ipynb             executed notebook (re-run by ``wcc-analysis validate``)
+
+A pack is written into ``reports/.incomplete-<run-id>/`` and renamed into place
+only when every execution has finished and the manifest and index are written,
+so a reader never sees half a pack. If the run is interrupted, or writing the
+pack raises, the temporary folder is removed.
+
+The ``latest`` rule: ``latest`` moves (atomically: a new symlink is made beside
+it and renamed over it) only when **every** execution in the new pack succeeded.
+A pack with failures is kept under its run id beside the others, and ``latest``
+keeps pointing to the last good pack, which is never touched. Any successful
+pack moves ``latest``, including one for a subset of services or another council.
+
+The index page is written by :mod:`wcc_analysis.index_page`.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import itertools
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from wcc_analysis import __version__
+from wcc_analysis.core import paths
+from wcc_analysis.run import planning, runner
+from wcc_analysis.core.config import Config
+from wcc_analysis.run.index_page import render_index
+from wcc_analysis.run.planning import Council, Execution
+from wcc_analysis.run.runner import ExecutionResult
+
+MANIFEST = "manifest.json"
+INDEX = "index.html"
+LATEST = "latest"
+INCOMPLETE_PREFIX = ".incomplete-"
+MANIFEST_SCHEMA = 1
+
+#: Packages whose versions the manifest records (distribution names).
+KEY_PACKAGES = (
+    "pandas",
+    "numpy",
+    "matplotlib",
+    "papermill",
+    "nbformat",
+    "nbconvert",
+    "nbclient",
+    "nbval",
+    "pandera",
+    "pyarrow",
+    "ipykernel",
+    "python-calamine",
+)
+
+
+@dataclass
+class Pack:
+    run_id: str
+    path: Path
+    manifest: dict[str, Any]
+    results: list[ExecutionResult]
+    latest: bool
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+    @property
+    def failed(self) -> list[ExecutionResult]:
+        return [r for r in self.results if not r.ok]
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+def _utc_iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def package_versions() -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    for name in KEY_PACKAGES:
+        try:
+            found[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def git_state(root: Path | None = None) -> dict[str, Any] | None:
+    """``{"commit": sha, "dirty": bool}`` for the project's checkout, None if it is not one."""
+    root = root or paths.project_root()
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=20, check=False
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    top = git("rev-parse", "--show-toplevel")
+    if not top or Path(top).resolve() != Path(root).resolve():
+        return None  # not a checkout of its own (e.g. a project folder inside another repository)
+    commit = git("rev-parse", "HEAD")
+    if commit is None:
+        return None
+    status = git("status", "--porcelain")
+    return {"commit": commit, "dirty": bool(status) if status is not None else None}
+
+
+def raw_inputs(council: str) -> dict[str, str]:
+    """sha256 of every raw input file, keyed by its path relative to the project root."""
+    from wcc_analysis.core.store import sha256_file
+
+    root = paths.project_root()
+    files: list[Path] = []
+    for folder in (paths.raw_public_dir(), paths.raw_council_dir() / council):
+        if folder.is_dir():
+            files += [
+                p
+                for p in folder.rglob("*")
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+            ]
+    return {p.relative_to(root).as_posix(): sha256_file(p) for p in sorted(files)}
+
+
+def build_manifest(
+    *,
+    run_id: str,
+    council: Council,
+    started: datetime,
+    finished: datetime,
+    results: Sequence[ExecutionResult],
+    selection: dict[str, Any],
+    inputs: dict[str, str],
+) -> dict[str, Any]:
+    return {
+        "schema": MANIFEST_SCHEMA,
+        "run_id": run_id,
+        "council": {"code": council.code, "name": council.name, "rs_class": council.rs_class},
+        "status": "ok" if all(r.ok for r in results) else "failed",
+        "started": _utc_iso(started),
+        "finished": _utc_iso(finished),
+        "duration_s": round((finished - started).total_seconds(), 3),
+        "selection": selection,
+        "package": {"name": "wcc-analysis", "version": __version__},
+        "git": git_state(),
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+        "versions": package_versions(),
+        "inputs": inputs,
+        "executions": [r.to_dict() for r in results],
+    }
+
+
+# --------------------------------------------------------------------------- run id, folders
+
+
+def new_run_id(council: str, moment: datetime | None = None) -> str:
+    moment = moment or datetime.now(UTC)
+    return f"{moment.astimezone(UTC):%Y%m%dT%H%M%SZ}-{council}"
+
+
+def reserve(out_dir: Path, base: str) -> tuple[str, Path, Path]:
+    """A run id not used in ``out_dir`` (suffix -2, -3… on collision) and its temporary folder."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for n in itertools.count(1):
+        run_id = base if n == 1 else f"{base}-{n}"
+        final = out_dir / run_id
+        tmp = out_dir / f"{INCOMPLETE_PREFIX}{run_id}"
+        if final.exists() or final.is_symlink():
+            continue
+        try:
+            tmp.mkdir()
+        except FileExistsError:
+            continue
+        if final.exists():  # finished by another run between the two checks
+            tmp.rmdir()
+            continue
+        return run_id, tmp, final
+    raise AssertionError("unreachable")
+
+
+def update_latest(out_dir: Path, run_id: str) -> bool:
+    """Point ``out_dir/latest`` at ``run_id`` atomically. False if that is not possible."""
+    link = out_dir / LATEST
+    if link.exists() and not link.is_symlink():
+        print(f"warning: {link} exists and is not a symlink; it was left alone", file=sys.stderr)
+        return False
+    tmp = out_dir / f".{LATEST}-{run_id}.tmp"
+    try:
+        if tmp.is_symlink() or tmp.exists():
+            tmp.unlink()
+        os.symlink(run_id, tmp, target_is_directory=True)  # relative: the folder can be moved
+        os.replace(tmp, link)
+    except OSError as exc:  # e.g. a file system without symlinks
+        print(f"warning: could not update {link}: {exc}", file=sys.stderr)
+        if tmp.is_symlink():
+            tmp.unlink()
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def build(
+    config: Config,
+    executions: Sequence[Execution],
+    council: Council,
+    *,
+    out_dir: str | Path | None = None,
+    jobs: int | None = None,
+    progress: runner.Progress | None = None,
+    selection: dict[str, Any] | None = None,
+    prepare: bool = True,
+    started: datetime | None = None,
+) -> Pack:
+    """Prepare data, run every execution and write the pack. Never raises for a failing notebook.
+
+    ``started`` is the run's start time for the manifest (default: now).
+    """
+    out_dir = Path(out_dir) if out_dir else paths.reports_dir()
+    started = started or datetime.now(UTC)
+    if prepare:
+        runner.prepare_data()  # once, here, so parallel kernels never all rebuild it
+    inputs = raw_inputs(council.code)
+    run_id, tmp, final = reserve(out_dir, new_run_id(council.code, started))
+    try:
+        results = runner.execute(executions, tmp, jobs=jobs, progress=progress)
+        finished = datetime.now(UTC)
+        manifest = build_manifest(
+            run_id=run_id,
+            council=council,
+            started=started,
+            finished=finished,
+            results=results,
+            selection=selection or _selection(executions),
+            inputs=inputs,
+        )
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (tmp / INDEX).write_text(render_index(manifest, config), encoding="utf-8")
+        os.rename(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    ok = all(r.ok for r in results)
+    latest = update_latest(out_dir, run_id) if ok else False
+    return Pack(run_id=run_id, path=final, manifest=manifest, results=results, latest=latest)
+
+
+def _selection(executions: Sequence[Execution]) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    for ex in executions:
+        extra.update({k: v for k, v in ex.parameters.items() if k not in planning.RESERVED_PARAMETERS})
+    return {
+        "services": list(dict.fromkeys(ex.service for ex in executions)),
+        "notebooks": list(dict.fromkeys(ex.notebook for ex in executions)),
+        "parameters": extra,
+    }
+
+
+def load_manifest(pack_dir: str | Path) -> dict[str, Any]:
+    return json.loads((Path(pack_dir) / MANIFEST).read_text(encoding="utf-8"))
+
+
+__all__ = [
+    "Pack",
+    "build",
+    "build_manifest",
+    "git_state",
+    "load_manifest",
+    "new_run_id",
+    "raw_inputs",
+    "reserve",
+    "update_latest",
+]
