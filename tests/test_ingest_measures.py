@@ -20,6 +20,7 @@ from wcc_analysis.ingest.public import recycling as recycling_module
 from wcc_analysis.ingest.public import ro_detail as ro_detail_module
 from wcc_analysis.ingest.public.population import load_census_population
 from wcc_analysis.analysis.population import estimate
+from wcc_analysis.core import vocabulary
 
 WORCESTER, BROMSGROVE, HYNDBURN, BURNLEY = "E07000237", "E07000234", "E07000120", "E07000117"
 KNOWN = frozenset({WORCESTER, BROMSGROVE, HYNDBURN, BURNLEY, "E06000001"})
@@ -133,7 +134,7 @@ def test_catalogue_is_documented_and_consistent():
     table = measures.catalogue()
     assert list(table.columns) == measures.CATALOGUE_COLUMNS
     assert table["id"].is_unique
-    assert set(table["polarity"]) <= set(measures.POLARITIES)
+    assert set(table["polarity"]) <= set(vocabulary.POLARITIES)
     assert table[["label", "unit", "source", "year", "coverage"]].notna().all().all()
     assert {"waste", "leisure", "museums", "revenues_benefits"} <= set(measures.services())
     waste = measures.measures_for("waste").set_index("id")

@@ -1,10 +1,13 @@
 """Market analysis: concentration, providers, maturity and the option screen, checked by hand."""
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from wcc_analysis.analysis import market
 from wcc_analysis.core.errors import MissingDataError
+from wcc_analysis.core import vocabulary
 
 
 # --- shares, HHI, CR3 ------------------------------------------------------------------
@@ -114,7 +117,7 @@ def test_providers_by_sector_counts_each_provider_once_and_unclassified_apart():
     assert counts == {
         "private": 1, "third sector": 1, "public sector": 0, "community": 1, "in-house": 1, "unclassified": 1,
     }
-    assert list(counts) == [*market.SECTORS, "unclassified"]
+    assert list(counts) == [*vocabulary.PROVIDER_SECTORS, "unclassified"]
     # local external providers for leisure: Trust and CIC (Team is in-house, Mystery unclassified)
     assert market.n_local_external(REGISTER, "leisure") == 2
     assert market.providers_by_sector(REGISTER, "museums") == {
@@ -122,11 +125,17 @@ def test_providers_by_sector_counts_each_provider_once_and_unclassified_apart():
     }
 
 
-def test_sectors_and_models_match_the_council_template():
+def test_council_template_validates_against_the_shared_vocabulary():
+    """The council's provider register and delivery models are checked against the one vocabulary."""
+    from wcc_analysis.core.config import load_config
     from wcc_analysis.ingest.council import council_data as council
 
-    assert set(market.SECTORS) == set(council.SECTORS)
-    assert set(market.DELIVERY_MODELS) == set(council.DELIVERY_MODELS)
+    config = load_config()
+    data = council.CouncilData("E07000237", Path("."))
+    providers = council._providers_schema(config, data).columns["sector"].checks[0]
+    models = council._models_schema(config, data).columns["model"].checks[0]
+    assert list(providers.statistics["allowed_values"]) == list(vocabulary.PROVIDER_SECTORS)
+    assert list(models.statistics["allowed_values"]) == list(vocabulary.DELIVERY_MODELS)
 
 
 # --- maturity ------------------------------------------------------------------------
@@ -139,7 +148,7 @@ _KEYS = {"third": "third sector", "public": "public sector", "in_house": "in-hou
 
 
 def _sectors(**kw):
-    base = dict.fromkeys((*market.SECTORS, "unclassified"), 0)
+    base = dict.fromkeys((*vocabulary.PROVIDER_SECTORS, "unclassified"), 0)
     for key, n in kw.items():
         name = _KEYS.get(key, key)
         assert name in base, name
@@ -194,13 +203,13 @@ def test_compare_with_priority_flags_disagreement():
 
 
 def test_sourcing_options_are_the_seeds_twelve():
-    assert len(market.SOURCING_OPTIONS) == 12
-    groups = pd.Series([o.group for o in market.SOURCING_OPTIONS]).value_counts().to_dict()
+    assert len(vocabulary.SOURCING_OPTIONS) == 12
+    groups = pd.Series([o.group for o in vocabulary.SOURCING_OPTIONS]).value_counts().to_dict()
     assert groups == {"Make": 2, "Buy": 3, "Share": 3, "Divest": 4}
-    assert [o.label for o in market.SOURCING_OPTIONS if o.group == "Divest"] == [
+    assert [o.label for o in vocabulary.SOURCING_OPTIONS if o.group == "Divest"] == [
         "Transfer to community", "Mutualisation", "Devolve to parish", "Closure",
     ]
-    assert set(market.OPTION_RULES) == {o.option_id for o in market.SOURCING_OPTIONS}
+    assert set(market.OPTION_RULES) == {o.option_id for o in vocabulary.SOURCING_OPTIONS}
 
 
 def _screen(**kw):
@@ -210,7 +219,7 @@ def _screen(**kw):
 
 
 EVERYTHING = _sectors(private=5, third=4, public=2, community=3)
-EVERY_MODEL = dict.fromkeys(market.DELIVERY_MODELS, 2)
+EVERY_MODEL = dict.fromkeys(vocabulary.DELIVERY_MODELS, 2)
 
 
 def test_closure_never_supported_for_must_do():

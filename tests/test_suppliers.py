@@ -7,6 +7,7 @@ import pytest
 
 from wcc_analysis.analysis import suppliers as S
 from wcc_analysis.ingest.council.supplier_payments import load_service_area_mapping, load_supplier_payments, supplier_payments_dir
+from wcc_analysis.core import vocabulary
 
 # --------------------------------------------------------------------------- names
 
@@ -203,9 +204,9 @@ def test_in_house_needs_the_councils_own_name():
 
 
 def test_every_sector_rule_names_a_known_sector():
-    assert {r.sector for r in S.SECTOR_RULES} <= set(S.SECTORS)
+    assert {r.sector for r in S.SECTOR_RULES} <= set(vocabulary.PAYMENT_SECTORS)
     tables = S.rules_tables()
-    assert set(tables["sectors"]["sector"]) == set(S.SECTORS)
+    assert set(tables["sectors"]["sector"]) == set(vocabulary.PAYMENT_SECTORS)
     assert len(tables["names"]) == len(S.NAME_RULES) and len(tables["non_market"]) == len(S.NON_MARKET_RULES)
     assert tables["non_market"]["why"].str.len().gt(10).all()
 
@@ -340,7 +341,7 @@ def test_prepare_payments_on_a_hand_made_frame():
     by_service = prepared.by_service().set_index("service_id")["amount_gbp"].to_dict()
     assert by_service == {"leisure": 500.0, "museums": 500.0, "waste": 2000.0, "unmapped": 50.0}
     by_sector = prepared.by_sector().set_index("sector")
-    assert list(by_sector.index) == list(S.SECTORS)
+    assert list(by_sector.index) == list(vocabulary.PAYMENT_SECTORS)
     assert by_sector.loc["private", "amount_gbp"] == 2200.0 and by_sector.loc["individual", "payments"] == 1
     assert prepared.variants["supplier"].tolist() == ["Greenline Waste Services Ltd"]
     assert not prepared.illustrative

@@ -37,10 +37,23 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from wcc_analysis.analysis.gap import AMBER, GREEN, GREY, HIGHER, RAGS, RED, VOLUME, kpi_rag, polarity_of
+from wcc_analysis.analysis.common import empty_frame, trend_word
+from wcc_analysis.analysis.gap import kpi_rag
+from wcc_analysis.core.text import blank_if_missing, money_k, plural, round_or_none
+from wcc_analysis.core.vocabulary import (
+    AMBER,
+    BENEFIT_TYPES,
+    CASHABLE,
+    GREEN,
+    GREY,
+    HIGHER,
+    NON_CASHABLE,
+    RAGS,
+    RED,
+    VOLUME,
+    polarity_of,
+)
 
-CASHABLE, NON_CASHABLE = "cashable", "non-cashable"
-BENEFIT_TYPES: tuple[str, ...] = (CASHABLE, NON_CASHABLE)
 REFINEMENT_ACTION = "contract refinement and adjustment"
 
 REGISTER_COLUMNS = [
@@ -125,18 +138,6 @@ FLAG_COLUMNS = ["contract", "kpi", "quarters_missed", "quarters", "latest_quarte
 # ---------------------------------------------------------------------------
 
 
-def _empty(columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def _text(value: object) -> str:
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value).strip()
-
-
 def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
@@ -149,10 +150,6 @@ def _no_duplicates(frame: pd.DataFrame, keys: list[str], what: str) -> None:
         first = dup.iloc[0]
         named = ", ".join(f"{k}={first[k]!r}" for k in keys)
         raise ValueError(f"{what} has more than one row for ({named}); each ({', '.join(keys)}) must be unique")
-
-
-def _gbp_k(value: float) -> str:
-    return f"£{value / 1000:,.1f}k"
 
 
 def _pct(part: float, whole: float) -> float | None:
@@ -202,7 +199,7 @@ def cumulative(register: pd.DataFrame | None) -> pd.DataFrame:
     two (NaN in a year with no actual).
     """
     if register is None or register.empty:
-        return _empty(CUMULATIVE_COLUMNS)
+        return empty_frame(CUMULATIVE_COLUMNS)
     rows = _checked_register(register)
     out = []
     for _, group in rows.groupby("benefit_id", sort=True):
@@ -228,7 +225,7 @@ def cumulative(register: pd.DataFrame | None) -> pd.DataFrame:
 
 def _explanations(reported: pd.DataFrame, column: str) -> str:
     """Non-empty texts of the reported years; if they differ, each prefixed by its year."""
-    texts = [(y, _text(t)) for y, t in zip(reported["year"], reported[column]) if _text(t)]
+    texts = [(y, blank_if_missing(t)) for y, t in zip(reported["year"], reported[column]) if blank_if_missing(t)]
     if len({t for _, t in texts}) == 1:
         return texts[0][1]
     return "; ".join(f"{y}: {t}" for y, t in texts)
@@ -245,7 +242,7 @@ def realisation(register: pd.DataFrame | None) -> pd.DataFrame:
     for an Amber or Red benefit without one. Duplicate (benefit_id, year) → ValueError.
     """
     if register is None or register.empty:
-        return _empty(REALISATION_COLUMNS)
+        return empty_frame(REALISATION_COLUMNS)
     rows = _checked_register(register)
     out = []
     for benefit_id, group in rows.groupby("benefit_id", sort=True):
@@ -281,7 +278,7 @@ def realisation(register: pd.DataFrame | None) -> pd.DataFrame:
 def variances(register_status: pd.DataFrame | None) -> pd.DataFrame:
     """The variance table from ``realisation``: benefits with something reported, largest shortfall first."""
     if register_status is None or register_status.empty:
-        return _empty(VARIANCE_COLUMNS)
+        return empty_frame(VARIANCE_COLUMNS)
     rated = register_status[register_status["years_reported"] > 0]
     return (
         rated.sort_values(["variance_to_date", "benefit_id"], ascending=[False, True], kind="stable")
@@ -333,7 +330,7 @@ def overall(register_status: pd.DataFrame | None) -> tuple[str, str]:
     rated = counts[GREEN] + counts[AMBER] + counts[RED]
     n = len(register_status)
     tally = (
-        f"{_plural(n, 'benefit')}: {counts[GREEN]} Green, {counts[AMBER]} Amber, {counts[RED]} Red, "
+        f"{plural(n, 'benefit')}: {counts[GREEN]} Green, {counts[AMBER]} Amber, {counts[RED]} Red, "
         f"{counts[GREY]} not yet reported"
     )
     if not rated:
@@ -346,9 +343,9 @@ def overall(register_status: pd.DataFrame | None) -> tuple[str, str]:
     else:
         forecast = float(cash["forecast_at_completion"].fillna(cash["planned_total"]).sum())
         money = (
-            f"{_gbp_k(float(cash['actual_to_date'].sum()))} of {_gbp_k(cash_to_date)} cashable benefits planned "
-            f"to date realised ({pct:.1f} %); {_gbp_k(float(cash['planned_total'].sum()))} planned in total, "
-            f"forecast {_gbp_k(forecast)} at completion"
+            f"{money_k(float(cash['actual_to_date'].sum()))} of {money_k(cash_to_date)} cashable benefits planned "
+            f"to date realised ({pct:.1f} %); {money_k(float(cash['planned_total'].sum()))} planned in total, "
+            f"forecast {money_k(forecast)} at completion"
         )
     pct_rag = benefit_rag(pct) if pct is not None else GREEN
     if pct_rag == RED or counts[RED] * 3 > rated:
@@ -394,14 +391,6 @@ def _checked_kpis(kpis: pd.DataFrame) -> pd.DataFrame:
     return rows.sort_values(["contract", "kpi", "quarter"], kind="stable").reset_index(drop=True)
 
 
-def _trend(latest: float | None, previous: float | None) -> str:
-    if previous is None or latest is None:
-        return "one quarter only"
-    if math.isclose(latest, previous, abs_tol=1e-9):
-        return "steady"
-    return "improving" if latest > previous else "worsening"
-
-
 def kpi_quarters(kpis: pd.DataFrame | None, tolerance: float = 0.05) -> pd.DataFrame:
     """Every contract KPI × quarter against target, with RAG (``CONTRACT_KPI_RAG_RULES``) and trend.
 
@@ -411,7 +400,7 @@ def kpi_quarters(kpis: pd.DataFrame | None, tolerance: float = 0.05) -> pd.DataF
     latest quarter. Duplicate (contract, kpi, quarter) → ValueError.
     """
     if kpis is None or kpis.empty:
-        return _empty(KPI_QUARTER_COLUMNS)
+        return empty_frame(KPI_QUARTER_COLUMNS)
     rows = _checked_kpis(kpis)
     latest = rows.groupby("contract")["quarter"].max()
     out = []
@@ -430,7 +419,7 @@ def kpi_quarters(kpis: pd.DataFrame | None, tolerance: float = 0.05) -> pd.DataF
                 "on_target": None if not reported else bool(rag == GREEN), "rag": rag,
                 "previous_quarter": None if prev is None else prev["quarter"],
                 "previous_actual": None if prev is None else prev["actual"],
-                "trend": _trend(pct, None if prev is None else prev["gap_pct_of_target"]) if reported else "not reported",
+                "trend": trend_word(pct, None if prev is None else prev["gap_pct_of_target"], single="one quarter only") if reported else "not reported",
                 "service_credit_gbp": float(r["service_credit_gbp"]),
                 "latest": bool(r["quarter"] == latest[r["contract"]]),
             }
@@ -453,8 +442,8 @@ def service_credits(kpis: pd.DataFrame | None) -> dict:
     if kpis is None or kpis.empty:
         return {
             "total_gbp": None,
-            "by_contract": _empty(["contract", "service_credit_gbp"]),
-            "by_contract_quarter": _empty(["contract", "quarter", "service_credit_gbp"]),
+            "by_contract": empty_frame(["contract", "service_credit_gbp"]),
+            "by_contract_quarter": empty_frame(["contract", "quarter", "service_credit_gbp"]),
         }
     rows = _checked_kpis(kpis)
     return {
@@ -474,7 +463,7 @@ def refinement_flags(kpis: pd.DataFrame | None, consecutive: int = 2, tolerance:
         raise ValueError(f"consecutive must be at least 1, not {consecutive}")
     table = kpi_quarters(kpis, tolerance)
     if table.empty:
-        return _empty(FLAG_COLUMNS)
+        return empty_frame(FLAG_COLUMNS)
     out = []
     for (contract, kpi), group in table.groupby(["contract", "kpi"], sort=True):
         if not group["latest"].iloc[-1]:
@@ -512,13 +501,13 @@ def contract_sentence(table: pd.DataFrame, credits: Mapping, flags: pd.DataFrame
     red, n = int((latest["rag"] == RED).sum()), len(latest)
     met = int((latest["rag"] == GREEN).sum())
     text = (
-        f"Contract KPIs: {met} of {_plural(n, 'KPI')} met in the latest quarter, {red} Red; "
+        f"Contract KPIs: {met} of {plural(n, 'KPI')} met in the latest quarter, {red} Red; "
         f"£{credits['total_gbp']:,.0f} service credits applied in total"
     )
     if flags.empty:
         return text + "; no KPI missed in consecutive quarters up to the latest."
     named = "; ".join(f"{r.contract} – {r.reason}" for r in flags.itertuples())
-    return text + f"; {_plural(len(flags), 'KPI')} flagged for {REFINEMENT_ACTION}: {named}."
+    return text + f"; {plural(len(flags), 'KPI')} flagged for {REFINEMENT_ACTION}: {named}."
 
 
 # ---------------------------------------------------------------------------
@@ -542,16 +531,12 @@ class BenefitsResult:
     def headline(self) -> dict:
         t = self.totals
         return {
-            "benefits_planned_gbp_thousands": _round(t.get("benefits_planned_gbp_thousands")),
-            "benefits_realised_gbp_thousands": _round(t.get("benefits_realised_gbp_thousands")),
-            "realisation_pct": _round(t.get("realisation_pct")),
+            "benefits_planned_gbp_thousands": round_or_none(t.get("benefits_planned_gbp_thousands")),
+            "benefits_realised_gbp_thousands": round_or_none(t.get("benefits_realised_gbp_thousands")),
+            "realisation_pct": round_or_none(t.get("realisation_pct")),
             "benefits_red": t.get("benefits_red"),
             "contract_kpis_red": self.kpis_red,
         }
-
-
-def _round(value: float | None, digits: int = 1) -> float | None:
-    return None if value is None else round(float(value), digits)
 
 
 def review(
@@ -574,7 +559,7 @@ def review(
     unexplained = status[status["explanation_missing"].astype(bool)] if len(status) else status
     if len(unexplained):
         narrative.append(
-            f"No owner's explanation for {_plural(len(unexplained), 'Amber or Red benefit')}: "
+            f"No owner's explanation for {plural(len(unexplained), 'Amber or Red benefit')}: "
             f"{', '.join(map(str, unexplained['benefit_id']))}."
         )
     narrative.append(contract_sentence(table, credits, flags))

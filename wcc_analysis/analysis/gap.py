@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-GREEN, AMBER, RED, GREY = "Green", "Amber", "Red", "Grey"
-RAGS: tuple[str, ...] = (GREEN, AMBER, RED, GREY)
-HIGHER, LOWER, VOLUME = "higher_is_better", "lower_is_better", "volume"
-_POLARITY_ALIASES = {"higher_is_better": HIGHER, "higher": HIGHER, "lower_is_better": LOWER, "lower": LOWER, "volume": VOLUME}
+from wcc_analysis.analysis.common import empty_frame, trend_word
+from wcc_analysis.core.text import plural, round_or_none
+from wcc_analysis.core.vocabulary import AMBER, GREEN, GREY, HIGHER, LOWER, RAGS, RED, VOLUME, polarity_of
+
 
 #: Q1, one KPI's latest value against its target (``tolerance`` default 5 % of target).
 KPI_RAG_RULES: tuple[tuple[str, str], ...] = (
@@ -80,14 +80,6 @@ SURVEY_STATUS_COLUMNS = [
 ]
 
 
-def polarity_of(value: str) -> str:
-    """Normalise a polarity: ``higher_is_better``/``higher``, ``lower_is_better``/``lower`` or ``volume``."""
-    key = str(value).strip().lower()
-    if key not in _POLARITY_ALIASES:
-        raise ValueError(f"polarity must be one of {sorted(set(_POLARITY_ALIASES))}, not {value!r}")
-    return _POLARITY_ALIASES[key]
-
-
 def _better_by(actual: float, target: float, polarity: str) -> float:
     """How far actual is on the good side of target (negative = worse), in the measure's units."""
     return actual - target if polarity == HIGHER else target - actual
@@ -102,22 +94,6 @@ def kpi_rag(actual: float, target: float, polarity: str, tolerance: float = 0.05
     return AMBER if -gap <= allowed + 1e-9 * max(1.0, allowed) else RED
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def _empty(columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-
-
-def _trend(latest: float, previous: float | None) -> str:
-    if previous is None or pd.isna(previous):
-        return "one period only"
-    if math.isclose(latest, previous, abs_tol=1e-9):
-        return "steady"
-    return "improving" if latest > previous else "worsening"
-
-
 def kpi_status(kpis: pd.DataFrame | None, tolerance: float = 0.05) -> pd.DataFrame:
     """Latest actual against target per KPI, with RAG (``KPI_RAG_RULES``) and trend.
 
@@ -130,7 +106,7 @@ def kpi_status(kpis: pd.DataFrame | None, tolerance: float = 0.05) -> pd.DataFra
     empty table.
     """
     if kpis is None or kpis.empty:
-        return _empty(KPI_STATUS_COLUMNS)
+        return empty_frame(KPI_STATUS_COLUMNS)
     rows = kpis.dropna(subset=["actual", "target"]).copy()
     rows["polarity"] = rows["polarity"].map(polarity_of)
     if (rows["polarity"] == VOLUME).any():
@@ -160,7 +136,7 @@ def kpi_status(kpis: pd.DataFrame | None, tolerance: float = 0.05) -> pd.DataFra
             "rag": last["rag"],
             "previous_period": None if prev is None else prev["period"],
             "previous_actual": None if prev is None else float(prev["actual"]),
-            "trend": _trend(float(last["gap_pct_of_target"]), None if prev is None else float(prev["gap_pct_of_target"])),
+            "trend": trend_word(float(last["gap_pct_of_target"]), None if prev is None else float(prev["gap_pct_of_target"])),
             "periods": len(group),
             "periods_on_target": int((group["rag"] == GREEN).sum()),
             "source": last.get("source"),
@@ -171,7 +147,7 @@ def kpi_status(kpis: pd.DataFrame | None, tolerance: float = 0.05) -> pd.DataFra
 def survey_status(survey: pd.DataFrame | None, tolerance_points: float = 5.0) -> pd.DataFrame:
     """Latest % satisfied per question against its target, or benchmark when no target (``SURVEY_RAG_RULES``)."""
     if survey is None or survey.empty:
-        return _empty(SURVEY_STATUS_COLUMNS)
+        return empty_frame(SURVEY_STATUS_COLUMNS)
     out = []
     for question, group in survey.dropna(subset=["percent_satisfied"]).groupby("question", sort=True):
         group = group.sort_values("period", key=lambda s: s.astype(str))
@@ -216,8 +192,8 @@ def delivering_need_rag(
     comparators") to True when it says need is rising. Missing inputs are
     named in the sentence; with nothing to rate the answer is Grey.
     """
-    kpis = kpi_status if kpi_status is not None else _empty(KPI_STATUS_COLUMNS)
-    survey = survey_status if survey_status is not None else _empty(SURVEY_STATUS_COLUMNS)
+    kpis = kpi_status if kpi_status is not None else empty_frame(KPI_STATUS_COLUMNS)
+    survey = survey_status if survey_status is not None else empty_frame(SURVEY_STATUS_COLUMNS)
     rated_survey = survey[survey["rag"].isin([GREEN, AMBER, RED])]
     rags = list(kpis["rag"]) + list(rated_survey["rag"])
     gaps = []
@@ -233,14 +209,14 @@ def delivering_need_rag(
     n, off, red = len(rags), sum(r in (AMBER, RED) for r in rags), sum(r == RED for r in rags)
     flagged = sorted(k for k, v in (need_signals or {}).items() if v)
     counts = (
-        f"{n - off} of {_plural(n, 'measure')} on target ({_plural(len(kpis), 'KPI')}, "
-        f"{_plural(len(rated_survey), 'survey question')}){missing}"
+        f"{n - off} of {plural(n, 'measure')} on target ({plural(len(kpis), 'KPI')}, "
+        f"{plural(len(rated_survey), 'survey question')}){missing}"
     )
     if red or off * 3 > n:
-        why = f"{_plural(red, 'measure')} red" if red else f"{off} of {n} off target, more than a third"
+        why = f"{plural(red, 'measure')} red" if red else f"{off} of {n} off target, more than a third"
         return RED, f"Red: {why}; {counts}."
     if off:
-        return AMBER, f"Amber: {_plural(off, 'measure')} just off target, none red; {counts}."
+        return AMBER, f"Amber: {plural(off, 'measure')} just off target, none red; {counts}."
     if flagged:
         return AMBER, f"Amber: every measure on target, but need signals say need is rising ({'; '.join(flagged)}); {counts}."
     return GREEN, f"Green: {counts}."
@@ -479,14 +455,10 @@ class GapResult:
             "delivering_need_rag": self.delivering_need[0],
             "best_in_class_rag": self.best_in_class[0],
             "cost_efficiency_rag": self.cost_efficiency[0],
-            "efficiency_gap_to_median_gbp_thousands": _round(eff.get("gap_to_median_gbp_thousands")),
-            "efficiency_gap_to_lower_quartile_gbp_thousands": _round(eff.get("gap_to_lower_quartile_gbp_thousands")),
+            "efficiency_gap_to_median_gbp_thousands": round_or_none(eff.get("gap_to_median_gbp_thousands")),
+            "efficiency_gap_to_lower_quartile_gbp_thousands": round_or_none(eff.get("gap_to_lower_quartile_gbp_thousands")),
             "kpis_off_target": int((~self.kpis["on_target"].astype(bool)).sum()) if len(self.kpis) else None,
         }
-
-
-def _round(value: float | None, digits: int = 1) -> float | None:
-    return None if value is None else round(float(value), digits)
 
 
 def _for_service(frame: pd.DataFrame | None, service_id: str) -> pd.DataFrame | None:
@@ -499,7 +471,7 @@ def unit_costs(outputs: pd.DataFrame | None, cost_gbp: float | None) -> pd.DataF
     """Cost per unit for each output measure (measure, unit, year, volume, cost_gbp, unit_cost_gbp)."""
     columns = ["measure", "unit", "year", "volume", "cost_gbp", "unit_cost_gbp"]
     if outputs is None or outputs.empty:
-        return _empty(columns)
+        return empty_frame(columns)
     table = outputs[[c for c in columns[:4] if c in outputs.columns]].copy()
     table["cost_gbp"] = cost_gbp
     table["unit_cost_gbp"] = [unit_cost(cost_gbp, v) for v in table["volume"]]

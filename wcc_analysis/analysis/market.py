@@ -14,35 +14,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 import pandas as pd
 
 from wcc_analysis.core.errors import MissingDataError
-
-SECTORS: tuple[str, ...] = ("private", "third sector", "public sector", "community", "in-house")
-EXTERNAL_SECTORS: tuple[str, ...] = ("private", "third sector", "public sector", "community")
-UNCLASSIFIED = "unclassified"
-DELIVERY_MODELS: tuple[str, ...] = (
-    "in-house", "arm's-length company", "trust or third sector", "outsourced", "shared service",
+from wcc_analysis.core.text import plural, sentence
+from wcc_analysis.core.vocabulary import (
+    CATEGORIES,
+    DELIVERY_MODELS,
+    EXTERNAL_MODELS,
+    EXTERNAL_SECTORS,
+    MATURITY_RATINGS,
+    PROVIDER_SECTORS,
+    SOURCING_OPTIONS,
+    UNCLASSIFIED,
 )
-#: Comparator delivery models that show an external market already delivers the service.
-#: An arm's-length company and a shared service are public-sector vehicles, so they are
-#: evidence for the Make and Share options, not for market maturity.
-EXTERNAL_MODELS: tuple[str, ...] = ("trust or third sector", "outsourced")
-RATINGS: tuple[str, ...] = ("High", "Medium", "Low")
-CATEGORIES: tuple[str, ...] = ("Must Do", "Should Do", "Nice to Do")
 
 SPEND = "spend concentration"
 MARKET = "market concentration"
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] + "."
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
 
 # ---------------------------------------------------------------------------
 # Concentration
@@ -164,7 +153,7 @@ def concentration(
         text = (
             f"The local market is {band} (HHI {h:,.0f}; the CMA's merger guidelines regard an HHI above 1,000 "
             f"as concentrated and above 2,000 as highly concentrated). "
-            f"{_plural(n, 'provider')}; the largest, {top_name}, holds {top_share:.0%} and the three largest {c:.0%}."
+            f"{plural(n, 'provider')}; the largest, {top_name}, holds {top_share:.0%} and the three largest {c:.0%}."
         )
         return Concentration(MARKET, h, c, n, top_name, top_share, band, CMA_SOURCE, text)
     if top_share >= 0.5:
@@ -174,7 +163,7 @@ def concentration(
     else:
         words = DEPENDENCY_WORDS[2][1]
     text = (
-        f"The council {words}: {_plural(n, 'supplier')} paid; the largest, {top_name}, received {top_share:.0%} "
+        f"The council {words}: {plural(n, 'supplier')} paid; the largest, {top_name}, received {top_share:.0%} "
         f"and the three largest {c:.0%} (HHI {h:,.0f}). This measures the council's dependency as a "
         "buyer, not competition in the market."
     )
@@ -196,7 +185,7 @@ def providers_for(register: pd.DataFrame, service_id: str | None) -> pd.DataFram
 
 def _sector(value: object) -> str:
     text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip().lower()
-    return text if text in SECTORS else UNCLASSIFIED
+    return text if text in PROVIDER_SECTORS else UNCLASSIFIED
 
 
 def providers_by_sector(register: pd.DataFrame, service_id: str | None = None) -> dict[str, int]:
@@ -209,7 +198,7 @@ def providers_by_sector(register: pd.DataFrame, service_id: str | None = None) -
     rows = rows.drop_duplicates("provider") if "provider" in rows.columns else rows
     sectors = rows["sector"].map(_sector) if "sector" in rows.columns else pd.Series(UNCLASSIFIED, index=rows.index)
     counts = sectors.value_counts()
-    return {s: int(counts.get(s, 0)) for s in (*SECTORS, UNCLASSIFIED)}
+    return {s: int(counts.get(s, 0)) for s in (*PROVIDER_SECTORS, UNCLASSIFIED)}
 
 
 def n_local_external(register: pd.DataFrame, service_id: str | None = None) -> int:
@@ -339,17 +328,17 @@ def market_maturity(
 def compare_with_priority(rating: MaturityRating | str, priority_score: str | None) -> dict:
     """The computed rating beside the priority-setting "Market maturity" score, flagging disagreement."""
     computed = rating.rating if isinstance(rating, MaturityRating) else str(rating)
-    if computed not in RATINGS:
-        raise ValueError(f"rating must be one of {RATINGS}, not {computed!r}")
+    if computed not in MATURITY_RATINGS:
+        raise ValueError(f"rating must be one of {MATURITY_RATINGS}, not {computed!r}")
     if priority_score is None or (isinstance(priority_score, float) and pd.isna(priority_score)):
         return {
             "computed": computed, "priority_setting": None, "agrees": None, "steps_apart": None,
             "note": "No Market maturity score was given in priority setting, so there is nothing to compare.",
         }
     given = str(priority_score).strip().capitalize()
-    if given not in RATINGS:
-        raise ValueError(f"priority score must be one of {RATINGS}, not {priority_score!r}")
-    steps = abs(RATINGS.index(computed) - RATINGS.index(given))
+    if given not in MATURITY_RATINGS:
+        raise ValueError(f"priority score must be one of {MATURITY_RATINGS}, not {priority_score!r}")
+    steps = abs(MATURITY_RATINGS.index(computed) - MATURITY_RATINGS.index(given))
     if steps == 0:
         note = f"The evidence agrees with the priority-setting score ({given})."
     else:
@@ -364,28 +353,6 @@ def compare_with_priority(rating: MaturityRating | str, priority_score: str | No
 # Sourcing options (seed section 5)
 # ---------------------------------------------------------------------------
 
-
-class SourcingOption(NamedTuple):
-    group: str  # Make / Buy / Share / Divest
-    option_id: str
-    label: str
-
-
-#: The seed's twelve sourcing options (section 5), in the seed's order.
-SOURCING_OPTIONS: tuple[SourcingOption, ...] = (
-    SourcingOption("Make", "in_house_transformation", "In-house transformation"),
-    SourcingOption("Make", "arms_length_company", "Arm's-length company"),
-    SourcingOption("Buy", "outsource_private", "Outsource to private sector"),
-    SourcingOption("Buy", "outsource_third_sector", "Outsource to third sector"),
-    SourcingOption("Buy", "private_sector_jv", "Private sector joint venture"),
-    SourcingOption("Share", "shared_services", "Shared services"),
-    SourcingOption("Share", "shared_management", "Shared management"),
-    SourcingOption("Share", "public_sector_jv", "Public sector joint venture"),
-    SourcingOption("Divest", "community_transfer", "Transfer to community"),
-    SourcingOption("Divest", "mutualisation", "Mutualisation"),
-    SourcingOption("Divest", "devolve_to_parish", "Devolve to parish"),
-    SourcingOption("Divest", "closure", "Closure"),
-)
 
 #: When each option is supported on the long list (option id → rule). ``min_bidders``
 #: (default 2) is a parameter of ``screen_options``. A statutory (Must Do) duty stays with
@@ -429,7 +396,7 @@ class MarketEvidence:
 def screen_options(evidence: MarketEvidence | Mapping, *, min_bidders: int = 2) -> pd.DataFrame:
     """The twelve sourcing options, each supported or not with a one-sentence reason (``OPTION_RULES``)."""
     ev = evidence if isinstance(evidence, MarketEvidence) else MarketEvidence(**evidence)
-    p = {s: int(ev.providers_by_sector.get(s, 0)) for s in SECTORS}
+    p = {s: int(ev.providers_by_sector.get(s, 0)) for s in PROVIDER_SECTORS}
     maturity = ev.maturity.rating if isinstance(ev.maturity, MaturityRating) else str(ev.maturity)
     if ev.comparator_models is None:
         models = None
@@ -452,7 +419,7 @@ def screen_options(evidence: MarketEvidence | Mapping, *, min_bidders: int = 2) 
 
     def buy(sector: str, model: str) -> tuple[bool, str]:
         n, c = p[sector], comp(model)
-        providers = _plural(n, f"capable {sector} provider")
+        providers = plural(n, f"capable {sector} provider")
         if n >= min_bidders:
             return True, f"{providers}, enough for a competitive tender; {comp_text(model)}."
         if n >= 1 and c >= 1:
@@ -464,31 +431,31 @@ def screen_options(evidence: MarketEvidence | Mapping, *, min_bidders: int = 2) 
     rows: dict[str, tuple[bool, str]] = {}
     rows["in_house_transformation"] = (True, "Always on the long list: the counterfactual every other option is appraised against.")
     ok = comp("arm's-length company") >= 1
-    rows["arms_length_company"] = (ok, _sentence(comp_text("arm's-length company")))
+    rows["arms_length_company"] = (ok, sentence(comp_text("arm's-length company")))
     rows["outsource_private"] = buy("private", "outsourced")
     rows["outsource_third_sector"] = buy("third sector", "trust or third sector")
     rows["private_sector_jv"] = (
         p["private"] >= 1 and maturity in ("High", "Medium"),
-        f"{_plural(p['private'], 'capable private provider')} to partner with; market maturity {maturity}.",
+        f"{plural(p['private'], 'capable private provider')} to partner with; market maturity {maturity}.",
     )
     shared_ok = comp("shared service") >= 1 or p["public sector"] >= 1
-    shared_text = f"{_plural(p['public sector'], 'public-sector provider')} listed; {comp_text('shared service')}."
+    shared_text = f"{plural(p['public sector'], 'public-sector provider')} listed; {comp_text('shared service')}."
     rows["shared_services"] = (shared_ok, shared_text)
     rows["shared_management"] = (shared_ok, "Same evidence as shared services: " + shared_text)
-    rows["public_sector_jv"] = (p["public sector"] >= 1, f"{_plural(p['public sector'], 'capable public-sector provider')} to partner with.")
+    rows["public_sector_jv"] = (p["public sector"] >= 1, f"{plural(p['public sector'], 'capable public-sector provider')} to partner with.")
     if must_do:
         rows["community_transfer"] = (False, "A Must Do (statutory) service cannot be handed to the community; the duty stays with the council.")
         rows["devolve_to_parish"] = (False, "A Must Do (statutory) service cannot be devolved to a parish; the duty stays with the council.")
     else:
-        rows["community_transfer"] = (p["community"] >= 1, f"{_plural(p['community'], 'capable community provider')} listed.")
+        rows["community_transfer"] = (p["community"] >= 1, f"{plural(p['community'], 'capable community provider')} listed.")
         if ev.parish_councils is None:
             rows["devolve_to_parish"] = (False, "The number of parish or town councils in the district was not supplied.")
         else:
             rows["devolve_to_parish"] = (
                 ev.parish_councils >= 1,
-                f"{_plural(int(ev.parish_councils), 'parish or town council')} in the district.",
+                f"{plural(int(ev.parish_councils), 'parish or town council')} in the district.",
             )
-    rows["mutualisation"] = (comp("trust or third sector") >= 1, _sentence(comp_text("trust or third sector")))
+    rows["mutualisation"] = (comp("trust or third sector") >= 1, sentence(comp_text("trust or third sector")))
     if ev.category is None:
         rows["closure"] = (False, "The service's Must/Should/Nice to Do category was not supplied, so closure is not screened in.")
     elif must_do:

@@ -34,11 +34,8 @@ import pandas as pd
 
 from wcc_analysis.core.errors import MissingDataError, ParameterError
 from wcc_analysis.analysis.population import estimate
+from wcc_analysis.core.vocabulary import HIGHER, LOWER, VOLUME
 
-HIGHER = "higher_is_better"
-LOWER = "lower_is_better"
-VOLUME = "volume"
-POLARITIES = (HIGHER, LOWER, VOLUME)
 
 PER_HEAD_UNIT = "£ per head (net current expenditure / census-trend population)"
 

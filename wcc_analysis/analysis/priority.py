@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-CATEGORIES: tuple[str, ...] = ("Must Do", "Should Do", "Nice to Do")
-DEFAULT_SCORE_VALUES: Mapping[str, int] = {"High": 3, "Medium": 2, "Low": 1}
+from wcc_analysis.core.vocabulary import DEFAULT_SCORE_VALUES
+
 
 
 def score_points(

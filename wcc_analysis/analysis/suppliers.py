@@ -31,7 +31,8 @@ from functools import lru_cache
 
 import pandas as pd
 
-SECTORS = ("private", "third sector", "public sector", "community", "in-house", "individual", "unclassified")
+from wcc_analysis.core.vocabulary import PAYMENT_SECTORS
+
 REDACTED = "Redacted (private individual)"
 UNMAPPED = "unmapped"
 
@@ -471,7 +472,7 @@ def _classify_cleaned(cleaned: str) -> tuple[str, str]:
 
 
 def classify_sector(name: str, *, own_names: Iterable[str] = ()) -> str:
-    """The sector of a supplier: one of :data:`SECTORS`, by the first matching :data:`SECTOR_RULES` rule.
+    """The sector of a supplier: one of :data:`~wcc_analysis.core.vocabulary.PAYMENT_SECTORS`, by the first matching :data:`SECTOR_RULES` rule.
 
     ``own_names``: the council's own names (payments to itself are ``in-house``).
     """
@@ -686,7 +687,7 @@ class PreparedPayments:
         """Market suppliers, payments and £ by sector (every sector listed, including none found)."""
         grouped = self.market.groupby("sector").agg(
             suppliers=("supplier_key", "nunique"), payments=("amount_gbp", "size"), amount_gbp=("amount_gbp", "sum"))
-        return grouped.reindex(list(SECTORS), fill_value=0).rename_axis("sector").reset_index()
+        return grouped.reindex(list(PAYMENT_SECTORS), fill_value=0).rename_axis("sector").reset_index()
 
     def by_service(self) -> pd.DataFrame:
         """Market payments and £ by service id (``unmapped`` last)."""
@@ -732,8 +733,8 @@ def prepare_payments(
     for supplier in decided:
         if merge_key(supplier) in overrides:
             sector = overrides[merge_key(supplier)]
-            if sector not in SECTORS:
-                raise ValueError(f"sector override for {supplier!r}: {sector!r} is not one of {SECTORS}")
+            if sector not in PAYMENT_SECTORS:
+                raise ValueError(f"sector override for {supplier!r}: {sector!r} is not one of {PAYMENT_SECTORS}")
             decided[supplier] = (sector, "override")
     payments["sector"] = payments["supplier"].map(lambda s: decided[s][0])
     payments["sector_rule"] = payments["supplier"].map(lambda s: decided[s][1])

@@ -59,6 +59,7 @@ CATEGORIES: tuple[str, ...] = (MUST_DO, SHOULD_DO, NICE_TO_DO)
 HIGH, MEDIUM, LOW = "High", "Medium", "Low"
 SCORE_LEVELS: tuple[str, ...] = (HIGH, MEDIUM, LOW)
 DEFAULT_SCORE_VALUES: dict[str, int] = {HIGH: 3, MEDIUM: 2, LOW: 1}
+MATURITY_RATINGS: tuple[str, ...] = SCORE_LEVELS
 
 #: The commissioning cycle's phases (framework section 2) and the Implement activities (section 7).
 CYCLE_PHASES: tuple[str, ...] = ("Analyse", "Design", "Implement", "Review")

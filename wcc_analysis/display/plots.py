@@ -12,6 +12,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
+from wcc_analysis.core.vocabulary import RAG_COLOURS
+
 COUNCIL = "#d95f02"  # the council, always in this orange
 PEER = "#1f78b4"  # comparators
 CONTEXT = "#b8b8b8"  # everything else
@@ -152,7 +154,6 @@ def comparator_map(pool: pd.DataFrame, members: list[str], council: str, x: str,
     return ax
 
 
-RAG_COLOURS = {"Green": "#00703c", "Amber": "#f5a623", "Red": "#d4351c", "Grey": "#9e9e9e"}
 
 
 def benchmark_chart(values: pd.DataFrame, label: str, unit_format: str, higher_is_better: bool, ax: Axes | None = None) -> Axes:

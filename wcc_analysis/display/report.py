@@ -11,6 +11,8 @@ import pandas as pd
 from wcc_analysis.core.config import Config, Service, load_config
 from wcc_analysis.core.errors import ParameterError
 from wcc_analysis.core.headline import LABELS
+from wcc_analysis.core.rules import RuleTable
+from wcc_analysis.core.vocabulary import GREY, RAG_COLOURS
 
 ILLUSTRATIVE = (
     "ILLUSTRATIVE SAMPLE DATA: the council's own figures in this report are a labelled sample "
@@ -236,7 +238,6 @@ def available(result, what: str) -> bool:
     return True
 
 
-RAG_STYLE = {"Green": "#00703c", "Amber": "#b26c00", "Red": "#d4351c", "Grey": "#6f777b"}
 
 
 def rag_answers(answers: Sequence[tuple[str, str, str]]) -> None:
@@ -244,7 +245,7 @@ def rag_answers(answers: Sequence[tuple[str, str, str]]) -> None:
     rows = "".join(
         f"<tr><td style='text-align:left;vertical-align:top'><b>{html.escape(q)}</b></td>"
         f"<td style='vertical-align:top'><span style='display:inline-block;min-width:4em;text-align:center;"
-        f"color:white;background:{RAG_STYLE.get(rag, '#6f777b')};padding:2px 6px;border-radius:3px;font-weight:bold'>"
+        f"color:white;background:{RAG_COLOURS.get(rag, RAG_COLOURS[GREY])};padding:2px 6px;border-radius:3px;font-weight:bold'>"
         f"{html.escape(rag)}</span></td><td style='text-align:left'>{html.escape(sentence)}</td></tr>"
         for q, rag, sentence in answers
     )
@@ -256,12 +257,25 @@ def number_3(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.3g}" if abs(value) < 1 else f"{value:,.2f}"
 
 
+def _rules_title(name: str) -> str:
+    """``KPI_RAG_RULES`` → "KPI RAG rules"."""
+    text = name.replace("_", " ").capitalize()
+    return text.replace(" rag ", " RAG ").replace("Kpi", "KPI").replace(" kpi ", " KPI ").replace("Mca", "MCA")
+
+
+def rule_frame(value) -> pd.DataFrame:
+    """A rule table as a reader sees it: a :class:`~wcc_analysis.core.rules.RuleTable` (the rules that run),
+    or a declarative table of (term, description) pairs or a mapping."""
+    if isinstance(value, RuleTable):
+        return value.frame()
+    rows = list(value.items()) if isinstance(value, Mapping) else list(value)
+    return pd.DataFrame(rows, columns=["rating", "rule"]) if rows and len(rows[0]) == 2 else pd.DataFrame(rows)
+
+
 def rules(module, names: Sequence[str] | None = None) -> None:
-    """Print a module's documented rule tables (``*_RULES``), so every rating can be checked by hand."""
+    """Print a module's rule tables (``*_RULES``) — the same tables that decide its ratings — so every
+    rating can be checked by hand."""
     names = names or sorted(n for n in vars(module) if n.endswith("_RULES"))
+    comment = (module.__doc__ or "").strip().splitlines()[0] if module.__doc__ else ""
     for name in names:
-        value = getattr(module, name)
-        rows = list(value.items()) if isinstance(value, Mapping) else list(value)
-        frame = pd.DataFrame(rows, columns=["rating", "rule"]) if rows and len(rows[0]) == 2 else pd.DataFrame(rows)
-        comment = (module.__doc__ or "").strip().splitlines()[0] if module.__doc__ else ""
-        table(frame, title=name.replace("_", " ").capitalize().replace(" rag ", " RAG ").replace("Kpi", "KPI").replace(" kpi ", " KPI ").replace("Mca", "MCA"), source=f"wcc_analysis.{module.__name__.split('.')[-1]}: {comment}")
+        table(rule_frame(getattr(module, name)), title=_rules_title(name), source=f"{module.__name__}: {comment}")

@@ -14,6 +14,7 @@ from typing import Any
 
 from wcc_analysis.core import headline
 from wcc_analysis.core.config import Config
+from wcc_analysis.core.text import ordinal
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #1b1b1b;
@@ -131,11 +132,6 @@ def _cell(entry: dict[str, Any] | None, applies: bool) -> str:
     return f"<td>{badge}{secs}{figures}<div class='links'>{links}</div></td>"
 
 
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 def _short(text: str, limit: int = 300) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -207,7 +203,7 @@ def render_index(manifest: dict[str, Any], config: Config | None = None) -> str:
             where = []
             if err.get("cell_index") is not None:
                 where.append(
-                    f"the {_ordinal(err['cell_index'] + 1)} cell of <code>{_esc(e.get('source', e['notebook']))}</code>"
+                    f"the {ordinal(err['cell_index'] + 1)} cell of <code>{_esc(e.get('source', e['notebook']))}</code>"
                 )
             if err.get("execution_count") is not None:
                 where.append(f"shown as In&nbsp;[{_esc(err['execution_count'])}] in the code version")

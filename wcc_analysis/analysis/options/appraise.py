@@ -34,28 +34,22 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from wcc_analysis.analysis.market import SOURCING_OPTIONS
+from wcc_analysis.core.text import money_k, ordinal
+from wcc_analysis.core.vocabulary import (
+    BENEFITS,
+    CASHFLOW_ITEMS as ITEMS,
+    COSTS,
+    IMPLEMENT_ACTIVITIES,
+    ONE_OFF_COSTS,
+    OPTION_GROUPS,
+    OPTION_IDS,
+    OPTION_LABELS,
+    STATUS_QUO,
+)
 
 # ---------------------------------------------------------------------------
 # Options, items and settings
 # ---------------------------------------------------------------------------
-
-STATUS_QUO = "status_quo"
-#: The thirteen option ids: the status quo (the counterfactual) then the seed's twelve, in the seed's order.
-OPTION_IDS: tuple[str, ...] = (STATUS_QUO, *(o.option_id for o in SOURCING_OPTIONS))
-OPTION_LABELS: dict[str, str] = {
-    STATUS_QUO: "Status quo (business as usual, in-house)",
-    **{o.option_id: o.label for o in SOURCING_OPTIONS},
-}
-OPTION_GROUPS: dict[str, str] = {STATUS_QUO: "Status quo", **{o.option_id: o.group for o in SOURCING_OPTIONS}}
-
-#: Cash-flow items that are costs (positive = money out; vat / business_rates may be negative = a saving).
-COSTS: tuple[str, ...] = ("transition", "tupe", "pension", "running", "vat", "business_rates")
-#: Cash-flow items that are benefits (positive = value in).
-BENEFITS: tuple[str, ...] = ("savings", "income", "social_value")
-ITEMS: tuple[str, ...] = COSTS + BENEFITS
-#: One-off costs of changing delivery model.
-ONE_OFF_COSTS: tuple[str, ...] = ("transition", "tupe", "pension")
 
 #: Green Book social time preference rate (real), years 0–30. For appraisal periods
 #: beyond 30 years the Green Book's declining schedule (3.0 % for years 31–75) applies;
@@ -165,16 +159,6 @@ def _one_service(frame: pd.DataFrame, what: str) -> None:
 def _ordered(option_ids: Iterable[str]) -> list[str]:
     present = set(option_ids)
     return [o for o in OPTION_IDS if o in present]
-
-
-def _money_k(value: float) -> str:
-    sign = "−" if value < 0 else ""
-    return f"{sign}£{abs(value) / 1000:,.1f}k"
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 # ---------------------------------------------------------------------------
@@ -644,12 +628,12 @@ def preferred_option(combined: pd.DataFrame, settings: AppraisalSettings | Mappi
         ra, raw = float(top["risk_adjusted_npv_vs_status_quo_gbp"]), float(top["npv_vs_status_quo_gbp"])
         better = "better" if ra >= 0 else "worse"
         reasons.append(
-            f"Its risk-adjusted net present value is {_money_k(abs(ra))} {better} than the status quo {horizon} "
-            f"({_money_k(raw)} before expected risks)."
+            f"Its risk-adjusted net present value is {money_k(abs(ra))} {better} than the status quo {horizon} "
+            f"({money_k(raw)} before expected risks)."
         )
     if top.get("mca_rank") is not None and not pd.isna(top.get("mca_rank")):
         reasons.append(
-            f"It ranks {_ordinal(int(top['mca_rank']))} of {n} on the multi-criteria analysis "
+            f"It ranks {ordinal(int(top['mca_rank']))} of {n} on the multi-criteria analysis "
             f"({top['mca_total']:.1f} of 100)."
         )
     if option != STATUS_QUO:
@@ -900,12 +884,6 @@ def equality_check(preferred: str, impacts: pd.DataFrame | None) -> dict:
 # Sourcing plan (seed section 7: Implement)
 # ---------------------------------------------------------------------------
 
-#: The seed's Implement-phase activities (section 7 table), in the seed's order.
-IMPLEMENT_ACTIVITIES: tuple[str, ...] = (
-    "Arranging services", "Capacity building", "Implement sourcing model", "Consultation", "Deliver to users",
-)
-
-
 def sourcing_plan(plan: pd.DataFrame | None, option_id: str) -> pd.DataFrame:
     """One option's sourcing plan sorted by start date, with ``duration_days`` (start and end days both
     counted) and a ``status`` row ``missing`` for each seed Implement activity not planned.
@@ -1058,7 +1036,7 @@ def narrative(result: AppraisalResult) -> list[str]:
         row = mc.loc[result.preferred]
         lines.append(
             f"Across {int(row['n']):,} Monte Carlo draws, the risk-adjusted NPV of {label} against the status quo runs from "
-            f"{_money_k(row['p10_gbp'])} (P10) to {_money_k(row['p90_gbp'])} (P90); it beats the status quo in "
+            f"{money_k(row['p10_gbp'])} (P10) to {money_k(row['p90_gbp'])} (P90); it beats the status quo in "
             f"{row['prob_better_than_status_quo']:.0%} of draws."
         )
     lines.append(result.equality["message"])

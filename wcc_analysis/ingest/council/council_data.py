@@ -20,18 +20,23 @@ import pandera.pandas as pa
 from wcc_analysis.core import paths
 from wcc_analysis.core.config import Config, load_config
 from wcc_analysis.core.errors import InputDataError
-from wcc_analysis.analysis.priority import CATEGORIES
+from wcc_analysis.core.vocabulary import (
+    BENEFIT_TYPES,
+    CASHFLOW_ITEMS,
+    CATEGORIES,
+    CYCLE_PHASES,
+    DATA_STATUS,
+    DELIVERY_MODELS,
+    IMPLEMENT_ACTIVITIES,
+    OPTION_IDS,
+    PROVIDER_SECTORS,
+    TARGET_POLARITIES,
+    YES_NO,
+)
 from wcc_analysis.ingest._validate import validate
 
 WORKBOOK_NAMES = ("council_data.xlsx", "council_data.xls", "council_data.ods")
-SEED_PHASES = ("Analyse", "Design", "Implement", "Review")
-DATA_STATUS = ("illustrative", "council")
 ONS_CODE = re.compile(r"^E0[6-9]\d{6}$")
-
-SECTORS = ("private", "third sector", "public sector", "community", "in-house")
-DELIVERY_MODELS = ("in-house", "arm's-length company", "trust or third sector", "outsourced", "shared service")
-POLARITIES = ("higher_is_better", "lower_is_better")
-YES_NO = ("yes", "no")
 
 #: Every table of the template, its columns (optional ones in brackets in the README).
 TABLE_COLUMNS = {
@@ -53,15 +58,6 @@ TABLE_COLUMNS = {
     "contract_kpis": ["service_id", "contract", "kpi", "polarity", "target", "quarter", "actual",
                       "service_credit_gbp", "data_status"],
 }
-OPTION_IDS = ("status_quo", "in_house_transformation", "arms_length_company", "outsource_private",
-              "outsource_third_sector", "private_sector_jv", "shared_services", "shared_management",
-              "public_sector_jv", "community_transfer", "mutualisation", "devolve_to_parish", "closure")
-CASHFLOW_ITEMS = ("transition", "tupe", "pension", "running", "vat", "business_rates", "savings", "income",
-                  "social_value")
-IMPLEMENT_ACTIVITIES = ("Arranging services", "Capacity building", "Implement sourcing model", "Consultation",
-                        "Deliver to users")
-BENEFIT_TYPES = ("cashable", "non-cashable")
-
 
 @dataclass
 class CouncilData:
@@ -191,7 +187,7 @@ def _services_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema
         "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
         "service_name": pa.Column(str, pa.Check.str_length(min_value=1)),
         "budget_gbp": pa.Column(float, pa.Check.ge(0)),
-        "seed_phase": pa.Column(str, pa.Check.isin(SEED_PHASES)),
+        "seed_phase": pa.Column(str, pa.Check.isin(CYCLE_PHASES)),
         "category": pa.Column(str, pa.Check.isin(CATEGORIES)),
     }, ["service_id"])
 
@@ -210,7 +206,7 @@ def _providers_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchem
     known = set(_ids(config))
     return _schema({
         "provider": pa.Column(str, pa.Check.str_length(min_value=1)),
-        "sector": pa.Column(str, pa.Check.isin(SECTORS)),
+        "sector": pa.Column(str, pa.Check.isin(PROVIDER_SECTORS)),
         "services": pa.Column(str, pa.Check(
             lambda s: s.map(lambda v: bool(v) and all(x.strip() in known for x in v.split(";"))),
             element_wise=False, name="services_known",
@@ -236,7 +232,7 @@ def _kpis_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
         "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
         "kpi": pa.Column(str, pa.Check.str_length(min_value=1)),
         "unit": pa.Column(str),
-        "polarity": pa.Column(str, pa.Check.isin(POLARITIES)),
+        "polarity": pa.Column(str, pa.Check.isin(TARGET_POLARITIES)),
         "target": pa.Column(float),
         "period": pa.Column(str, pa.Check.str_length(min_value=1)),
         "actual": pa.Column(float),
@@ -351,7 +347,7 @@ def _contract_kpis_schema(config: Config, _data: "CouncilData") -> pa.DataFrameS
         "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
         "contract": pa.Column(str, pa.Check.str_length(min_value=1)),
         "kpi": pa.Column(str, pa.Check.str_length(min_value=1)),
-        "polarity": pa.Column(str, pa.Check.isin(POLARITIES)),
+        "polarity": pa.Column(str, pa.Check.isin(TARGET_POLARITIES)),
         "target": pa.Column(float),
         "quarter": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2} Q[1-4]$")),
         "actual": pa.Column(float),
@@ -398,13 +394,13 @@ FIXES = {
     "service_id": "use a service id from config/services.toml (run `wcc-analysis list`), or add the service there",
     "services": "list service ids from config/services.toml separated by ';', e.g. leisure;museums",
     "category": f"write one of {', '.join(CATEGORIES)}",
-    "seed_phase": f"write one of {', '.join(SEED_PHASES)}",
+    "seed_phase": f"write one of {', '.join(CYCLE_PHASES)}",
     "data_status": "write 'illustrative' for sample rows or 'council' for the council's own figures",
     "score": "write High, Medium or Low",
     "criterion": "use the criterion names of the seed's priority-setting table, as in config/services.toml [priority.weights]",
-    "sector": f"write one of {', '.join(SECTORS)}",
+    "sector": f"write one of {', '.join(PROVIDER_SECTORS)}",
     "model": f"write one of {', '.join(DELIVERY_MODELS)}",
-    "polarity": f"write one of {', '.join(POLARITIES)}",
+    "polarity": f"write one of {', '.join(TARGET_POLARITIES)}",
     "in_district": "write yes or no",
     "council_code": "write the comparator's ONS code, e.g. E07000234",
     "option_id": f"write one of {', '.join(OPTION_IDS)}",

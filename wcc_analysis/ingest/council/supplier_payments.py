@@ -47,6 +47,7 @@ import pandera.pandas as pa
 
 from wcc_analysis.core import paths
 from wcc_analysis.core.errors import InputDataError
+from wcc_analysis.core.vocabulary import DATA_STATUS
 from wcc_analysis.ingest._validate import validate
 
 #: File types read from a folder (lower-case suffixes).
@@ -108,7 +109,6 @@ OUTPUT_COLUMNS = (
     "department", "service_area", "description", "supplier_raw", "reference",
     "payment_date", "amount_gbp", "source_file", "source_row",
 )
-DATA_STATUS = ("illustrative", "council")
 #: How many header cells must be recognised for a row to count as the header row.
 MIN_HEADER_MATCHES = 3
 

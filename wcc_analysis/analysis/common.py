@@ -1,0 +1,33 @@
+"""Small helpers the analysis modules share (defined once): empty tables, trend words, column checks."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+from wcc_analysis.core.errors import InputTableError
+
+
+def empty_frame(columns: Sequence[str]) -> pd.DataFrame:
+    """A table with these columns and no rows (object columns, so None survives)."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+def trend_word(latest: float | None, previous: float | None, *, single: str = "one period only") -> str:
+    """"improving", "worsening" or "steady" from the previous value to the latest (higher = better);
+    ``single`` when there is no previous value."""
+    if previous is None or latest is None or pd.isna(previous) or pd.isna(latest):
+        return single
+    if math.isclose(latest, previous, abs_tol=1e-9):
+        return "steady"
+    return "improving" if latest > previous else "worsening"
+
+
+def require_columns(frame: pd.DataFrame, columns: Sequence[str], table: str) -> None:
+    """InputTableError naming the table and the missing columns, when any of ``columns`` is absent."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputTableError(table, f"missing column(s) {missing} (columns: {list(frame.columns)})",
+                              column=missing[0], fix=f"give the table the columns {list(columns)}")
