@@ -33,8 +33,9 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from wcc_analysis import config as config_module  # noqa: E402
-from wcc_analysis import pack, paths, planning, runner  # noqa: E402
+from wcc_analysis.core import config as config_module  # noqa: E402
+from wcc_analysis.core import paths  # noqa: E402
+from wcc_analysis.run import exporters, pack, planning, runner  # noqa: E402
 
 NOTEBOOK = "needs_analysis"
 
@@ -98,7 +99,7 @@ def main() -> None:
                                    parameters=execution.parameters, kernel_name="python3",
                                    cwd=notebooks_dir, progress_bar=False,
                                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
-        runner.run_execution(execution, base / "warm", notify=False)
+        runner.run_execution(execution, base / "warm")
 
         timings: dict[str, list[float]] = {"papermill": [], "run_execution": [], "pack.build": []}
         for i in range(args.n):
@@ -110,7 +111,7 @@ def main() -> None:
             timings["papermill"].append(time.perf_counter() - t)
 
             t = time.perf_counter()
-            result = runner.run_execution(execution, base / f"run-{i}", notify=False)
+            result = runner.run_execution(execution, base / f"run-{i}")
             timings["run_execution"].append(time.perf_counter() - t)
             assert result.ok, result.error
 
@@ -124,7 +125,8 @@ def main() -> None:
         html_samples = []
         for _ in range(args.n):
             t = time.perf_counter()
-            runner.write_html(nb, execution, base / "run-0")
+            for exporter in exporters.registered_exporters():
+                exporter.export(nb, execution, base / "run-0")
             html_samples.append(time.perf_counter() - t)
 
     baseline = statistics.median(timings["papermill"])
@@ -134,7 +136,7 @@ def main() -> None:
         row["overhead_s"] = row["median_s"] - baseline
         row["overhead_pct"] = 100 * row["overhead_s"] / baseline
         rows[name] = row
-    rows["html (both pages)"] = stats(html_samples)
+    rows["html (every exporter)"] = stats(html_samples)
 
     print(f"{'path':<22}{'mean s':>9}{'median s':>10}{'min s':>8}{'overhead s':>12}{'overhead %':>12}")
     for name, row in rows.items():

@@ -27,7 +27,7 @@ def _headlines(pack: Path) -> dict[str, dict]:
     return {f"{e['service']}/{e['notebook']}": e.get("headline", {}) for e in _manifest(pack)["executions"]}
 
 
-def _text_outputs(notebook: Path) -> list[str]:
+def _text_outputs(notebook: Path, replacements: list[tuple[str, str]] = ()) -> list[str]:
     nb = json.loads(notebook.read_text(encoding="utf-8"))
     texts = []
     for cell in nb["cells"]:
@@ -37,14 +37,17 @@ def _text_outputs(notebook: Path) -> list[str]:
                 if mime in data:
                     value = data[mime]
                     value = "".join(value) if isinstance(value, list) else value
-                    texts.append(_STYLE.sub("", _CSS_CLASS.sub("wcc-x", value)))
+                    value = _STYLE.sub("", _CSS_CLASS.sub("wcc-x", value))
+                    for old, new in replacements:
+                        value = value.replace(old, new)
+                    texts.append(value)
                     break
             if output.get("output_type") == "stream":
                 texts.append("".join(output.get("text", "")))
     return texts
 
 
-def compare(before: Path, after: Path, outputs: bool) -> list[str]:
+def compare(before: Path, after: Path, outputs: bool, replacements: list[tuple[str, str]] = ()) -> list[str]:
     differences = []
     a, b = _headlines(before), _headlines(after)
     for key in sorted(set(a) | set(b)):
@@ -55,7 +58,8 @@ def compare(before: Path, after: Path, outputs: bool) -> list[str]:
             if a[key].get(name) != b[key].get(name):
                 differences.append(f"{key} headline {name}: {a[key].get(name)!r} -> {b[key].get(name)!r}")
         if outputs:
-            ta, tb = _text_outputs(before / f"{key}.ipynb"), _text_outputs(after / f"{key}.ipynb")
+            ta = _text_outputs(before / f"{key}.ipynb", replacements)
+            tb = _text_outputs(after / f"{key}.ipynb", replacements)
             if len(ta) != len(tb):
                 differences.append(f"{key}: {len(ta)} text outputs before, {len(tb)} after")
             for i, (x, y) in enumerate(zip(ta, tb)):
@@ -72,8 +76,11 @@ def main() -> int:
     parser.add_argument("before", type=Path)
     parser.add_argument("after", type=Path)
     parser.add_argument("--outputs", action="store_true", help="also compare every cell's text outputs")
+    parser.add_argument("--same", action="append", default=[], metavar="OLD=NEW",
+                        help="treat text OLD in the before pack's outputs as NEW (a deliberate wording change); repeatable")
     args = parser.parse_args()
-    differences = compare(args.before.resolve(), args.after.resolve(), args.outputs)
+    replacements = [tuple(item.split("=", 1)) for item in args.same]
+    differences = compare(args.before.resolve(), args.after.resolve(), args.outputs, replacements)
     for line in differences:
         print(line)
     n = len(_headlines(args.before.resolve()))

@@ -4,7 +4,9 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from wcc_analysis import assemble
+from wcc_analysis.analysis import measures
+from wcc_analysis.assemble.gap import GapReport, measure_kind
+from wcc_analysis.assemble.market import _register_from_payments
 
 
 def test_register_from_payments_leaves_out_individuals_and_unclassified():
@@ -13,23 +15,26 @@ def test_register_from_payments_leaves_out_individuals_and_unclassified():
         "sector": ["private", "private", "individual", "unclassified", "third sector"],
         "amount_gbp": [100.0, 50.0, 10.0, 5.0, 20.0],
     })
-    register = assemble._register_from_payments(payments, "waste")
+    register = _register_from_payments(payments, "waste")
     assert register.set_index("provider")["annual_value_gbp"].to_dict() == {"A Ltd": 150.0, "Trust": 20.0}
     assert set(register["in_district"]) == {"no"} and set(register["services"]) == {"waste"}
 
 
 def test_services_on_the_same_block_share_one_spend_line():
-    def report(label, year="2017-18"):
-        return SimpleNamespace(cost_measure=SimpleNamespace(label=label, year=year))
+    def report(measure_id, year="2017-18"):
+        cost = SimpleNamespace(spend_line=measures.get(measure_id).spend_line, year=year)
+        return GapReport(None, None, [], [], {}, cost, None)
 
-    leisure = assemble.spend_line(report("RS block 'Cultural and related services' net spend per head (lower is cheaper)"))
-    museums = assemble.spend_line(report("RS block 'Cultural and related services' net spend per head (lower is cheaper)"))
+    leisure = report("leisure_rs_cultural_net_per_head").spend_line
+    museums = report("museums_rs_cultural_net_per_head").spend_line
     assert leisure == museums == "RS block 'Cultural and related services' (2017-18)"
-    assert assemble.spend_line(SimpleNamespace(cost_measure=None)) is None
+    assert GapReport(None, None, [], [], {}, None, None).spend_line is None
+    # the line is named by the catalogue, never cut out of a display label
+    assert measures.get("waste_collection_recycling_net_per_head").spend_line == "Waste collection + recycling"
 
 
 def test_measure_kinds():
     row = SimpleNamespace
-    assert assemble.measure_kind(row(polarity="volume", per_head=False)) == "volume"
-    assert assemble.measure_kind(row(polarity="lower_is_better", per_head=True)) == "cost"
-    assert assemble.measure_kind(row(polarity="higher_is_better", per_head=False)) == "performance"
+    assert measure_kind(row(polarity="volume", per_head=False)) == "volume"
+    assert measure_kind(row(polarity="lower_is_better", per_head=True)) == "cost"
+    assert measure_kind(row(polarity="higher_is_better", per_head=False)) == "performance"

@@ -6,6 +6,9 @@ import pandas as pd
 import pytest
 
 from wcc_analysis.analysis import benefits as b
+from wcc_analysis.analysis.gap import KpiFacts
+from wcc_analysis.core.errors import InputTableError, ParameterError
+from wcc_analysis.core.rules import Rule, RuleTable, always
 
 REG_COLS = b.REGISTER_COLUMNS
 NAN = math.nan
@@ -283,3 +286,143 @@ def test_review_with_missing_inputs_never_crashes(register, kpis):
         assert "not available" in r.narrative[-1]
     else:
         assert h["contract_kpis_red"] == 2
+
+
+# --- the rule tables: the table the report prints is the one that decides ---------------------
+
+
+def _overall_rag(*benefits):
+    return b.overall(b.realisation(_register(*benefits)))[0]
+
+
+GREEN_CASH = _benefit("G", "cashable", [("2024-25", 100, 100)])
+RED_HOURS = _benefit("R", "non-cashable", [("2024-25", 100, 10)])
+
+# (table, rule index, deciding call, the facts that call measures) — one case per rule, in table order
+RULE_CASES = [
+    (b.BENEFIT_RAG_RULES, 0, lambda: b.benefit_rag(None), b.BenefitFacts(None)),
+    (b.BENEFIT_RAG_RULES, 0, lambda: b.benefit_rag(NAN), b.BenefitFacts(NAN)),
+    (b.BENEFIT_RAG_RULES, 1, lambda: b.benefit_rag(95.0), b.BenefitFacts(95.0)),
+    (b.BENEFIT_RAG_RULES, 2, lambda: b.benefit_rag(80.0), b.BenefitFacts(80.0)),
+    (b.BENEFIT_RAG_RULES, 3, lambda: b.benefit_rag(79.99), b.BenefitFacts(79.99)),
+    (b.OVERALL_RAG_RULES, 0, lambda: _overall_rag(B4), b.OverallFacts(0, 0, 0, None)),
+    (b.OVERALL_RAG_RULES, 0, lambda: b.overall(None)[0], b.OverallFacts(0, 0, 0, None)),
+    # 100 % cashable, but 1 Red of 2 rated is more than a third
+    (b.OVERALL_RAG_RULES, 1, lambda: _overall_rag(GREEN_CASH, RED_HOURS), b.OverallFacts(1, 0, 1, "Green")),
+    (b.OVERALL_RAG_RULES, 1, lambda: _overall_rag(_benefit("C", "cashable", [("2024-25", 100, 70)])),
+     b.OverallFacts(0, 0, 1, "Red")),
+    # the sample register: cashable 88.9 % (Amber), 1 Red of 3 rated
+    (b.OVERALL_RAG_RULES, 2, lambda: b.overall(b.realisation(REGISTER))[0], b.OverallFacts(1, 1, 1, "Amber")),
+    (b.OVERALL_RAG_RULES, 3, lambda: _overall_rag(GREEN_CASH), b.OverallFacts(1, 0, 0, "Green")),
+    (b.OVERALL_RAG_RULES, 3, lambda: _overall_rag(_benefit("H", "non-cashable", [("2024-25", 10, 10)])),
+     b.OverallFacts(1, 0, 0, None)),
+    (b.CONTRACT_KPI_RAG_RULES, 0, lambda: b.contract_kpi_rag(95.0, 95.0, "higher"),
+     b.ContractKpiFacts(KpiFacts.of(95.0, 95.0, "higher"))),
+    (b.CONTRACT_KPI_RAG_RULES, 1, lambda: b.contract_kpi_rag(21.0, 20.0, "lower"),
+     b.ContractKpiFacts(KpiFacts.of(21.0, 20.0, "lower"))),
+    (b.CONTRACT_KPI_RAG_RULES, 2, lambda: b.contract_kpi_rag(90.0, 95.0, "higher"),
+     b.ContractKpiFacts(KpiFacts.of(90.0, 95.0, "higher"))),
+    (b.CONTRACT_KPI_RAG_RULES, 3, lambda: b.contract_kpi_rag(NAN, 95.0, "higher"), b.ContractKpiFacts(None)),
+]
+
+
+@pytest.mark.parametrize("table, index, decide, facts", RULE_CASES)
+def test_each_printed_rule_is_the_rule_that_decides(table, index, decide, facts):
+    rule = table.rules[index]
+    assert table.first(facts) is rule
+    assert decide() == rule.outcome
+
+
+@pytest.mark.parametrize("table", [b.BENEFIT_RAG_RULES, b.OVERALL_RAG_RULES, b.CONTRACT_KPI_RAG_RULES])
+def test_every_rule_of_each_table_is_exercised(table):
+    assert isinstance(table, RuleTable)
+    assert {index for t, index, _, _ in RULE_CASES if t is table} == set(range(len(table)))
+
+
+def test_kpi_quarters_rate_by_the_contract_table():
+    rated = b.kpi_quarters(KPIS).set_index(["contract", "kpi", "quarter"])["rag"].to_dict()
+    by_hand = {(r.contract, r.kpi, r.quarter): b.contract_kpi_rag(r.actual, r.target, r.polarity) for r in KPIS.itertuples()}
+    assert rated == by_hand
+
+
+@pytest.mark.parametrize(
+    "name, decide, normally",
+    [
+        ("BENEFIT_RAG_RULES", lambda: b.benefit_rag(100.0), "Green"),
+        ("OVERALL_RAG_RULES", lambda: _overall_rag(GREEN_CASH), "Green"),
+        ("CONTRACT_KPI_RAG_RULES", lambda: b.contract_kpi_rag(95.0, 95.0, "higher"), "Green"),
+        ("CONTRACT_KPI_RAG_RULES", lambda: b.kpi_quarters(KPIS.iloc[[0]]).at[0, "rag"], "Green"),
+    ],
+)
+def test_the_deciding_function_reads_the_module_table(monkeypatch, name, decide, normally):
+    assert decide() == normally
+    monkeypatch.setattr(b, name, RuleTable((Rule("Red", "always Red", always),)))
+    assert decide() == "Red"
+
+
+def test_printed_rule_tables_keep_their_wording():
+    tables = {name: getattr(b, name) for name in sorted(vars(b)) if name.endswith("_RULES")}
+    assert list(tables) == ["BENEFIT_RAG_RULES", "CONTRACT_KPI_RAG_RULES", "OVERALL_RAG_RULES", "REFINEMENT_RULES"]
+    assert b.BENEFIT_RAG_RULES.frame().values.tolist() == [
+        ["Grey", "nothing reported yet (no year with an actual), or nothing planned in the reported years"],
+        ["Green", "realisation to date at or above 95 %"],
+        ["Amber", "at or above 80 %, below 95 %"],
+        ["Red", "below 80 %"],
+    ]
+    assert b.OVERALL_RAG_RULES.frame().values.tolist() == [
+        ["Grey", "no benefit has anything reported yet"],
+        ["Red", "cashable realisation below 80 %, or more than a third of the rated benefits Red"],
+        ["Amber", "cashable realisation below 95 %, or any benefit Amber or Red"],
+        ["Green", "cashable realisation at or above 95 % (or no cashable benefit reported) and every rated benefit "
+                  "Green"],
+    ]
+    assert b.CONTRACT_KPI_RAG_RULES.frame().values.tolist() == [
+        ["Green", "met: on or better than target"],
+        ["Amber", "on the wrong side of target by at most tolerance × |target| (default 5 %)"],
+        ["Red", "on the wrong side by more than that"],
+        ["Grey", "no actual reported for the quarter (not counted as a miss)"],
+    ]
+    assert list(b.OVERALL_RAG_RULES.frame().columns) == ["rating", "rule"]
+
+
+# --- the package's errors --------------------------------------------------------------------
+
+
+def test_register_errors_name_table_row_and_column():
+    dup = _register(B1, _benefit("B1", "cashable", [("2024-25", 1, 1)]))
+    dup["source_row"] = range(2, len(dup) + 2)
+    with pytest.raises(InputTableError, match=r"benefit_id='B1', year='2024-25'") as caught:
+        b.realisation(dup)
+    assert (caught.value.table, caught.value.row, caught.value.column) == ("benefits register", 2, "year")
+    odd = _register(B2, _benefit("Z", "cash-ish", [("2024-25", 1, 1)]))
+    odd["source_row"] = range(2, len(odd) + 2)
+    with pytest.raises(InputTableError, match="type") as caught:
+        b.realisation(odd)
+    assert (caught.value.row, caught.value.column) == (4, "type") and "What to do" in str(caught.value)
+    no_plan = _register(_benefit("P", "cashable", [("2024-25", NAN, 1)]))
+    with pytest.raises(InputTableError, match="no planned value") as caught:
+        b.realisation(no_plan)
+    assert caught.value.column == "planned" and caught.value.row is None  # no source_row: the row is named instead
+    with pytest.raises(InputTableError, match="explanation") as caught:
+        b.realisation(REGISTER.drop(columns="explanation"))
+    assert caught.value.table == "benefits register"
+
+
+def test_contract_kpi_errors_name_table_row_and_column():
+    neg = KPIS.assign(source_row=range(2, len(KPIS) + 2))
+    neg.loc[2, "service_credit_gbp"] = -1.0
+    with pytest.raises(InputTableError, match="negative") as caught:
+        b.service_credits(neg)
+    assert (caught.value.table, caught.value.row, caught.value.column) == ("contract KPIs", 4, "service_credit_gbp")
+    volume = KPIS.copy()
+    volume.loc[0, "polarity"] = "volume"
+    with pytest.raises(InputTableError, match="volume") as caught:
+        b.kpi_quarters(volume)
+    assert caught.value.column == "polarity"
+    with pytest.raises(InputTableError, match="service_credit_gbp"):
+        b.kpi_quarters(KPIS.drop(columns="service_credit_gbp"))
+
+
+def test_bad_arguments_are_parameter_errors():
+    with pytest.raises(ParameterError, match="consecutive"):
+        b.refinement_flags(KPIS, consecutive=0)

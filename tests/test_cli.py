@@ -44,7 +44,7 @@ def test_run_reports_a_failing_notebook_and_exits_1(project, tmp_path):
     manifest = json.loads((pack_dir / "manifest.json").read_text())
     assert manifest["council"]["name"] == "Worcester"
     assert manifest["selection"] == {"services": ["museums"], "notebooks": ["needs_analysis", "broken"],
-                                     "parameters": {"year": 2023}, "jobs": 2}
+                                     "parameters": {"year": 2023}, "jobs": 2, "executor": "process"}
     by_notebook = {e["notebook"]: e for e in manifest["executions"]}
     assert by_notebook["needs_analysis"]["status"] == "ok"
     assert by_notebook["needs_analysis"]["headline"]["spend_per_head_gbp"] == 12.5
@@ -53,6 +53,25 @@ def test_run_reports_a_failing_notebook_and_exits_1(project, tmp_path):
     assert by_notebook["broken"]["error"]["cell_index"] == 3
     index = (pack_dir / "index.html").read_text()
     assert "museums/broken.html" in index and "£12.50" in index
+
+
+def test_run_help_lists_the_executors():
+    result = invoke("run", "--help")
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())  # the help is wrapped to the terminal's width
+    assert "--executor {process,serial}" in text
+    assert "process: a pool of worker processes" in text and "serial: one notebook after another" in text
+
+
+def test_run_with_the_serial_executor(project, tmp_path):
+    out = tmp_path / "packs"
+    result = invoke("run", "-s", "museums", "-n", "needs_analysis", "--executor", "serial", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "1 notebook run(s), 1 at a time (serial)" in result.output
+    assert "ok     museums/needs_analysis" in result.output
+    manifest = json.loads((out / "latest" / "manifest.json").read_text())
+    assert manifest["selection"]["executor"] == "serial"
+    assert manifest["executions"][0]["headline"]["spend_per_head_gbp"] == 12.5
 
 
 @pytest.mark.parametrize(
@@ -64,6 +83,7 @@ def test_run_reports_a_failing_notebook_and_exits_1(project, tmp_path):
         (["run", "-s", "museums", "-p", "colour=red"], "unknown parameter 'colour'"),
         (["run", "--council", "E07999999"], "E07999999"),
         (["validate", "/nonexistent/pack"], "is not a folder"),
+        (["run", "-s", "museums", "--executor", "dask"], "unknown executor 'dask'. Known executors: process, serial."),
     ],
 )
 def test_bad_parameters_exit_2_with_one_line_and_no_traceback(project, args, message):

@@ -4,6 +4,8 @@ import pandas as pd
 import pytest
 
 from wcc_analysis.analysis import gap
+from wcc_analysis.core.errors import InputTableError, ParameterError
+from wcc_analysis.core.rules import Rule, RuleTable, always
 
 
 # --- Q1 delivering what we need now ------------------------------------------------------
@@ -304,3 +306,173 @@ def test_analyse_headline_and_all_grey_without_inputs():
     assert [empty[k] for k in ("delivering_need_rag", "best_in_class_rag", "cost_efficiency_rag")] == ["Grey"] * 3
     assert empty["kpis_off_target"] is None and empty["efficiency_gap_to_median_gbp_thousands"] is None
     assert len(gap.analyse(service_id="none").narrative) == 3
+
+
+# --- the rule tables: the table the report prints is the one that decides ------------------
+
+
+# (rule index, deciding call, the facts that call measures) — one case per rule, in table order
+KPI_CASES = [
+    (0, lambda: gap.kpi_rag(100.0, 100.0, "higher"), gap.KpiFacts.of(100.0, 100.0, "higher")),
+    (1, lambda: gap.kpi_rag(21.0, 20.0, "lower"), gap.KpiFacts.of(21.0, 20.0, "lower")),
+    (2, lambda: gap.kpi_rag(89.9, 100.0, "higher", tolerance=0.10), gap.KpiFacts.of(89.9, 100.0, "higher", 0.10)),
+]
+
+
+def _one_survey_rag(pct, target, tolerance_points=5.0):
+    return gap.survey_status(_survey([("q", "2024-25", pct, target)]), tolerance_points).at[0, "rag"]
+
+
+SURVEY_CASES = [
+    (0, lambda: _one_survey_rag(70.0, 70.0), gap.SurveyFacts(0.0)),
+    (1, lambda: _one_survey_rag(65.0, 70.0), gap.SurveyFacts(-5.0)),
+    (2, lambda: _one_survey_rag(65.0, 70.0, tolerance_points=4.9), gap.SurveyFacts(-5.0, 4.9)),
+    (3, lambda: _one_survey_rag(65.0, None), gap.SurveyFacts(None)),
+]
+NEED_CASES = [
+    (0, lambda: gap.delivering_need_rag(None, None)[0], gap.NeedFacts(0, 0, 0)),
+    (1, lambda: gap.delivering_need_rag(_status(["Green", "Green", "Green", "Red"]), None)[0], gap.NeedFacts(4, 1, 1)),
+    (2, lambda: gap.delivering_need_rag(_status(["Green", "Green", "Amber"]), None)[0], gap.NeedFacts(3, 1, 0)),
+    (2, lambda: gap.delivering_need_rag(_status(["Green"]), None, {"need rising": True})[0],
+     gap.NeedFacts(1, 0, 0, ("need rising",))),
+    (3, lambda: gap.delivering_need_rag(_status(["Green"]), None, {"need rising": False})[0], gap.NeedFacts(1, 0, 0)),
+]
+
+
+def _bic(quartile):
+    mark = {"measure": "m", "polarity": "higher", "quartile": quartile, "rank": 1, "n_with_measure": 6,
+            "best_name": "Foxtrot", "note": ""}
+    return gap.best_in_class_rag([mark])[0]
+
+
+BEST_CASES = [
+    (0, lambda: gap.best_in_class_rag([])[0], gap.BestInClassFacts(None)),
+    (1, lambda: _bic(1), gap.BestInClassFacts(1)),
+    (2, lambda: _bic(4), gap.BestInClassFacts(4)),
+    (3, lambda: _bic(2), gap.BestInClassFacts(2)),
+    (3, lambda: _bic(3), gap.BestInClassFacts(3)),
+]
+
+
+def _cost(spend):
+    return gap.cost_efficiency_rag(gap.efficiency_gap(spend, COMPARATOR_SPEND, POPULATION))[0]
+
+
+COST_CASES = [
+    (0, lambda: gap.cost_efficiency_rag(None)[0], gap.CostFacts(None, None, None)),
+    (1, lambda: _cost(14.13), gap.CostFacts(14.13, 23.69, 14.13)),
+    (2, lambda: _cost(23.69), gap.CostFacts(23.69, 23.69, 14.13)),
+    (3, lambda: _cost(23.70), gap.CostFacts(23.70, 23.69, 14.13)),
+]
+
+
+@pytest.mark.parametrize(
+    "table, index, decide, facts",
+    [(gap.KPI_RAG_RULES, *case) for case in KPI_CASES]
+    + [(gap.SURVEY_RAG_RULES, *case) for case in SURVEY_CASES]
+    + [(gap.DELIVERING_NEED_RULES, *case) for case in NEED_CASES]
+    + [(gap.BEST_IN_CLASS_RULES, *case) for case in BEST_CASES]
+    + [(gap.COST_EFFICIENCY_RULES, *case) for case in COST_CASES],
+)
+def test_each_printed_rule_is_the_rule_that_decides(table, index, decide, facts):
+    rule = table.rules[index]
+    assert table.first(facts) is rule
+    assert decide() == rule.outcome
+
+
+@pytest.mark.parametrize(
+    "table, cases",
+    [(gap.KPI_RAG_RULES, KPI_CASES), (gap.SURVEY_RAG_RULES, SURVEY_CASES), (gap.DELIVERING_NEED_RULES, NEED_CASES),
+     (gap.BEST_IN_CLASS_RULES, BEST_CASES), (gap.COST_EFFICIENCY_RULES, COST_CASES)],
+)
+def test_every_rule_of_each_table_is_exercised(table, cases):
+    assert isinstance(table, RuleTable)
+    assert {index for index, _, _ in cases} == set(range(len(table)))
+
+
+@pytest.mark.parametrize(
+    "name, decide, normally",
+    [
+        ("KPI_RAG_RULES", lambda: gap.kpi_rag(100.0, 100.0, "higher"), "Green"),
+        ("SURVEY_RAG_RULES", lambda: _one_survey_rag(70.0, 70.0), "Green"),
+        ("DELIVERING_NEED_RULES", lambda: gap.delivering_need_rag(_status(["Green"]), None)[0], "Green"),
+        ("BEST_IN_CLASS_RULES", lambda: _bic(1), "Green"),
+        ("COST_EFFICIENCY_RULES", lambda: _cost(14.13), "Green"),
+    ],
+)
+def test_the_deciding_function_reads_the_module_table(monkeypatch, name, decide, normally):
+    # the same call, with the module's table replaced by one whose only rule says Red: the function follows it
+    assert decide() == normally
+    monkeypatch.setattr(gap, name, RuleTable((Rule("Red", "always Red", always),)))
+    assert decide() == "Red"
+
+
+def test_printed_rule_tables_keep_their_wording():
+    assert {name: getattr(gap, name).frame().values.tolist() for name in sorted(vars(gap)) if name.endswith("_RULES")} == {
+        "BEST_IN_CLASS_RULES": [
+            ["Grey", "no performance measure (higher/lower is better) with a value for the council and at least "
+                     "one comparator"],
+            ["Green", "in the best quarter of its comparators"],
+            ["Red", "in the worst quarter"],
+            ["Amber", "otherwise (second or third quarter)"],
+        ],
+        "COST_EFFICIENCY_RULES": [
+            ["Grey", "no spend per head for the council, or no comparator values"],
+            ["Green", "at or below the comparator lower quartile"],
+            ["Amber", "above the lower quartile, at or below the median"],
+            ["Red", "above the comparator median"],
+        ],
+        "DELIVERING_NEED_RULES": [
+            ["Grey", "no KPI and no survey result with a target supplied"],
+            ["Red", "any measure Red, or more than a third of the rated measures off target"],
+            ["Amber", "any measure off target (Amber), or all on target but a need signal is flagged (need is rising "
+                      "faster than the targets assume)"],
+            ["Green", "every rated measure on or better than target and no need signal flagged"],
+        ],
+        "KPI_RAG_RULES": [
+            ["Green", "on or better than target"],
+            ["Amber", "on the wrong side of target by at most tolerance x |target| (default 5 %)"],
+            ["Red", "on the wrong side of target by more than that"],
+        ],
+        "SURVEY_RAG_RULES": [
+            ["Green", "% satisfied at or above the target (or benchmark)"],
+            ["Amber", "below it by at most tolerance_points (default 5) percentage points"],
+            ["Red", "below it by more than that"],
+            ["Grey", "no target or benchmark to compare with (shown, not rated)"],
+        ],
+    }
+    assert list(gap.KPI_RAG_RULES.frame().columns) == ["rating", "rule"]
+
+
+# --- the package's errors --------------------------------------------------------------------
+
+
+def test_a_volume_kpi_is_an_input_table_error_naming_table_row_and_column():
+    kpis = _kpi_rows([("Collected", "%", "higher", 97.0, "2024-25 Q4", 96.0, "s"),
+                      ("Households", "n", "volume", 50_000.0, "2024-25 Q4", 52_000.0, "s")])
+    kpis["source_row"] = [2, 3]
+    with pytest.raises(InputTableError, match="volume") as caught:
+        gap.kpi_status(kpis)
+    error = caught.value
+    assert (error.table, error.row, error.column) == ("KPIs", 3, "polarity")
+    assert "Households" in str(error) and "What to do" in str(error)
+
+
+def test_portfolio_errors_name_the_table_and_column():
+    frame = _portfolio()
+    frame.loc[0, "best_in_class_rag"] = "Purple"
+    with pytest.raises(InputTableError, match="Purple") as caught:
+        gap.portfolio_counts(frame)
+    assert caught.value.column == "best_in_class_rag" and caught.value.table == gap.PORTFOLIO_TABLE
+    frame = _portfolio()
+    frame.loc[1, "efficiency_gap_to_median_gbp_thousands"] = 100.0
+    with pytest.raises(InputTableError, match="different gaps") as caught:
+        gap.portfolio_counts(frame)
+    assert caught.value.column == "efficiency_gap_to_median_gbp_thousands"
+
+
+def test_bad_arguments_are_parameter_errors():
+    with pytest.raises(ParameterError, match="volume"):
+        gap.best_in_class_rag([gap.benchmark(VALUES, "C", COMPS, "volume", NAMES, measure="households")])
+    with pytest.raises(ParameterError, match="polarity"):
+        gap.kpi_rag(1.0, 1.0, "sideways")

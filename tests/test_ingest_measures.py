@@ -345,7 +345,7 @@ def test_tables_are_registered():
     from wcc_analysis import ingest
 
     for name in ("ro_detail", "recycling", "ct_collection", "ct_receipts"):
-        assert callable(getattr(ingest, name)) and name in ingest._TABLES
+        assert callable(getattr(ingest, name)) and name in ingest.TABLES
     files = {p.name for p in ingest.raw_public_files()}
     assert {"lancs_ro_detailed_services_long.csv", "household_recycling_by_lad_2021_22.csv",
             "lancs_ct_collection_rates.csv", "ct_receipts_quarterly_2010-11_to_2022-23_by_la_table5.csv",

@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 
 from wcc_analysis.analysis import market
-from wcc_analysis.core.errors import MissingDataError
+from wcc_analysis.core.errors import InputTableError, MissingDataError, ParameterError
 from wcc_analysis.core import vocabulary
+from wcc_analysis.core.rules import Rule, RuleTable, always
 
 
 # --- shares, HHI, CR3 ------------------------------------------------------------------
@@ -310,3 +311,164 @@ def test_analyse_without_inputs_reports_rather_than_fails():
     assert head["market_maturity"] == "Low"
     assert head["options_supported"] == ["In-house transformation"]
     assert any("not measured" in line for line in result.narrative)
+
+
+# --- the rule tables: the table the report prints is the one that decides ------------------
+
+
+@pytest.mark.parametrize(
+    "index, values, facts",
+    [
+        (0, [50.0, 30.0, 20.0], market.SpendFacts(0.5, 1.0)),
+        (1, [40.0, 20.0, 20.0, 10.0, 10.0], market.SpendFacts(0.4, 0.8)),
+        (2, [1.0] * 10, market.SpendFacts(0.1, 0.3)),
+    ],
+)
+def test_each_dependency_rule_is_the_rule_that_words_the_spend(index, values, facts):
+    rule = market.DEPENDENCY_WORDS.rules[index]
+    assert market.DEPENDENCY_WORDS.first(facts) is rule
+    c = market.concentration(_payments(values), "spend")
+    assert market.DEPENDENCY_WORDS.first(market.SpendFacts(c.largest_share, c.cr3)) is rule
+    assert c.description.startswith(f"The council {rule.outcome}: ")
+
+
+def test_dependency_words_stay_unprinted_and_keep_their_wording():
+    assert isinstance(market.DEPENDENCY_WORDS, RuleTable)
+    assert sorted(n for n in vars(market) if n.endswith("_RULES")) == ["MATURITY_RULES", "OPTION_RULES"]
+    assert [(r.text, r.outcome) for r in market.DEPENDENCY_WORDS] == [
+        ("largest share >= 0.5", "relies on a single supplier for at least half of this spend"),
+        ("cr3 >= 0.8", "depends on its three largest suppliers for at least 80% of this spend"),
+        ("otherwise", "spreads this spend across several suppliers, with no one supplier dominant"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "index, providers, n_local, models, facts",
+    [
+        (0, _sectors(private=1), 1, OUTSOURCING, market.MaturityFacts(1, 1, 1, 1)),
+        (1, _sectors(private=2, community=1), 1, OUTSOURCING, market.MaturityFacts(3, 2, 1, 1)),
+        (2, _sectors(private=3), 1, OUTSOURCING, market.MaturityFacts(3, 1, 1, 1)),
+        (2, _sectors(private=2, community=1), 1, None, market.MaturityFacts(3, 2, 1, None)),
+    ],
+)
+def test_each_maturity_rule_is_the_rule_that_rates(index, providers, n_local, models, facts):
+    rule = market.MATURITY_RULES.rules[index]
+    assert market.MATURITY_RULES.first(facts) is rule
+    assert market.market_maturity(providers, n_local, models).rating == rule.outcome
+
+
+def test_market_maturity_reads_the_module_table(monkeypatch):
+    providers = _sectors(private=2, community=1)
+    assert market.market_maturity(providers, 1, OUTSOURCING).rating == "High"
+    monkeypatch.setattr(market, "MATURITY_RULES", RuleTable((Rule("Low", "always Low", always),)))
+    assert market.market_maturity(providers, 1, OUTSOURCING).rating == "Low"
+
+
+def test_printed_maturity_rules_keep_their_wording():
+    assert market.MATURITY_RULES.frame().values.tolist() == [
+        ["Low", "at most max_low (1) capable external provider: no competition to buy from"],
+        ["High", "at least min_external (3) capable external providers, across at least min_sectors (2) external "
+                 "sectors, at least min_local (1) of them based in the district, and at least min_comparators (1) "
+                 "comparator council already delivering through an external model (trust or third sector, or "
+                 "outsourced)"],
+        ["Medium", "otherwise (including when comparator delivery models are not supplied)"],
+    ]
+
+
+def _facts(providers, maturity, models, category, parish_councils, min_bidders=2):
+    """The facts screen_options measures, written out by hand."""
+    return market.ScreenFacts(
+        providers={s: providers.get(s, 0) for s in vocabulary.PROVIDER_SECTORS}, maturity=maturity,
+        models=None if models is None else {m: models.get(m, 0) for m in vocabulary.DELIVERY_MODELS},
+        category=category, parish_councils=parish_councils, min_bidders=min_bidders,
+    )
+
+
+SCREENS = {
+    # with every kind of evidence every option is supported; with none only in-house transformation
+    "everything": (dict(providers_by_sector=EVERYTHING, maturity="High", comparator_models=EVERY_MODEL,
+                        category="Nice to Do", parish_councils=5), True),
+    "nothing": (dict(providers_by_sector=_sectors(), maturity="Low", comparator_models=None, category=None), False),
+}
+
+
+@pytest.mark.parametrize("option", list(market.OPTION_RULES))
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_each_option_row_is_its_printed_rule_assessing_the_evidence(option, screen):
+    evidence, supported = SCREENS[screen]
+    rule = next(r for r in market.OPTION_RULES.rules if r.option_id == option)
+    facts = _facts(evidence["providers_by_sector"], evidence["maturity"], evidence["comparator_models"],
+                   evidence["category"], evidence.get("parish_councils"))
+    row = market.screen_options(market.MarketEvidence(**evidence)).set_index("option_id").loc[option]
+    assert (row["supported"], row["reason"]) == rule.assess(facts)
+    assert row["rule"] == rule.text == market.OPTION_RULES[option]
+    assert row["supported"] == (supported or option == "in_house_transformation")
+
+
+def test_option_rules_are_the_twelve_in_the_frameworks_order():
+    assert [r.option_id for r in market.OPTION_RULES.rules] == [o.option_id for o in vocabulary.SOURCING_OPTIONS]
+    assert list(market.OPTION_RULES) == [o.option_id for o in vocabulary.SOURCING_OPTIONS]
+    table = market.screen_options(market.MarketEvidence(_sectors(), "Low"))
+    assert list(table.columns) == ["group", "option_id", "label", "supported", "reason", "rule"]
+    assert table[["group", "option_id", "label"]].values.tolist() == [list(o) for o in vocabulary.SOURCING_OPTIONS]
+    assert table["rule"].tolist() == list(market.OPTION_RULES.values())
+
+
+def test_screen_options_reads_the_module_table(monkeypatch):
+    patched = market.OptionRules(*(
+        market.OptionRule(r.option_id, "patched rule", lambda f: (True, "patched reason")) if r.option_id == "closure"
+        else r
+        for r in market.OPTION_RULES.rules
+    ))
+    monkeypatch.setattr(market, "OPTION_RULES", patched)
+    closure = _screen(category="Must Do").loc["closure"]
+    assert (closure["supported"], closure["reason"], closure["rule"]) == (True, "patched reason", "patched rule")
+
+
+def test_printed_option_rules_keep_their_wording():
+    assert list(market.OPTION_RULES.items()) == [
+        ("in_house_transformation", "always supported: the counterfactual every other option is compared with"),
+        ("arms_length_company", "at least one comparator runs the service through an arm's-length company"),
+        ("outsource_private", "at least min_bidders (2) capable private providers, or one and at least one "
+                              "comparator that outsources the service"),
+        ("outsource_third_sector", "at least min_bidders (2) capable third-sector providers, or one and at least "
+                                   "one comparator that uses a trust or third-sector model"),
+        ("private_sector_jv", "at least one capable private provider and market maturity Medium or High"),
+        ("shared_services", "at least one comparator uses a shared service, or a public-sector provider is listed"),
+        ("shared_management", "as shared services (the lighter form of the same partnership)"),
+        ("public_sector_jv", "at least one capable public-sector provider to partner with"),
+        ("community_transfer", "at least one capable community provider, and the service is not Must Do"),
+        ("mutualisation", "at least one comparator uses a trust or third-sector model (the usual vehicle for a "
+                          "staff mutual); allowed for Must Do, since the council keeps the duty and contracts with "
+                          "the mutual"),
+        ("devolve_to_parish", "at least one parish or town council in the district, and the service is not Must Do"),
+        ("closure", "the service is Nice to Do (seed: 'may provide opportunities for de-commissioning'); never "
+                    "Must Do; not Should Do"),
+    ]
+
+
+# --- the package's errors --------------------------------------------------------------------
+
+
+def test_bad_arguments_are_parameter_errors():
+    with pytest.raises(ParameterError, match="fractions"):
+        market.cr3([50, 30, 20])
+    with pytest.raises(ParameterError, match="kind"):
+        market.concentration(_payments([1.0]), "national")
+    with pytest.raises(ParameterError, match="not a number"):
+        market.cma_band(float("nan"))
+    with pytest.raises(ParameterError, match="rating"):
+        market.compare_with_priority("Very high", "High")
+    with pytest.raises(ParameterError, match="priority score"):
+        market.compare_with_priority("High", "Very high")
+    with pytest.raises(ParameterError, match="category"):
+        _screen(category="Could Do")
+
+
+def test_a_missing_column_names_the_table():
+    with pytest.raises(InputTableError, match="amount_gbp") as caught:
+        market.shares(pd.DataFrame({"supplier": ["A"], "value": [1.0]}), "supplier")
+    assert (caught.value.table, caught.value.column) == ("payments", "amount_gbp")
+    with pytest.raises(InputTableError, match="annual_value_gbp") as caught:
+        market.concentration(pd.DataFrame({"provider": ["A"], "value": [1.0]}), "market")
+    assert caught.value.table == "local market register"

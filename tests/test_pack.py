@@ -9,13 +9,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import nbformat
 import pytest
 
-from wcc_analysis.run import index_page, pack, planning, runner
 from wcc_analysis.core.config import load_config
+from wcc_analysis.core.errors import ParameterError
+from wcc_analysis.run import exporters, index_page, pack, planning, runner
 from wcc_analysis.run.planning import Council
 from wcc_analysis.run.runner import ExecutionResult
 from wcc_analysis.run.validate import validate_pack
@@ -26,7 +28,7 @@ WORCESTER = Council("E07000237", "Worcester", "SD")
 def fake_execute(fail: set[str] = frozenset(), headline: dict | None = None, raise_exc=None):
     """Stands in for runner.execute: writes the three files per execution, no kernel."""
 
-    def execute(executions, out_dir, jobs=None, progress=None):
+    def execute(executions, out_dir, jobs=None, progress=None, executor="process"):
         if raise_exc:
             raise raise_exc
         results = []
@@ -51,6 +53,24 @@ def fake_execute(fail: set[str] = frozenset(), headline: dict | None = None, rai
         return results
 
     return execute
+
+
+class PlainText(exporters.Exporter):
+    """A test format: the text the notebook printed (module level, so worker processes can unpickle it)."""
+
+    key, suffix, label, description = "text", ".txt", "plain text", "what the notebook printed"
+
+    def render(self, nb, execution):
+        return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.output_type == "stream")
+
+
+@contextmanager
+def registered(exporter: type[exporters.Exporter]):
+    exporters.register_exporter(exporter)
+    try:
+        yield
+    finally:
+        exporters.unregister_exporter(exporter.key)
 
 
 def build(project_root, monkeypatch, out=None, **fake):
@@ -171,6 +191,50 @@ def test_index_links_and_readable_headline_figures(project, monkeypatch):
     assert "−£5.50" in index and "0.000123" in index
     assert "not run" in index  # museums/broken applies but was not chosen
     assert "<script" not in index and "http" not in index.replace("http-equiv", "")
+
+
+def test_the_default_outputs_and_index_links_are_unchanged(project, monkeypatch):
+    built = build(project, monkeypatch)
+    (entry, *_) = built.manifest["executions"]
+    assert entry["outputs"] == {"ipynb": "museums/needs_analysis.ipynb", "html": "museums/needs_analysis.html",
+                                "code_html": "museums/needs_analysis.code.html"}
+    assert (
+        "<div class='links'><a href='museums/needs_analysis.html'>report</a> "
+        "<a href='museums/needs_analysis.code.html'>with code</a> "
+        "<a href='museums/needs_analysis.ipynb'>notebook</a></div>"
+    ) in (built.path / "index.html").read_text()
+    assert built.manifest["selection"] == {"services": ["museums", "revenues_benefits", "portfolio"],
+                                           "notebooks": ["needs_analysis", "priority_setting"],
+                                           "parameters": {}, "jobs": 2, "executor": "process"}
+
+
+def test_a_registered_exporter_is_planned_written_and_linked(project, tmp_path):
+    config = load_config()
+    plan = planning.plan(config, services=["museums"], notebooks=["needs_analysis"], council=WORCESTER,
+                         extra_params={"year": 2023})
+    default = plan[0].outputs
+    with registered(PlainText):
+        assert plan[0].outputs == {**default, "text": "museums/needs_analysis.txt"}
+        # worker processes run it too (the process executor hands them the parent's exporters)
+        built = pack.build(config, plan, WORCESTER, out_dir=tmp_path / "packs", jobs=1, executor="process")
+        assert built.ok, built.results[0].error
+        assert built.manifest["executions"][0]["outputs"] == plan[0].outputs
+    assert plan[0].outputs == default  # unregistered again
+    assert list(default) == ["ipynb", "html", "code_html"]
+    assert (built.path / "museums" / "needs_analysis.txt").read_text() == "museums in E07000237, year 2023\n"
+    assert (
+        "<a href='museums/needs_analysis.code.html'>with code</a> "
+        "<a href='museums/needs_analysis.txt'>plain text</a> "
+        "<a href='museums/needs_analysis.ipynb'>notebook</a></div>"
+    ) in (built.path / "index.html").read_text()
+
+
+def test_unknown_executor_fails_before_any_pack_is_started(project, monkeypatch):
+    monkeypatch.setattr(runner, "prepare_data", lambda: pytest.fail("data prepared for a bad executor"))
+    plan = planning.plan(load_config(), services=["portfolio"], council=WORCESTER)
+    with pytest.raises(ParameterError, match="Known executors: process, serial"):
+        pack.build(load_config(), plan, WORCESTER, out_dir=project / "reports", executor="threads")
+    assert list((project / "reports").iterdir()) == []
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from wcc_analysis.analysis import priority
+from wcc_analysis.core.errors import InputTableError
 from wcc_analysis.core.config import load_config
 from wcc_analysis.ingest.council.council_data import load_council_data
 
@@ -71,3 +72,18 @@ def test_unknown_score_is_rejected():
     rows = [("a", c, "Very high") for c in SEED_WEIGHTS]
     with pytest.raises(ValueError, match="Very high"):
         priority.score_points(_scores(rows), list(SEED_WEIGHTS))
+
+
+def test_score_errors_name_the_table_row_and_column():
+    rows = [("a", c, "Very high" if c == "Spend" else "High") for c in SEED_WEIGHTS]
+    scores = _scores(rows).assign(source_row=range(2, len(rows) + 2))
+    with pytest.raises(InputTableError, match="Very high") as caught:
+        priority.score_points(scores, list(SEED_WEIGHTS))
+    assert (caught.value.table, caught.value.row, caught.value.column) == ("priority scores", 2, "score")
+    assert "What to do" in str(caught.value)
+    partial = _scores([("a", c, "High") for c in list(SEED_WEIGHTS)[:-1]])
+    with pytest.raises(InputTableError, match="Risk vs reward") as caught:
+        priority.score_points(partial, list(SEED_WEIGHTS))
+    assert caught.value.column == "criterion"
+    with pytest.raises(InputTableError, match="score"):
+        priority.score_points(partial.drop(columns="score"), list(SEED_WEIGHTS))

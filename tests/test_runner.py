@@ -7,9 +7,9 @@ import json
 import nbformat
 import pytest
 
-from wcc_analysis.run import planning, runner
 from wcc_analysis.core.config import load_config
 from wcc_analysis.core.errors import ParameterError
+from wcc_analysis.run import executors, exporters, planning, runner
 
 # ----------------------------------------------------------------------------- parameters
 
@@ -151,7 +151,7 @@ def _fake_papermill(monkeypatch, failures: list[BaseException]):
 def test_a_kernel_that_fails_to_start_is_retried_once(project, tmp_path, monkeypatch):
     calls = _fake_papermill(monkeypatch, [RuntimeError("Kernel died before replying to kernel_info")])
     ex = planning.plan(load_config(), services=["portfolio"])[0]
-    result = runner.run_execution(ex, tmp_path / "pack", notify=False)
+    result = runner.run_execution(ex, tmp_path / "pack")
     assert result.status == "ok" and result.attempts == 2 and len(calls) == 2
     assert calls[0]["kernel_name"] == "python3" and calls[0]["progress_bar"] is False
     assert (tmp_path / "pack" / "portfolio" / "priority_setting.html").is_file()
@@ -160,7 +160,7 @@ def test_a_kernel_that_fails_to_start_is_retried_once(project, tmp_path, monkeyp
 def test_a_kernel_that_never_starts_fails_after_three_attempts(project, tmp_path, monkeypatch):
     _fake_papermill(monkeypatch, [TimeoutError("no reply")] * 3)
     ex = planning.plan(load_config(), services=["portfolio"])[0]
-    result = runner.run_execution(ex, tmp_path / "pack", notify=False)
+    result = runner.run_execution(ex, tmp_path / "pack")
     assert result.status == "failed" and result.attempts == runner.KERNEL_START_ATTEMPTS == 3
     assert result.error["kind"] == "kernel" and result.error["ename"] == "TimeoutError"
 
@@ -181,7 +181,7 @@ def test_a_port_clash_at_start_is_retried_even_if_papermill_marked_a_cell(projec
 
     monkeypatch.setattr(papermill, "execute_notebook", fake)
     ex = planning.plan(load_config(), services=["portfolio"])[0]
-    result = runner.run_execution(ex, tmp_path / "pack", notify=False)
+    result = runner.run_execution(ex, tmp_path / "pack")
     assert result.status == "ok" and result.attempts == 2
 
 
@@ -247,3 +247,84 @@ def test_execute_records_a_failing_cell_and_still_runs_the_other(project, tmp_pa
         assert "<script src=" not in page
     broken_reader = (out / "museums" / "broken.html").read_text()
     assert "papermill-error-cell" in broken_reader and "the data for museums is missing" in broken_reader
+
+
+# ----------------------------------------------------------------------------- registries
+
+
+def test_default_exporters_are_the_reader_and_code_html():
+    registered = [(e.key, e.suffix, e.label) for e in exporters.registered_exporters()]
+    assert registered == [("html", ".html", "report"), ("code_html", ".code.html", "with code")]
+    assert executors.executor_names() == ["process", "serial"]
+
+
+def test_unknown_executor_is_a_parameter_error_naming_the_known_ones(project, tmp_path):
+    plan = planning.plan(load_config(), services=["portfolio"])
+    with pytest.raises(ParameterError) as info:
+        runner.execute(plan, tmp_path / "pack", executor="dask")
+    assert str(info.value) == "unknown executor 'dask'. Known executors: process, serial."
+    assert not (tmp_path / "pack").exists()  # checked before anything is written
+
+
+def test_an_exporter_cannot_overwrite_the_notebook_or_another_exporters_file():
+    for key, suffix in (("ipynb", ".nb.txt"), ("copy", ".ipynb"), ("copy", ".code.html")):
+        clash = type("Clash", (exporters.Exporter,), {
+            "key": key, "suffix": suffix, "label": "clash", "description": "clash", "render": lambda self, nb, ex: "",
+        })
+        with pytest.raises(ValueError, match="clashes"):
+            exporters.register_exporter(clash)
+    assert [e.key for e in exporters.registered_exporters()] == ["html", "code_html"]
+
+
+def test_run_execution_writes_only_the_chosen_exporters(project, tmp_path, monkeypatch):
+    _fake_papermill(monkeypatch, [])
+
+    class CellCount(exporters.Exporter):
+        key, suffix, label, description = "cells", ".cells.txt", "cells", "the number of cells"
+
+        def render(self, nb, execution):
+            return f"{execution.key}: {len(nb.cells)} cells"
+
+    ex = planning.plan(load_config(), services=["portfolio"])[0]
+    seen = []
+    result = runner.run_execution(ex, tmp_path / "pack", started=seen.append, exporters=[CellCount()])
+    assert result.ok and seen == [ex]
+    assert result.outputs == {"ipynb": "portfolio/priority_setting.ipynb", "cells": "portfolio/priority_setting.cells.txt"}
+    assert (tmp_path / "pack" / "portfolio" / "priority_setting.cells.txt").read_text() == (
+        "portfolio/priority_setting: 4 cells"
+    )
+    assert sorted(p.name for p in (tmp_path / "pack" / "portfolio").iterdir()) == [
+        "priority_setting.cells.txt", "priority_setting.ipynb"
+    ]
+    assert "cells" not in ex.outputs  # chosen for this call, not registered
+
+
+def test_serial_and_process_executors_give_the_same_results(project, tmp_path):
+    plan = planning.plan(load_config(), services=["museums"], extra_params={"year": 2023})
+    runs = {}
+    for name in ("serial", "process"):
+        events = []
+
+        class Recorder:
+            def started(self, ex):
+                events.append(("started", ex.key))
+
+            def finished(self, result):
+                events.append(("finished", result.execution.key))
+
+        out = tmp_path / name
+        results = runner.execute(plan, out, jobs=2, progress=Recorder(), executor=name)
+        for key in (ex.key for ex in plan):  # each announced once, started before finished
+            assert [e for e in events if e[1] == key] == [("started", key), ("finished", key)], name
+        cells = {
+            r.execution.key: [c.get("outputs") for c in nbformat.read(out / r.outputs["ipynb"], as_version=4).cells]
+            for r in results
+        }
+        files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+        runs[name] = ([(r.execution.key, r.status, r.attempts, r.headline, r.outputs, r.error) for r in results],
+                      cells, files)
+    assert runs["serial"] == runs["process"]
+    statuses = [row[1] for row in runs["serial"][0]]
+    assert statuses == ["ok", "failed"]
+    assert runs["serial"][2] == [f"museums/{nb}{suffix}" for nb in ("broken", "needs_analysis")
+                                 for suffix in (".code.html", ".html", ".ipynb")]

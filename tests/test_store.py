@@ -59,3 +59,45 @@ def test_ingest_tables_use_the_cache(tmp_path, monkeypatch):
     files = ingest.raw_public_files()
     assert len(files) == 16 and all(p.exists() for p in files)
     assert callable(ingest.authorities) and callable(ingest.revenue_outturn)
+
+
+def _write_package(root, helper_value: int) -> None:
+    package = root / "probe_pkg"
+    package.mkdir(exist_ok=True)
+    (package / "__init__.py").write_text("")
+    (package / "helper.py").write_text(f"VALUE = {helper_value}\n")
+    (package / "builder.py").write_text(
+        "import pandas as pd\n\n\n"
+        "def build():\n"
+        "    from probe_pkg.helper import VALUE  # imported inside the function: still a dependency\n"
+        "    return pd.DataFrame({'a': [VALUE]})\n"
+    )
+
+
+def test_rebuild_when_the_builders_code_changes(tmp_path, monkeypatch):
+    """Editing the builder (or a module it imports, even lazily) rebuilds the table without a version bump."""
+    import importlib
+    import sys
+
+    _write_package(tmp_path, 1)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(store, "PACKAGE", "probe_pkg")
+    store.builder_fingerprint.cache_clear()
+    raw = tmp_path / "raw.csv"
+    raw.write_text("a\n1\n")
+    out = tmp_path / "processed"
+    builder = importlib.import_module("probe_pkg.builder")
+
+    assert store.cached_table("t", [raw], builder.build, directory=out)["a"].tolist() == [1]
+    meta = json.loads((out / "t.json").read_text())
+    assert meta["builder"]["module"] == "probe_pkg.builder" and len(meta["builder"]["source_sha256"]) == 64
+
+    _write_package(tmp_path, 2)  # only the lazily imported helper changes
+    store.builder_fingerprint.cache_clear()
+    for name in ("probe_pkg.helper", "probe_pkg.builder"):
+        sys.modules.pop(name, None)
+    builder = importlib.import_module("probe_pkg.builder")
+    assert store.cached_table("t", [raw], builder.build, directory=out)["a"].tolist() == [2]
+    store.builder_fingerprint.cache_clear()
+    for name in ("probe_pkg", "probe_pkg.helper", "probe_pkg.builder"):
+        sys.modules.pop(name, None)

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from wcc_analysis.analysis import suppliers as S
+from wcc_analysis.core.errors import ParameterError
 from wcc_analysis.ingest.council.supplier_payments import load_service_area_mapping, load_supplier_payments, supplier_payments_dir
 from wcc_analysis.core import vocabulary
 
@@ -356,6 +357,8 @@ def test_sector_overrides_and_own_names():
     sectors = dict(zip(prepared.market["supplier"], prepared.market["sector"], strict=True))
     assert sectors == {"Hyndburn Leisure": "third sector", "Example Borough Council": "in-house"}
     with pytest.raises(ValueError, match="not one of"):
+        S.prepare_payments(frame, None, sector_overrides={"Hyndburn Leisure": "charity"})
+    with pytest.raises(ParameterError, match="Hyndburn Leisure"):  # a bad override is a bad argument
         S.prepare_payments(frame, None, sector_overrides={"Hyndburn Leisure": "charity"})
 
 

@@ -26,6 +26,13 @@ be None ("not available", never an error). Pure functions: no file reading.
 Conventions: ``planned`` and ``actual`` are amounts of benefit in the year,
 more is better (a cashable benefit is £ saved or earned). Only ``cashable``
 benefits enter £ totals. "To date" means the years with an actual reported.
+
+The ratings (``BENEFIT_RAG_RULES``, ``OVERALL_RAG_RULES``, ``CONTRACT_KPI_RAG_RULES``)
+are :class:`~wcc_analysis.core.rules.RuleTable` s: each rating function measures
+a small facts object and the table's first rule that holds gives the rating, so
+the table the report prints is the one that ran. A bad register or KPI table is
+an :class:`~wcc_analysis.core.errors.InputTableError` naming the table, the
+column and, when the table carries ``source_row``, the file row.
 """
 
 from __future__ import annotations
@@ -37,8 +44,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from wcc_analysis.analysis.common import empty_frame, trend_word
-from wcc_analysis.analysis.gap import kpi_rag
+from wcc_analysis.analysis.common import empty_frame, file_row, require_columns, trend_word
+from wcc_analysis.analysis.gap import KpiFacts
+from wcc_analysis.core.errors import InputTableError, ParameterError
+from wcc_analysis.core.rules import Rule, RuleTable, always
 from wcc_analysis.core.text import blank_if_missing, money_k, plural, round_or_none
 from wcc_analysis.core.vocabulary import (
     AMBER,
@@ -46,8 +55,6 @@ from wcc_analysis.core.vocabulary import (
     CASHABLE,
     GREEN,
     GREY,
-    HIGHER,
-    NON_CASHABLE,
     RAGS,
     RED,
     VOLUME,
@@ -55,6 +62,10 @@ from wcc_analysis.core.vocabulary import (
 )
 
 REFINEMENT_ACTION = "contract refinement and adjustment"
+
+#: The tables handed in, as the analyst knows them (the council template's files).
+REGISTER_TABLE = "benefits register"
+CONTRACT_KPIS_TABLE = "contract KPIs"
 
 REGISTER_COLUMNS = [
     "benefit_id", "service_id", "type", "measure", "unit", "baseline", "year",
@@ -66,12 +77,33 @@ KPI_COLUMNS = ["contract", "kpi", "polarity", "target", "quarter", "actual", "se
 #: 95 % allows for ordinary estimating error in a plan; below 80 % a fifth of the
 #: promised benefit is missing and the business case needs revisiting.
 BENEFIT_GREEN_PCT, BENEFIT_AMBER_PCT = 95.0, 80.0
-BENEFIT_RAG_RULES: tuple[tuple[str, str], ...] = (
-    (GREY, "nothing reported yet (no year with an actual), or nothing planned in the reported years"),
-    (GREEN, "realisation to date at or above 95 %"),
-    (AMBER, "at or above 80 %, below 95 %"),
-    (RED, "below 80 %"),
-)
+
+
+@dataclass(frozen=True)
+class BenefitFacts:
+    """One benefit's realisation to date, as ``BENEFIT_RAG_RULES`` reads it."""
+
+    realisation_pct: float | None  # actual ÷ planned to date × 100; None or NaN when there is none
+
+    @property
+    def rated(self) -> bool:
+        return self.realisation_pct is not None and not pd.isna(self.realisation_pct)
+
+    @property
+    def nudged_pct(self) -> float:
+        """The % a hair up, so a 190/220-style ratio does not lose a boundary to rounding."""
+        return float(self.realisation_pct) + 1e-9
+
+
+BENEFIT_RAG_RULES: RuleTable[BenefitFacts] = RuleTable((
+    Rule(GREY, "nothing reported yet (no year with an actual), or nothing planned in the reported years",
+         lambda f: not f.rated),
+    Rule(GREEN, f"realisation to date at or above {BENEFIT_GREEN_PCT:g} %",
+         lambda f: f.nudged_pct >= BENEFIT_GREEN_PCT),
+    Rule(AMBER, f"at or above {BENEFIT_AMBER_PCT:g} %, below {BENEFIT_GREEN_PCT:g} %",
+         lambda f: f.nudged_pct >= BENEFIT_AMBER_PCT),
+    Rule(RED, f"below {BENEFIT_AMBER_PCT:g} %", always),
+))
 
 #: Forecast at completion (``realisation``): the realisation ratio to date carried over the rest of the plan.
 FORECAST_METHOD = (
@@ -83,22 +115,49 @@ FORECAST_METHOD = (
     "nothing is reported or nothing was planned to date."
 )
 
-#: The whole register, first that holds. Cashable realisation % = Σ cashable actual to date ÷ Σ cashable
-#: planned to date × 100 (non-cashable benefits are never added to £).
-OVERALL_RAG_RULES: tuple[tuple[str, str], ...] = (
-    (GREY, "no benefit has anything reported yet"),
-    (RED, "cashable realisation below 80 %, or more than a third of the rated benefits Red"),
-    (AMBER, "cashable realisation below 95 %, or any benefit Amber or Red"),
-    (GREEN, "cashable realisation at or above 95 % (or no cashable benefit reported) and every rated benefit Green"),
-)
 
-#: One contract KPI in one quarter (``gap.kpi_rag``, tolerance default 5 % of target).
-CONTRACT_KPI_RAG_RULES: tuple[tuple[str, str], ...] = (
-    (GREEN, "met: on or better than target"),
-    (AMBER, "on the wrong side of target by at most tolerance × |target| (default 5 %)"),
-    (RED, "on the wrong side by more than that"),
-    (GREY, "no actual reported for the quarter (not counted as a miss)"),
-)
+@dataclass(frozen=True)
+class OverallFacts:
+    """The register's benefits by rating and its cashable realisation, as ``OVERALL_RAG_RULES`` reads them."""
+
+    green: int
+    amber: int
+    red: int
+    cashable_rag: str | None  # ``benefit_rag`` of the cashable realisation % to date; None when there is none
+
+    @property
+    def rated(self) -> int:
+        return self.green + self.amber + self.red
+
+
+#: The whole register, first that holds. Cashable realisation % = Σ cashable actual to date ÷ Σ cashable
+#: planned to date × 100 (non-cashable benefits are never added to £), rated by ``BENEFIT_RAG_RULES``.
+OVERALL_RAG_RULES: RuleTable[OverallFacts] = RuleTable((
+    Rule(GREY, "no benefit has anything reported yet", lambda f: f.rated == 0),
+    Rule(RED, f"cashable realisation below {BENEFIT_AMBER_PCT:g} %, or more than a third of the rated benefits Red",
+         lambda f: f.cashable_rag == RED or f.red * 3 > f.rated),
+    Rule(AMBER, f"cashable realisation below {BENEFIT_GREEN_PCT:g} %, or any benefit Amber or Red",
+         lambda f: f.cashable_rag == AMBER or f.red > 0 or f.amber > 0),
+    Rule(GREEN, f"cashable realisation at or above {BENEFIT_GREEN_PCT:g} % (or no cashable benefit reported) and "
+                "every rated benefit Green", always),
+))
+
+
+@dataclass(frozen=True)
+class ContractKpiFacts:
+    """One contract KPI in one quarter, as ``CONTRACT_KPI_RAG_RULES`` reads it."""
+
+    kpi: KpiFacts | None  # the actual against target (``gap.KpiFacts``); None when no actual was reported
+
+
+#: One contract KPI in one quarter (``gap.kpi_rag``'s tests, tolerance default 5 % of target).
+CONTRACT_KPI_RAG_RULES: RuleTable[ContractKpiFacts] = RuleTable((
+    Rule(GREEN, "met: on or better than target", lambda f: f.kpi is not None and f.kpi.on_or_better),
+    Rule(AMBER, "on the wrong side of target by at most tolerance × |target| (default 5 %)",
+         lambda f: f.kpi is not None and f.kpi.within_tolerance),
+    Rule(RED, "on the wrong side by more than that", lambda f: f.kpi is not None),
+    Rule(GREY, "no actual reported for the quarter (not counted as a miss)", always),
+))
 
 #: Contract refinement and adjustment. "Missed" = off target (Amber or Red): Amber is still a miss of
 #: the contractual target, and a run of near-misses is exactly what a contract review should pick up.
@@ -138,18 +197,17 @@ FLAG_COLUMNS = ["contract", "kpi", "quarters_missed", "quarters", "latest_quarte
 # ---------------------------------------------------------------------------
 
 
-def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{what} is missing columns {missing}")
-
-
-def _no_duplicates(frame: pd.DataFrame, keys: list[str], what: str) -> None:
+def _no_duplicates(frame: pd.DataFrame, keys: list[str], table: str) -> None:
+    """InputTableError naming ``table`` and the first key with more than one row."""
     dup = frame[frame.duplicated(keys, keep=False)]
     if len(dup):
         first = dup.iloc[0]
         named = ", ".join(f"{k}={first[k]!r}" for k in keys)
-        raise ValueError(f"{what} has more than one row for ({named}); each ({', '.join(keys)}) must be unique")
+        raise InputTableError(
+            table, f"more than one row for ({named}); each ({', '.join(keys)}) must be unique",
+            row=file_row(dup), column=keys[-1],
+            fix=f"keep one row per ({', '.join(keys)}): add the figures into one row, or correct the {keys[-1]}",
+        )
 
 
 def _pct(part: float, whole: float) -> float | None:
@@ -163,27 +221,35 @@ def _pct(part: float, whole: float) -> float | None:
 
 def benefit_rag(realisation_pct: float | None) -> str:
     """One benefit's RAG from its realisation % to date (``BENEFIT_RAG_RULES``); None/NaN is Grey."""
-    if realisation_pct is None or pd.isna(realisation_pct):
-        return GREY
-    pct = float(realisation_pct) + 1e-9  # 190/220 style ratios: do not lose a boundary to rounding
-    return GREEN if pct >= BENEFIT_GREEN_PCT else AMBER if pct >= BENEFIT_AMBER_PCT else RED
+    return BENEFIT_RAG_RULES.decide(BenefitFacts(realisation_pct))
 
 
 def _checked_register(register: pd.DataFrame) -> pd.DataFrame:
     """Columns present, types known and constant per benefit, planned present, no duplicate (benefit_id, year)."""
-    _require(register, REGISTER_COLUMNS, "the benefits register")
+    require_columns(register, REGISTER_COLUMNS, REGISTER_TABLE)
     rows = register.copy()
     rows["type"] = rows["type"].astype(str).str.strip().str.lower()
     bad = sorted(set(rows["type"]) - set(BENEFIT_TYPES))
     if bad:
-        raise ValueError(f"benefit type must be one of {BENEFIT_TYPES}, not {bad}")
+        raise InputTableError(REGISTER_TABLE, f"benefit type must be one of {BENEFIT_TYPES}, not {bad}",
+                              row=file_row(rows[rows["type"].isin(bad)]), column="type",
+                              fix=f"write the type as one of {list(BENEFIT_TYPES)}")
     mixed = rows.groupby("benefit_id")["type"].nunique()
     if (mixed > 1).any():
-        raise ValueError(f"benefit {mixed[mixed > 1].index[0]!r} is both cashable and non-cashable in different years")
-    _no_duplicates(rows, ["benefit_id", "year"], "the benefits register")
+        benefit = mixed[mixed > 1].index[0]
+        raise InputTableError(
+            REGISTER_TABLE, f"benefit {benefit!r} is both cashable and non-cashable in different years",
+            row=file_row(rows[rows["benefit_id"] == benefit]), column="type",
+            fix="give the benefit one type in every year, or split it into two benefits",
+        )
+    _no_duplicates(rows, ["benefit_id", "year"], REGISTER_TABLE)
     no_plan = rows[rows["planned"].isna()]
     if len(no_plan):
-        raise ValueError(f"benefit {no_plan.iloc[0]['benefit_id']!r} has no planned value for {no_plan.iloc[0]['year']!r}")
+        raise InputTableError(
+            REGISTER_TABLE,
+            f"benefit {no_plan.iloc[0]['benefit_id']!r} has no planned value for {no_plan.iloc[0]['year']!r}",
+            row=file_row(no_plan), column="planned", fix="enter the amount planned for that year (0 if none)",
+        )
     rows["planned"] = rows["planned"].astype(float)
     rows["actual"] = pd.to_numeric(rows["actual"], errors="raise").astype(float)
     rows["year"] = rows["year"].astype(str)
@@ -239,7 +305,7 @@ def realisation(register: pd.DataFrame | None) -> pd.DataFrame:
     by ``FORECAST_METHOD``; ``rag`` by ``BENEFIT_RAG_RULES``. ``variance_to_date``
     = planned − actual to date (positive = shortfall). ``explanation`` joins the
     owner's explanations for the reported years; ``explanation_missing`` is True
-    for an Amber or Red benefit without one. Duplicate (benefit_id, year) → ValueError.
+    for an Amber or Red benefit without one. Duplicate (benefit_id, year) → InputTableError.
     """
     if register is None or register.empty:
         return empty_frame(REALISATION_COLUMNS)
@@ -325,19 +391,21 @@ def overall(register_status: pd.DataFrame | None) -> tuple[str, str]:
     nothing reported yet at its plan (no evidence either way).
     """
     if register_status is None or register_status.empty:
-        return GREY, "Not available: no benefits register was supplied."
+        rag = OVERALL_RAG_RULES.decide(OverallFacts(0, 0, 0, None))
+        return rag, "Not available: no benefits register was supplied."
     counts = rag_counts(register_status)
-    rated = counts[GREEN] + counts[AMBER] + counts[RED]
+    cash = _cashable(register_status)
+    cash_to_date = float(cash["planned_to_date"].sum())
+    pct = _pct(float(cash["actual_to_date"].sum()), cash_to_date)
+    rag = OVERALL_RAG_RULES.decide(
+        OverallFacts(counts[GREEN], counts[AMBER], counts[RED], None if pct is None else benefit_rag(pct)))
     n = len(register_status)
     tally = (
         f"{plural(n, 'benefit')}: {counts[GREEN]} Green, {counts[AMBER]} Amber, {counts[RED]} Red, "
         f"{counts[GREY]} not yet reported"
     )
-    if not rated:
+    if rag == GREY:
         return GREY, f"Not available: nothing reported yet against the plan ({tally})."
-    cash = _cashable(register_status)
-    cash_to_date = float(cash["planned_to_date"].sum())
-    pct = _pct(float(cash["actual_to_date"].sum()), cash_to_date)
     if pct is None:
         money = "no cashable benefit reported yet, so rated on the benefit counts only"
     else:
@@ -347,13 +415,6 @@ def overall(register_status: pd.DataFrame | None) -> tuple[str, str]:
             f"to date realised ({pct:.1f} %); {money_k(float(cash['planned_total'].sum()))} planned in total, "
             f"forecast {money_k(forecast)} at completion"
         )
-    pct_rag = benefit_rag(pct) if pct is not None else GREEN
-    if pct_rag == RED or counts[RED] * 3 > rated:
-        rag = RED
-    elif pct_rag == AMBER or counts[RED] or counts[AMBER]:
-        rag = AMBER
-    else:
-        rag = GREEN
     return rag, f"{rag}: {money}; {tally}."
 
 
@@ -376,19 +437,40 @@ def _follows(earlier: str, later: str) -> bool:
 
 
 def _checked_kpis(kpis: pd.DataFrame) -> pd.DataFrame:
-    _require(kpis, KPI_COLUMNS, "the contract KPIs")
+    """Columns present, no duplicate (contract, kpi, quarter), a target direction, no negative credit."""
+    require_columns(kpis, KPI_COLUMNS, CONTRACT_KPIS_TABLE)
     rows = kpis.copy()
     rows["quarter"] = rows["quarter"].astype(str)
-    _no_duplicates(rows, ["contract", "kpi", "quarter"], "the contract KPIs")
+    _no_duplicates(rows, ["contract", "kpi", "quarter"], CONTRACT_KPIS_TABLE)
     rows["polarity"] = rows["polarity"].map(polarity_of)
-    if (rows["polarity"] == VOLUME).any():
-        raise ValueError("a contract KPI needs a target direction: polarity volume cannot be rated")
+    volume = rows[rows["polarity"] == VOLUME]
+    if len(volume):
+        raise InputTableError(
+            CONTRACT_KPIS_TABLE, "a contract KPI needs a target direction: polarity volume cannot be rated "
+            f"(KPI {volume['kpi'].iloc[0]!r})", row=file_row(volume), column="polarity",
+            fix="give each contract KPI the polarity higher_is_better or lower_is_better",
+        )
     rows["service_credit_gbp"] = pd.to_numeric(rows["service_credit_gbp"]).fillna(0.0).astype(float)
     negative = rows[rows["service_credit_gbp"] < 0]
     if len(negative):
         r = negative.iloc[0]
-        raise ValueError(f"service credit for ({r['contract']!r}, {r['kpi']!r}, {r['quarter']!r}) is negative")
+        raise InputTableError(
+            CONTRACT_KPIS_TABLE, f"service credit for ({r['contract']!r}, {r['kpi']!r}, {r['quarter']!r}) is negative",
+            row=file_row(negative), column="service_credit_gbp",
+            fix="enter the credit applied as a positive amount (0 or blank when none was applied)",
+        )
     return rows.sort_values(["contract", "kpi", "quarter"], kind="stable").reset_index(drop=True)
+
+
+def contract_kpi_facts(actual: float | None, target: float, polarity: str, tolerance: float = 0.05) -> ContractKpiFacts:
+    """The facts ``CONTRACT_KPI_RAG_RULES`` reads for one KPI in one quarter (no actual: nothing to compare)."""
+    reported = actual is not None and pd.notna(actual)
+    return ContractKpiFacts(KpiFacts.of(actual, target, polarity, tolerance) if reported else None)
+
+
+def contract_kpi_rag(actual: float | None, target: float, polarity: str, tolerance: float = 0.05) -> str:
+    """One contract KPI's RAG in one quarter (``CONTRACT_KPI_RAG_RULES``); no actual is Grey."""
+    return CONTRACT_KPI_RAG_RULES.decide(contract_kpi_facts(actual, target, polarity, tolerance))
 
 
 def kpi_quarters(kpis: pd.DataFrame | None, tolerance: float = 0.05) -> pd.DataFrame:
@@ -397,7 +479,7 @@ def kpi_quarters(kpis: pd.DataFrame | None, tolerance: float = 0.05) -> pd.DataF
     ``performance_gap`` is positive when better than target; ``trend`` compares
     the quarter with the KPI's previous reported quarter on ``gap_pct_of_target``
     (so a target that changes is handled). ``latest`` is True in the contract's
-    latest quarter. Duplicate (contract, kpi, quarter) → ValueError.
+    latest quarter. Duplicate (contract, kpi, quarter) → InputTableError.
     """
     if kpis is None or kpis.empty:
         return empty_frame(KPI_QUARTER_COLUMNS)
@@ -410,9 +492,10 @@ def kpi_quarters(kpis: pd.DataFrame | None, tolerance: float = 0.05) -> pd.DataF
             target, polarity = float(r["target"]), r["polarity"]
             reported = pd.notna(r["actual"])
             actual = float(r["actual"]) if reported else math.nan
-            gap = (actual - target if polarity == HIGHER else target - actual) if reported else None
+            facts = contract_kpi_facts(actual, target, polarity, tolerance)
+            gap = None if facts.kpi is None else facts.kpi.better_by
             pct = None if gap is None else (gap / abs(target) if target else (0.0 if gap >= 0 else -math.inf))
-            rag = kpi_rag(actual, target, polarity, tolerance) if reported else GREY
+            rag = CONTRACT_KPI_RAG_RULES.decide(facts)
             row = {
                 "contract": r["contract"], "kpi": r["kpi"], "polarity": polarity, "quarter": r["quarter"],
                 "target": target, "actual": actual, "performance_gap": gap, "gap_pct_of_target": pct,
@@ -437,7 +520,7 @@ def service_credits(kpis: pd.DataFrame | None) -> dict:
 
     Each row's ``service_credit_gbp`` is the credit applied that quarter for
     that KPI, so credits add across KPIs and quarters (blank counts as 0;
-    negative → ValueError). No KPIs → total None and empty tables.
+    negative → InputTableError). No KPIs → total None and empty tables.
     """
     if kpis is None or kpis.empty:
         return {
@@ -460,7 +543,7 @@ def refinement_flags(kpis: pd.DataFrame | None, consecutive: int = 2, tolerance:
     quarters in the run (oldest first).
     """
     if consecutive < 1:
-        raise ValueError(f"consecutive must be at least 1, not {consecutive}")
+        raise ParameterError(f"consecutive must be at least 1, not {consecutive}")
     table = kpi_quarters(kpis, tolerance)
     if table.empty:
         return empty_frame(FLAG_COLUMNS)

@@ -31,3 +31,11 @@ def require_columns(frame: pd.DataFrame, columns: Sequence[str], table: str) -> 
     if missing:
         raise InputTableError(table, f"missing column(s) {missing} (columns: {list(frame.columns)})",
                               column=missing[0], fix=f"give the table the columns {list(columns)}")
+
+
+def file_row(rows: pd.DataFrame) -> int | None:
+    """The file row (``source_row``, as the council template's loader records it) of the first of ``rows``;
+    None when the table does not carry it or ``rows`` is empty."""
+    if "source_row" not in rows.columns or rows.empty or pd.isna(rows["source_row"].iloc[0]):
+        return None
+    return int(rows["source_row"].iloc[0])

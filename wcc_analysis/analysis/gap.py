@@ -12,7 +12,10 @@ is not available (never an error):
    (``efficiency_gap``, ``unit_cost``, ``cost_efficiency_rag``).
 
 ``portfolio_counts`` turns per-service ratings into the seed's "how many" counts.
-Every threshold is in a documented module-level table.
+Every threshold is in a documented module-level rule table
+(:class:`~wcc_analysis.core.rules.RuleTable`): each rating function measures a
+small facts object and the table's first rule that holds gives the rating, so
+the table the report prints is the one that ran.
 """
 
 from __future__ import annotations
@@ -23,52 +26,133 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from wcc_analysis.analysis.common import empty_frame, trend_word
+from wcc_analysis.analysis.common import empty_frame, file_row, trend_word
+from wcc_analysis.core.errors import InputTableError, ParameterError
+from wcc_analysis.core.rules import Rule, RuleTable, always
 from wcc_analysis.core.text import plural, round_or_none
 from wcc_analysis.core.vocabulary import AMBER, GREEN, GREY, HIGHER, LOWER, RAGS, RED, VOLUME, polarity_of
 
+#: The tables handed in, as the analyst knows them.
+KPIS_TABLE = "KPIs"
+PORTFOLIO_TABLE = "portfolio gap ratings"
+
+
+def _better_by(actual: float, target: float, polarity: str) -> float:
+    """How far actual is on the good side of target (negative = worse), in the measure's units."""
+    return actual - target if polarity == HIGHER else target - actual
+
+
+@dataclass(frozen=True)
+class KpiFacts:
+    """One KPI value against its target, as ``KPI_RAG_RULES`` reads it."""
+
+    better_by: float  # how far on the good side of target, in the KPI's units (negative = worse)
+    target: float
+    tolerance: float = 0.05  # the share of |target| allowed on the wrong side for Amber
+
+    @classmethod
+    def of(cls, actual: float, target: float, polarity: str, tolerance: float = 0.05) -> KpiFacts:
+        """The facts for ``actual`` against ``target`` (``polarity`` higher or lower is better)."""
+        return cls(_better_by(float(actual), float(target), polarity_of(polarity)), float(target), tolerance)
+
+    @property
+    def on_or_better(self) -> bool:
+        return self.better_by >= 0
+
+    @property
+    def within_tolerance(self) -> bool:
+        """On the wrong side by at most ``tolerance`` × |target| (with a hair of slack, so that a
+        boundary is not lost to rounding)."""
+        allowed = self.tolerance * abs(self.target)
+        return -self.better_by <= allowed + 1e-9 * max(1.0, allowed)
+
 
 #: Q1, one KPI's latest value against its target (``tolerance`` default 5 % of target).
-KPI_RAG_RULES: tuple[tuple[str, str], ...] = (
-    (GREEN, "on or better than target"),
-    (AMBER, "on the wrong side of target by at most tolerance x |target| (default 5 %)"),
-    (RED, "on the wrong side of target by more than that"),
-)
+KPI_RAG_RULES: RuleTable[KpiFacts] = RuleTable((
+    Rule(GREEN, "on or better than target", lambda f: f.on_or_better),
+    Rule(AMBER, "on the wrong side of target by at most tolerance x |target| (default 5 %)",
+         lambda f: f.within_tolerance),
+    Rule(RED, "on the wrong side of target by more than that", always),
+))
+
+
+@dataclass(frozen=True)
+class SurveyFacts:
+    """One survey question's latest result against its target (or benchmark), as ``SURVEY_RAG_RULES`` reads it."""
+
+    gap_points: float | None  # % satisfied − target (or benchmark); None when there is neither
+    tolerance_points: float = 5.0
+
 
 #: Q1, one survey question's latest % satisfied against its target (or benchmark when no target).
 #: Tolerance in percentage points (default 5): survey results carry sampling error of a few
 #: points, so a 5-point margin separates "near" from "clearly below".
-SURVEY_RAG_RULES: tuple[tuple[str, str], ...] = (
-    (GREEN, "% satisfied at or above the target (or benchmark)"),
-    (AMBER, "below it by at most tolerance_points (default 5) percentage points"),
-    (RED, "below it by more than that"),
-    (GREY, "no target or benchmark to compare with (shown, not rated)"),
-)
+SURVEY_RAG_RULES: RuleTable[SurveyFacts] = RuleTable((
+    Rule(GREEN, "% satisfied at or above the target (or benchmark)",
+         lambda f: f.gap_points is not None and f.gap_points >= 0),
+    Rule(AMBER, "below it by at most tolerance_points (default 5) percentage points",
+         lambda f: f.gap_points is not None and -f.gap_points <= f.tolerance_points + 1e-12),
+    Rule(RED, "below it by more than that", lambda f: f.gap_points is not None),
+    Rule(GREY, "no target or benchmark to compare with (shown, not rated)", always),
+))
+
+
+@dataclass(frozen=True)
+class NeedFacts:
+    """The rated measures of Q1, as ``DELIVERING_NEED_RULES`` reads them."""
+
+    measures: int  # KPIs plus survey questions with a target or benchmark
+    off_target: int  # of them Amber or Red
+    red: int  # of them Red
+    need_signals: tuple[str, ...] = ()  # the need signals flagged (need rising)
+
 
 #: Q1 overall, over the rated measures (KPIs + survey questions with a target); first that holds.
-DELIVERING_NEED_RULES: tuple[tuple[str, str], ...] = (
-    (GREY, "no KPI and no survey result with a target supplied"),
-    (RED, "any measure Red, or more than a third of the rated measures off target"),
-    (AMBER, "any measure off target (Amber), or all on target but a need signal is flagged "
-            "(need is rising faster than the targets assume)"),
-    (GREEN, "every rated measure on or better than target and no need signal flagged"),
-)
+DELIVERING_NEED_RULES: RuleTable[NeedFacts] = RuleTable((
+    Rule(GREY, "no KPI and no survey result with a target supplied", lambda f: f.measures == 0),
+    Rule(RED, "any measure Red, or more than a third of the rated measures off target",
+         lambda f: f.red > 0 or f.off_target * 3 > f.measures),
+    Rule(AMBER, "any measure off target (Amber), or all on target but a need signal is flagged "
+                "(need is rising faster than the targets assume)",
+         lambda f: f.off_target > 0 or bool(f.need_signals)),
+    Rule(GREEN, "every rated measure on or better than target and no need signal flagged", always),
+))
+
+
+@dataclass(frozen=True)
+class BestInClassFacts:
+    """The deciding benchmark of Q2, as ``BEST_IN_CLASS_RULES`` reads it."""
+
+    quartile: int | None  # 1 = best quarter of comparators … 4 = worst; None when no measure can be rated
+
 
 #: Q2, the first (most specific) performance measure the council has, by comparator quartile.
-BEST_IN_CLASS_RULES: tuple[tuple[str, str], ...] = (
-    (GREY, "no performance measure (higher/lower is better) with a value for the council and at least one comparator"),
-    (GREEN, "in the best quarter of its comparators"),
-    (RED, "in the worst quarter"),
-    (AMBER, "otherwise (second or third quarter)"),
-)
+BEST_IN_CLASS_RULES: RuleTable[BestInClassFacts] = RuleTable((
+    Rule(GREY, "no performance measure (higher/lower is better) with a value for the council and at least "
+               "one comparator", lambda f: f.quartile is None),
+    Rule(GREEN, "in the best quarter of its comparators", lambda f: f.quartile == 1),
+    Rule(RED, "in the worst quarter", lambda f: f.quartile == 4),
+    Rule(AMBER, "otherwise (second or third quarter)", always),
+))
+
+
+@dataclass(frozen=True)
+class CostFacts:
+    """The council's net spend per head and its comparators', as ``COST_EFFICIENCY_RULES`` reads them (£)."""
+
+    spend_per_head: float | None
+    median: float | None  # the comparators' median; None when no comparator has a value
+    lower_quartile: float | None
+
 
 #: Q3, net spend per head against the comparator distribution (lower spend = more efficient).
-COST_EFFICIENCY_RULES: tuple[tuple[str, str], ...] = (
-    (GREY, "no spend per head for the council, or no comparator values"),
-    (GREEN, "at or below the comparator lower quartile"),
-    (AMBER, "above the lower quartile, at or below the median"),
-    (RED, "above the comparator median"),
-)
+COST_EFFICIENCY_RULES: RuleTable[CostFacts] = RuleTable((
+    Rule(GREY, "no spend per head for the council, or no comparator values",
+         lambda f: f.spend_per_head is None or f.median is None),
+    Rule(GREEN, "at or below the comparator lower quartile", lambda f: f.spend_per_head <= f.lower_quartile),
+    Rule(AMBER, "above the lower quartile, at or below the median", lambda f: f.spend_per_head <= f.median),
+    Rule(RED, "above the comparator median", always),
+))
 
 KPI_STATUS_COLUMNS = [
     "kpi", "unit", "polarity", "period", "target", "actual", "performance_gap", "gap_pct_of_target",
@@ -80,18 +164,9 @@ SURVEY_STATUS_COLUMNS = [
 ]
 
 
-def _better_by(actual: float, target: float, polarity: str) -> float:
-    """How far actual is on the good side of target (negative = worse), in the measure's units."""
-    return actual - target if polarity == HIGHER else target - actual
-
-
 def kpi_rag(actual: float, target: float, polarity: str, tolerance: float = 0.05) -> str:
     """One KPI's RAG (``KPI_RAG_RULES``)."""
-    gap = _better_by(float(actual), float(target), polarity_of(polarity))
-    if gap >= 0:
-        return GREEN
-    allowed = tolerance * abs(float(target))
-    return AMBER if -gap <= allowed + 1e-9 * max(1.0, allowed) else RED
+    return KPI_RAG_RULES.decide(KpiFacts.of(actual, target, polarity, tolerance))
 
 
 def kpi_status(kpis: pd.DataFrame | None, tolerance: float = 0.05) -> pd.DataFrame:
@@ -109,8 +184,14 @@ def kpi_status(kpis: pd.DataFrame | None, tolerance: float = 0.05) -> pd.DataFra
         return empty_frame(KPI_STATUS_COLUMNS)
     rows = kpis.dropna(subset=["actual", "target"]).copy()
     rows["polarity"] = rows["polarity"].map(polarity_of)
-    if (rows["polarity"] == VOLUME).any():
-        raise ValueError("a KPI needs a target direction: polarity volume cannot be rated against a target")
+    volume = rows[rows["polarity"] == VOLUME]
+    if len(volume):
+        raise InputTableError(
+            KPIS_TABLE, "a KPI needs a target direction: polarity volume cannot be rated against a target "
+            f"(KPI {volume['kpi'].iloc[0]!r})", row=file_row(volume), column="polarity",
+            fix="give each KPI the polarity higher_is_better or lower_is_better; a volume (a size, not a "
+                "performance) belongs in the outputs table",
+        )
     rows["performance_gap"] = [_better_by(a, t, p) for a, t, p in zip(rows["actual"], rows["target"], rows["polarity"])]
     rows["gap_pct_of_target"] = [
         g / abs(t) if t else (0.0 if g >= 0 else -math.inf) for g, t in zip(rows["performance_gap"], rows["target"])
@@ -159,11 +240,8 @@ def survey_status(survey: pd.DataFrame | None, tolerance_points: float = 5.0) ->
                 compared_with, value = column, float(last[column])
                 break
         pct = float(last["percent_satisfied"])
-        if value is None:
-            gap, rag = None, GREY
-        else:
-            gap = pct - value
-            rag = GREEN if gap >= 0 else AMBER if -gap <= tolerance_points + 1e-12 else RED
+        gap = None if value is None else pct - value
+        rag = SURVEY_RAG_RULES.decide(SurveyFacts(gap, tolerance_points))
         out.append({
             "question": question,
             "period": last["period"],
@@ -204,20 +282,21 @@ def delivering_need_rag(
     elif rated_survey.empty:
         gaps.append("the survey results have no target or benchmark")
     missing = f" ({'; '.join(gaps)})" if gaps else ""
-    if not rags:
-        return GREY, f"Not available: nothing to rate against a target{missing}."
     n, off, red = len(rags), sum(r in (AMBER, RED) for r in rags), sum(r == RED for r in rags)
     flagged = sorted(k for k, v in (need_signals or {}).items() if v)
+    rag = DELIVERING_NEED_RULES.decide(NeedFacts(n, off, red, tuple(flagged)))
+    if rag == GREY:
+        return GREY, f"Not available: nothing to rate against a target{missing}."
     counts = (
         f"{n - off} of {plural(n, 'measure')} on target ({plural(len(kpis), 'KPI')}, "
         f"{plural(len(rated_survey), 'survey question')}){missing}"
     )
-    if red or off * 3 > n:
+    if rag == RED:
         why = f"{plural(red, 'measure')} red" if red else f"{off} of {n} off target, more than a third"
         return RED, f"Red: {why}; {counts}."
-    if off:
+    if rag == AMBER and off:
         return AMBER, f"Amber: {plural(off, 'measure')} just off target, none red; {counts}."
-    if flagged:
+    if rag == AMBER:
         return AMBER, f"Amber: every measure on target, but need signals say need is rising ({'; '.join(flagged)}); {counts}."
     return GREEN, f"Green: {counts}."
 
@@ -298,15 +377,15 @@ def best_in_class_rag(benchmarks: Sequence[Mapping]) -> tuple[str, str]:
     """
     for b in benchmarks:
         if polarity_of(b["polarity"]) == VOLUME:
-            raise ValueError(f"{b.get('measure') or 'a measure'!r} is a volume measure; only performance measures are rated")
+            raise ParameterError(f"{b.get('measure') or 'a measure'!r} is a volume measure; only performance measures are rated")
     usable = [b for b in benchmarks if b.get("quartile") is not None]
-    if not usable:
+    rag = BEST_IN_CLASS_RULES.decide(BestInClassFacts(usable[0]["quartile"] if usable else None))
+    if rag == GREY:
         return GREY, (
             "Not available: no published performance measure for this service has a value for the "
             "council and its comparators, so best in class cannot be judged."
         )
     b = usable[0]
-    rag = GREEN if b["quartile"] == 1 else RED if b["quartile"] == 4 else AMBER
     where = {1: "the best quarter", 2: "the second quarter", 3: "the third quarter", 4: "the worst quarter"}[b["quartile"]]
     note = f" ({b['note']})" if b.get("note") else ""
     return rag, (
@@ -359,18 +438,23 @@ def unit_cost(cost_gbp: float | None, output_volume: float | None) -> float | No
 
 
 def cost_efficiency_rag(gap: Mapping | None) -> tuple[str, str]:
-    """Q3 "Is it as effective and cost efficient as it could be?" as (rag, sentence), by ``COST_EFFICIENCY_RULES``."""
-    if not gap or gap.get("spend_per_head_gbp") is None or gap.get("comparator_median_gbp") is None:
+    """Q3 "Is it as effective and cost efficient as it could be?" as (rag, sentence), by ``COST_EFFICIENCY_RULES``.
+
+    ``gap`` is an ``efficiency_gap`` result, or None when it could not be computed.
+    """
+    gap = gap or {}
+    spend, median, lq = (gap.get(k) for k in ("spend_per_head_gbp", "comparator_median_gbp", "comparator_lower_quartile_gbp"))
+    rag = COST_EFFICIENCY_RULES.decide(CostFacts(spend, median, lq))
+    if rag == GREY:
         return GREY, "Not available: no net spend per head for the council or no comparator values to set it against."
-    spend, median, lq = gap["spend_per_head_gbp"], gap["comparator_median_gbp"], gap["comparator_lower_quartile_gbp"]
-    facts = f"£{spend:,.2f} per head against a comparator median of £{median:,.2f} and lower quartile of £{lq:,.2f}"
+    figures = f"£{spend:,.2f} per head against a comparator median of £{median:,.2f} and lower quartile of £{lq:,.2f}"
     to_median = gap.get("gap_to_median_gbp_thousands")
     money = f"; £{to_median:,.1f}k a year above the median" if to_median is not None and to_median > 0 else ""
-    if spend <= lq:
-        return GREEN, f"Green: at or below the lower quartile, {facts}."
-    if spend <= median:
-        return AMBER, f"Amber: between the lower quartile and the median, {facts}."
-    return RED, f"Red: above the median, {facts}{money}."
+    if rag == GREEN:
+        return GREEN, f"Green: at or below the lower quartile, {figures}."
+    if rag == AMBER:
+        return AMBER, f"Amber: between the lower quartile and the median, {figures}."
+    return RED, f"Red: above the median, {figures}{money}."
 
 
 # ---------------------------------------------------------------------------
@@ -402,7 +486,8 @@ def portfolio_counts(results: pd.DataFrame) -> dict:
         counts = results[column].fillna(GREY).value_counts()
         unknown = sorted(set(counts.index) - set(RAGS))
         if unknown:
-            raise ValueError(f"{column} must be one of {RAGS}; got {unknown}")
+            raise InputTableError(PORTFOLIO_TABLE, f"{column} must be one of {RAGS}; got {unknown}", column=column,
+                                  fix=f"give each service one of {list(RAGS)}, or leave it blank when not assessed")
         out[column.removesuffix("_rag")] = {
             "question": question,
             "answer": int(counts.get(GREEN, 0)),
@@ -415,9 +500,12 @@ def portfolio_counts(results: pd.DataFrame) -> dict:
     for block, group in gaps.groupby("block", sort=True):
         values = group["efficiency_gap_to_median_gbp_thousands"].astype(float).round(6).unique()
         if len(values) > 1:
-            raise ValueError(
+            raise InputTableError(
+                PORTFOLIO_TABLE,
                 f"services in RS block {block!r} ({', '.join(group['service_id'])}) carry different gaps "
-                f"{list(values)}; a block's gap is one figure shared by its services"
+                f"{list(values)}; a block's gap is one figure shared by its services",
+                column="efficiency_gap_to_median_gbp_thousands",
+                fix="give every service of the block the block's gap, computed once from the block's spend",
             )
         per_block[str(block)] = float(values[0])
     shared = {b: sorted(g["service_id"]) for b, g in gaps.groupby("block", sort=True) if len(g) > 1}

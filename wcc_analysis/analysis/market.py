@@ -6,27 +6,45 @@ computed market-maturity rating set beside the priority-setting score, and the
 seed's twelve sourcing options (section 5) screened against that evidence to
 give the long list that option appraisal takes.
 
-Every rule is a documented module-level table: ``CMA_HHI_BANDS``,
-``DEPENDENCY_WORDS``, ``MATURITY_RULES`` and ``OPTION_RULES``.
+Every rule is a documented module-level table: ``CMA_HHI_BANDS`` (the CMA's
+merger guidelines), ``DEPENDENCY_WORDS``, ``MATURITY_RULES`` (three bidders: the
+minimum of the Public Contracts Regulations 2015, reg. 65) and ``OPTION_RULES``
+(the seed's sourcing options, section 5). ``DEPENDENCY_WORDS`` and
+``MATURITY_RULES`` are :class:`~wcc_analysis.core.rules.RuleTable` s and
+``OPTION_RULES`` an :class:`OptionRules` table: the function that decides reads
+the same table the report prints, so the rule shown is the rule that ran.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from wcc_analysis.core.errors import MissingDataError
+from wcc_analysis.analysis.common import require_columns
+from wcc_analysis.core.errors import MissingDataError, ParameterError
+from wcc_analysis.core.rules import Rule, RuleTable, always
 from wcc_analysis.core.text import plural, sentence
 from wcc_analysis.core.vocabulary import (
     CATEGORIES,
+    COMMUNITY,
     DELIVERY_MODELS,
     EXTERNAL_MODELS,
     EXTERNAL_SECTORS,
+    HIGH,
+    LOW,
     MATURITY_RATINGS,
+    MEDIUM,
+    MUST_DO,
+    NICE_TO_DO,
+    OPTION_GROUPS,
+    OPTION_LABELS,
+    PRIVATE,
     PROVIDER_SECTORS,
-    SOURCING_OPTIONS,
+    PUBLIC_SECTOR,
+    SHOULD_DO,
+    THIRD_SECTOR,
     UNCLASSIFIED,
 )
 
@@ -52,24 +70,39 @@ CMA_HHI_BANDS: tuple[tuple[float, str], ...] = (
     (float("inf"), "highly concentrated"),  # hhi > 2,000
 )
 
-#: How SPEND concentration is put in words (first rule that holds): (test, words).
+
+
+@dataclass(frozen=True)
+class SpendFacts:
+    """The council's spend concentration, as ``DEPENDENCY_WORDS`` reads it (shares 0–1)."""
+
+    largest_share: float  # the largest supplier's share
+    cr3: float  # the three largest suppliers' share
+
+
+#: How SPEND concentration is put in words (first rule that holds): the words, and the test.
 #: Tests use the largest supplier's share and CR3, both 0–1.
-DEPENDENCY_WORDS: tuple[tuple[str, str], ...] = (
-    ("largest share >= 0.5", "relies on a single supplier for at least half of this spend"),
-    ("cr3 >= 0.8", "depends on its three largest suppliers for at least 80% of this spend"),
-    ("otherwise", "spreads this spend across several suppliers, with no one supplier dominant"),
-)
+DEPENDENCY_WORDS: RuleTable[SpendFacts] = RuleTable((
+    Rule("relies on a single supplier for at least half of this spend", "largest share >= 0.5",
+         lambda f: f.largest_share >= 0.5),
+    Rule("depends on its three largest suppliers for at least 80% of this spend", "cr3 >= 0.8",
+         lambda f: f.cr3 >= 0.8),
+    Rule("spreads this spend across several suppliers, with no one supplier dominant", "otherwise", always),
+), columns=("words", "test"))
+
+#: The tables concentration is measured on, as the analyst knows them.
+PAYMENTS_TABLE = "payments"
+MARKET_TABLE = "local market register"
 
 
-def shares(frame: pd.DataFrame, by: str, value: str = "amount_gbp") -> pd.DataFrame:
+def shares(frame: pd.DataFrame, by: str, value: str = "amount_gbp", *, table: str = PAYMENTS_TABLE) -> pd.DataFrame:
     """Each ``by``'s total of ``value`` and its share (0–1), largest first, ties by name.
 
     Rows with no value are ignored; a name whose net total is zero or negative
-    (credit notes exceeding payments) has no share and is left out.
+    (credit notes exceeding payments) has no share and is left out. ``table``
+    names ``frame`` in the error when a column is missing.
     """
-    for column in (by, value):
-        if column not in frame.columns:
-            raise ValueError(f"shares: no column {column!r} (columns: {list(frame.columns)})")
+    require_columns(frame, [by, value], table)
     rows = frame[[by, value]].dropna()
     totals = rows.groupby(by, sort=True)[value].sum().astype(float)
     totals = totals[totals > 0]
@@ -83,7 +116,7 @@ def shares(frame: pd.DataFrame, by: str, value: str = "amount_gbp") -> pd.DataFr
 def _check_shares(share_series: pd.Series | Sequence[float]) -> pd.Series:
     s = pd.Series(share_series, dtype=float).dropna()
     if (s < 0).any() or (s > 1 + 1e-9).any() or s.sum() > 1 + 1e-9:
-        raise ValueError("shares must be fractions 0–1 summing to at most 1 (not percentages)")
+        raise ParameterError("shares must be fractions 0–1 summing to at most 1 (not percentages)")
     return s
 
 
@@ -104,7 +137,7 @@ def cma_band(hhi_value: float) -> str:
     for upper, band in CMA_HHI_BANDS:
         if hhi_value <= upper:
             return band
-    raise ValueError(f"HHI {hhi_value} is not a number")
+    raise ParameterError(f"HHI {hhi_value} is not a number")
 
 
 @dataclass
@@ -135,11 +168,11 @@ def concentration(
     (``CMA_HHI_BANDS``), source named.
     """
     if kind not in ("spend", "market", SPEND, MARKET):
-        raise ValueError(f"kind must be 'spend' or 'market', not {kind!r}")
+        raise ParameterError(f"kind must be 'spend' or 'market', not {kind!r}")
     is_market = kind in ("market", MARKET)
     by = by or ("provider" if is_market else "supplier")
     value = value or ("annual_value_gbp" if is_market else "amount_gbp")
-    table = shares(frame, by, value)
+    table = shares(frame, by, value, table=MARKET_TABLE if is_market else PAYMENTS_TABLE)
     if table.empty:
         raise MissingDataError(
             f"no positive {value} by {by} to measure concentration on: add the values, or leave "
@@ -156,12 +189,7 @@ def concentration(
             f"{plural(n, 'provider')}; the largest, {top_name}, holds {top_share:.0%} and the three largest {c:.0%}."
         )
         return Concentration(MARKET, h, c, n, top_name, top_share, band, CMA_SOURCE, text)
-    if top_share >= 0.5:
-        words = DEPENDENCY_WORDS[0][1]
-    elif c >= 0.8:
-        words = DEPENDENCY_WORDS[1][1]
-    else:
-        words = DEPENDENCY_WORDS[2][1]
+    words = DEPENDENCY_WORDS.decide(SpendFacts(top_share, c))
     text = (
         f"The council {words}: {plural(n, 'supplier')} paid; the largest, {top_name}, received {top_share:.0%} "
         f"and the three largest {c:.0%} (HHI {h:,.0f}). This measures the council's dependency as a "
@@ -227,19 +255,52 @@ def model_counts(models: pd.DataFrame | None, service_id: str | None = None, exc
     return counts
 
 
+@dataclass(frozen=True)
+class MaturityFacts:
+    """The market evidence and thresholds ``MATURITY_RULES`` reads (thresholds: ``market_maturity``'s parameters)."""
+
+    n_external: int  # capable external providers (private, third, public and community sectors)
+    n_sectors: int  # external sectors with at least one of them
+    n_local: int  # of them, based in the district
+    comparators_external: int | None  # comparators delivering through an external model; None when not supplied
+    min_external: int = 3
+    min_sectors: int = 2
+    min_local: int = 1
+    min_comparators: int = 1
+    max_low: int = 1
+
+    @property
+    def short_of_high(self) -> tuple[str, ...]:
+        """What the evidence lacks for High, in words (empty when it has everything High needs)."""
+        missing = []
+        if self.n_external < self.min_external:
+            missing.append(f"fewer than {self.min_external} external providers")
+        if self.n_sectors < self.min_sectors:
+            missing.append(f"fewer than {self.min_sectors} external sectors")
+        if self.n_local < self.min_local:
+            missing.append(f"fewer than {self.min_local} based in the district")
+        if self.comparators_external is None:
+            missing.append("no comparator evidence (High needs it)")
+        elif self.comparators_external < self.min_comparators:
+            missing.append(f"fewer than {self.min_comparators} comparator using an external model")
+        return tuple(missing)
+
+
 #: How market maturity is rated (first rule that holds). Thresholds are parameters of
 #: ``market_maturity``; defaults in brackets.
-MATURITY_RULES: tuple[tuple[str, str], ...] = (
-    ("Low", "at most max_low (1) capable external provider: no competition to buy from"),
-    (
-        "High",
+MATURITY_RULES: RuleTable[MaturityFacts] = RuleTable((
+    Rule(LOW, "at most max_low (1) capable external provider: no competition to buy from",
+         lambda f: f.n_external <= f.max_low),
+    Rule(
+        HIGH,
         "at least min_external (3) capable external providers, across at least min_sectors (2) "
         "external sectors, at least min_local (1) of them based in the district, and at least "
         "min_comparators (1) comparator council already delivering through an external model "
         "(trust or third sector, or outsourced)",
+        lambda f: not f.short_of_high,
     ),
-    ("Medium", "otherwise (including when comparator delivery models are not supplied)"),
-)
+    Rule(MEDIUM, "otherwise (including when comparator delivery models are not supplied)", always),
+))
 
 
 @dataclass
@@ -289,47 +350,35 @@ def market_maturity(
         counts = comparator_models if isinstance(comparator_models, Mapping) else model_counts(comparator_models)
         comp_total = int(sum(counts.values()))
         comp_ext = int(sum(counts.get(m, 0) for m in EXTERNAL_MODELS))
-    facts = (
-        f"{n_external} capable external provider{'s' if n_external != 1 else ''} in {n_sectors} "
-        f"sector{'s' if n_sectors != 1 else ''}, {n_local} based in the district"
+    facts = MaturityFacts(n_external, n_sectors, n_local, comp_ext, min_external=min_external,
+                          min_sectors=min_sectors, min_local=min_local, min_comparators=min_comparators,
+                          max_low=max_low)
+    rating = MATURITY_RULES.decide(facts)
+    if rating == LOW:
+        why = f"at most {max_low} capable external provider"
+    elif rating == HIGH:
+        why = (f"at least {min_external} external providers across at least {min_sectors} sectors, "
+               f"local capacity, and comparators already buy externally")
+    else:
+        why = "more than one external provider but not High: " + "; ".join(facts.short_of_high)
+    counted = (
+        f"{plural(n_external, 'capable external provider')} in {plural(n_sectors, 'sector')}, "
+        f"{n_local} based in the district"
     )
     comp_text = (
         "comparator delivery models not supplied"
         if comp_ext is None
         else f"{comp_ext} of {comp_total} comparators deliver through an external model"
     )
-
-    def rated(rating: str, why: str) -> MaturityRating:
-        return MaturityRating(rating, f"{rating}: {why} ({facts}; {comp_text}).", n_external, n_sectors,
-                              int(n_local), comp_ext, comp_total)
-
-    if n_external <= max_low:
-        return rated("Low", f"at most {max_low} capable external provider")
-    missing = []
-    if n_external < min_external:
-        missing.append(f"fewer than {min_external} external providers")
-    if n_sectors < min_sectors:
-        missing.append(f"fewer than {min_sectors} external sectors")
-    if n_local < min_local:
-        missing.append(f"fewer than {min_local} based in the district")
-    if comp_ext is None:
-        missing.append("no comparator evidence (High needs it)")
-    elif comp_ext < min_comparators:
-        missing.append(f"fewer than {min_comparators} comparator using an external model")
-    if not missing:
-        return rated(
-            "High",
-            f"at least {min_external} external providers across at least {min_sectors} sectors, "
-            f"local capacity, and comparators already buy externally",
-        )
-    return rated("Medium", "more than one external provider but not High: " + "; ".join(missing))
+    return MaturityRating(rating, f"{rating}: {why} ({counted}; {comp_text}).", n_external, n_sectors,
+                          int(n_local), comp_ext, comp_total)
 
 
 def compare_with_priority(rating: MaturityRating | str, priority_score: str | None) -> dict:
     """The computed rating beside the priority-setting "Market maturity" score, flagging disagreement."""
     computed = rating.rating if isinstance(rating, MaturityRating) else str(rating)
     if computed not in MATURITY_RATINGS:
-        raise ValueError(f"rating must be one of {MATURITY_RATINGS}, not {computed!r}")
+        raise ParameterError(f"rating must be one of {MATURITY_RATINGS}, not {computed!r}")
     if priority_score is None or (isinstance(priority_score, float) and pd.isna(priority_score)):
         return {
             "computed": computed, "priority_setting": None, "agrees": None, "steps_apart": None,
@@ -337,7 +386,7 @@ def compare_with_priority(rating: MaturityRating | str, priority_score: str | No
         }
     given = str(priority_score).strip().capitalize()
     if given not in MATURITY_RATINGS:
-        raise ValueError(f"priority score must be one of {MATURITY_RATINGS}, not {priority_score!r}")
+        raise ParameterError(f"priority score must be one of {MATURITY_RATINGS}, not {priority_score!r}")
     steps = abs(MATURITY_RATINGS.index(computed) - MATURITY_RATINGS.index(given))
     if steps == 0:
         note = f"The evidence agrees with the priority-setting score ({given})."
@@ -354,34 +403,6 @@ def compare_with_priority(rating: MaturityRating | str, priority_score: str | No
 # ---------------------------------------------------------------------------
 
 
-#: When each option is supported on the long list (option id → rule). ``min_bidders``
-#: (default 2) is a parameter of ``screen_options``. A statutory (Must Do) duty stays with
-#: the council: it can buy or share delivery but cannot hand the service away or close it.
-OPTION_RULES: dict[str, str] = {
-    "in_house_transformation": "always supported: the counterfactual every other option is compared with",
-    "arms_length_company": "at least one comparator runs the service through an arm's-length company",
-    "outsource_private": (
-        "at least min_bidders (2) capable private providers, or one and at least one comparator "
-        "that outsources the service"
-    ),
-    "outsource_third_sector": (
-        "at least min_bidders (2) capable third-sector providers, or one and at least one comparator "
-        "that uses a trust or third-sector model"
-    ),
-    "private_sector_jv": "at least one capable private provider and market maturity Medium or High",
-    "shared_services": "at least one comparator uses a shared service, or a public-sector provider is listed",
-    "shared_management": "as shared services (the lighter form of the same partnership)",
-    "public_sector_jv": "at least one capable public-sector provider to partner with",
-    "community_transfer": "at least one capable community provider, and the service is not Must Do",
-    "mutualisation": (
-        "at least one comparator uses a trust or third-sector model (the usual vehicle for a staff "
-        "mutual); allowed for Must Do, since the council keeps the duty and contracts with the mutual"
-    ),
-    "devolve_to_parish": "at least one parish or town council in the district, and the service is not Must Do",
-    "closure": "the service is Nice to Do (seed: 'may provide opportunities for de-commissioning'); never Must Do; not Should Do",
-}
-
-
 @dataclass
 class MarketEvidence:
     """What the option screen reads. ``comparator_models``: counts per delivery model, or the table."""
@@ -393,11 +414,193 @@ class MarketEvidence:
     parish_councils: int | None = None
 
 
+@dataclass(frozen=True)
+class ScreenFacts:
+    """The evidence as each option's rule reads it: counts per sector and per model, with every key present."""
+
+    providers: Mapping[str, int]  # capable providers per provider sector
+    maturity: str  # High / Medium / Low
+    models: Mapping[str, int] | None  # comparators per delivery model; None when not supplied
+    category: str | None  # Must Do / Should Do / Nice to Do; None when not supplied
+    parish_councils: int | None  # parish or town councils in the district; None when not supplied
+    min_bidders: int = 2  # capable providers that make a tender competitive
+
+    @property
+    def must_do(self) -> bool:
+        return self.category == MUST_DO
+
+    def comparators(self, model: str) -> int:
+        """Comparators using ``model`` (0 when comparator models were not supplied)."""
+        return self.models[model] if self.models is not None else 0
+
+    def comparator_text(self, model: str) -> str:
+        """"2 of 5 comparators use the outsourced model", or that the models were not supplied."""
+        if self.models is None:
+            return "comparator delivery models were not supplied"
+        return f"{self.comparators(model)} of {sum(self.models.values())} comparators use the {model} model"
+
+
+Assessment = tuple[bool, str]  # supported, and the one-sentence reason
+
+
+@dataclass(frozen=True)
+class OptionRule:
+    """One sourcing option's rule: its id, the rule as printed, and the test that assesses the evidence."""
+
+    option_id: str
+    text: str
+    assess: Callable[[ScreenFacts], Assessment]
+
+
+class OptionRules(Mapping[str, str]):
+    """The option screen's rules, one per sourcing option in the framework's order.
+
+    Read as a mapping it is the printed table (option id → rule text); ``rules``
+    holds each option's :class:`OptionRule`, whose ``assess`` is what
+    ``screen_options`` runs.
+    """
+
+    def __init__(self, *rules: OptionRule) -> None:
+        self.rules: tuple[OptionRule, ...] = rules
+        self._text = {r.option_id: r.text for r in rules}
+
+    def __getitem__(self, option_id: str) -> str:
+        return self._text[option_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._text)
+
+    def __len__(self) -> int:
+        return len(self._text)
+
+
+def _buy(f: ScreenFacts, sector: str, model: str) -> Assessment:
+    """Outsourcing to ``sector``: enough bidders, or one and a comparator already buying through ``model``."""
+    n, c = f.providers[sector], f.comparators(model)
+    providers = plural(n, f"capable {sector} provider")
+    if n >= f.min_bidders:
+        return True, f"{providers}, enough for a competitive tender; {f.comparator_text(model)}."
+    if n >= 1 and c >= 1:
+        return True, f"Only {providers}, but {f.comparator_text(model)}, so the market is worth testing."
+    if n >= 1:
+        return False, f"Only {providers} (a tender needs {f.min_bidders}) and {f.comparator_text(model)}."
+    return False, f"No capable {sector} provider is listed; {f.comparator_text(model)}."
+
+
+def _in_house(f: ScreenFacts) -> Assessment:
+    return True, "Always on the long list: the counterfactual every other option is appraised against."
+
+
+def _arms_length(f: ScreenFacts) -> Assessment:
+    return f.comparators("arm's-length company") >= 1, sentence(f.comparator_text("arm's-length company"))
+
+
+def _outsource_private(f: ScreenFacts) -> Assessment:
+    return _buy(f, PRIVATE, "outsourced")
+
+
+def _outsource_third_sector(f: ScreenFacts) -> Assessment:
+    return _buy(f, THIRD_SECTOR, "trust or third sector")
+
+
+def _private_sector_jv(f: ScreenFacts) -> Assessment:
+    return (
+        f.providers[PRIVATE] >= 1 and f.maturity in (HIGH, MEDIUM),
+        f"{plural(f.providers[PRIVATE], 'capable private provider')} to partner with; market maturity {f.maturity}.",
+    )
+
+
+def _shared_services(f: ScreenFacts) -> Assessment:
+    return (
+        f.comparators("shared service") >= 1 or f.providers[PUBLIC_SECTOR] >= 1,
+        f"{plural(f.providers[PUBLIC_SECTOR], 'public-sector provider')} listed; "
+        f"{f.comparator_text('shared service')}.",
+    )
+
+
+def _shared_management(f: ScreenFacts) -> Assessment:
+    supported, reason = _shared_services(f)
+    return supported, "Same evidence as shared services: " + reason
+
+
+def _public_sector_jv(f: ScreenFacts) -> Assessment:
+    n = f.providers[PUBLIC_SECTOR]
+    return n >= 1, f"{plural(n, 'capable public-sector provider')} to partner with."
+
+
+def _community_transfer(f: ScreenFacts) -> Assessment:
+    if f.must_do:
+        return False, ("A Must Do (statutory) service cannot be handed to the community; the duty stays with "
+                       "the council.")
+    return f.providers[COMMUNITY] >= 1, f"{plural(f.providers[COMMUNITY], 'capable community provider')} listed."
+
+
+def _mutualisation(f: ScreenFacts) -> Assessment:
+    return f.comparators("trust or third sector") >= 1, sentence(f.comparator_text("trust or third sector"))
+
+
+def _devolve_to_parish(f: ScreenFacts) -> Assessment:
+    if f.must_do:
+        return False, "A Must Do (statutory) service cannot be devolved to a parish; the duty stays with the council."
+    if f.parish_councils is None:
+        return False, "The number of parish or town councils in the district was not supplied."
+    return f.parish_councils >= 1, f"{plural(int(f.parish_councils), 'parish or town council')} in the district."
+
+
+def _closure(f: ScreenFacts) -> Assessment:
+    if f.category is None:
+        return False, "The service's Must/Should/Nice to Do category was not supplied, so closure is not screened in."
+    if f.must_do:
+        return False, "Never for a Must Do service: the council is required to provide it."
+    if f.category == SHOULD_DO:
+        return False, "A Should Do service has a real impact on outcomes; closing it would detract from the vision."
+    return f.category == NICE_TO_DO, "A Nice to Do service: the seed names these as opportunities for de-commissioning."
+
+
+#: When each option is supported on the long list (option id → rule), in the framework's order.
+#: ``min_bidders`` (default 2) is a parameter of ``screen_options``. A statutory (Must Do) duty stays
+#: with the council: it can buy or share delivery but cannot hand the service away or close it.
+OPTION_RULES = OptionRules(
+    OptionRule("in_house_transformation",
+               "always supported: the counterfactual every other option is compared with", _in_house),
+    OptionRule("arms_length_company",
+               "at least one comparator runs the service through an arm's-length company", _arms_length),
+    OptionRule("outsource_private", (
+        "at least min_bidders (2) capable private providers, or one and at least one comparator "
+        "that outsources the service"
+    ), _outsource_private),
+    OptionRule("outsource_third_sector", (
+        "at least min_bidders (2) capable third-sector providers, or one and at least one comparator "
+        "that uses a trust or third-sector model"
+    ), _outsource_third_sector),
+    OptionRule("private_sector_jv",
+               "at least one capable private provider and market maturity Medium or High", _private_sector_jv),
+    OptionRule("shared_services",
+               "at least one comparator uses a shared service, or a public-sector provider is listed",
+               _shared_services),
+    OptionRule("shared_management", "as shared services (the lighter form of the same partnership)",
+               _shared_management),
+    OptionRule("public_sector_jv", "at least one capable public-sector provider to partner with", _public_sector_jv),
+    OptionRule("community_transfer", "at least one capable community provider, and the service is not Must Do",
+               _community_transfer),
+    OptionRule("mutualisation", (
+        "at least one comparator uses a trust or third-sector model (the usual vehicle for a staff "
+        "mutual); allowed for Must Do, since the council keeps the duty and contracts with the mutual"
+    ), _mutualisation),
+    OptionRule("devolve_to_parish",
+               "at least one parish or town council in the district, and the service is not Must Do",
+               _devolve_to_parish),
+    OptionRule("closure",
+               "the service is Nice to Do (seed: 'may provide opportunities for de-commissioning'); never Must Do; "
+               "not Should Do", _closure),
+)
+
+SCREEN_COLUMNS = ["group", "option_id", "label", "supported", "reason", "rule"]
+
+
 def screen_options(evidence: MarketEvidence | Mapping, *, min_bidders: int = 2) -> pd.DataFrame:
     """The twelve sourcing options, each supported or not with a one-sentence reason (``OPTION_RULES``)."""
     ev = evidence if isinstance(evidence, MarketEvidence) else MarketEvidence(**evidence)
-    p = {s: int(ev.providers_by_sector.get(s, 0)) for s in PROVIDER_SECTORS}
-    maturity = ev.maturity.rating if isinstance(ev.maturity, MaturityRating) else str(ev.maturity)
     if ev.comparator_models is None:
         models = None
     elif isinstance(ev.comparator_models, Mapping):
@@ -405,71 +608,18 @@ def screen_options(evidence: MarketEvidence | Mapping, *, min_bidders: int = 2) 
     else:
         models = model_counts(ev.comparator_models)
     if ev.category is not None and ev.category not in CATEGORIES:
-        raise ValueError(f"category must be one of {CATEGORIES} or None, not {ev.category!r}")
-    must_do = ev.category == "Must Do"
-    n_comp = sum(models.values()) if models is not None else 0
-
-    def comp(model: str) -> int:
-        return models[model] if models is not None else 0
-
-    def comp_text(model: str) -> str:
-        if models is None:
-            return "comparator delivery models were not supplied"
-        return f"{comp(model)} of {n_comp} comparators use the {model} model"
-
-    def buy(sector: str, model: str) -> tuple[bool, str]:
-        n, c = p[sector], comp(model)
-        providers = plural(n, f"capable {sector} provider")
-        if n >= min_bidders:
-            return True, f"{providers}, enough for a competitive tender; {comp_text(model)}."
-        if n >= 1 and c >= 1:
-            return True, f"Only {providers}, but {comp_text(model)}, so the market is worth testing."
-        if n >= 1:
-            return False, f"Only {providers} (a tender needs {min_bidders}) and {comp_text(model)}."
-        return False, f"No capable {sector} provider is listed; {comp_text(model)}."
-
-    rows: dict[str, tuple[bool, str]] = {}
-    rows["in_house_transformation"] = (True, "Always on the long list: the counterfactual every other option is appraised against.")
-    ok = comp("arm's-length company") >= 1
-    rows["arms_length_company"] = (ok, sentence(comp_text("arm's-length company")))
-    rows["outsource_private"] = buy("private", "outsourced")
-    rows["outsource_third_sector"] = buy("third sector", "trust or third sector")
-    rows["private_sector_jv"] = (
-        p["private"] >= 1 and maturity in ("High", "Medium"),
-        f"{plural(p['private'], 'capable private provider')} to partner with; market maturity {maturity}.",
+        raise ParameterError(f"category must be one of {CATEGORIES} or None, not {ev.category!r}")
+    facts = ScreenFacts(
+        providers={s: int(ev.providers_by_sector.get(s, 0)) for s in PROVIDER_SECTORS},
+        maturity=ev.maturity.rating if isinstance(ev.maturity, MaturityRating) else str(ev.maturity),
+        models=models, category=ev.category, parish_councils=ev.parish_councils, min_bidders=min_bidders,
     )
-    shared_ok = comp("shared service") >= 1 or p["public sector"] >= 1
-    shared_text = f"{plural(p['public sector'], 'public-sector provider')} listed; {comp_text('shared service')}."
-    rows["shared_services"] = (shared_ok, shared_text)
-    rows["shared_management"] = (shared_ok, "Same evidence as shared services: " + shared_text)
-    rows["public_sector_jv"] = (p["public sector"] >= 1, f"{plural(p['public sector'], 'capable public-sector provider')} to partner with.")
-    if must_do:
-        rows["community_transfer"] = (False, "A Must Do (statutory) service cannot be handed to the community; the duty stays with the council.")
-        rows["devolve_to_parish"] = (False, "A Must Do (statutory) service cannot be devolved to a parish; the duty stays with the council.")
-    else:
-        rows["community_transfer"] = (p["community"] >= 1, f"{plural(p['community'], 'capable community provider')} listed.")
-        if ev.parish_councils is None:
-            rows["devolve_to_parish"] = (False, "The number of parish or town councils in the district was not supplied.")
-        else:
-            rows["devolve_to_parish"] = (
-                ev.parish_councils >= 1,
-                f"{plural(int(ev.parish_councils), 'parish or town council')} in the district.",
-            )
-    rows["mutualisation"] = (comp("trust or third sector") >= 1, sentence(comp_text("trust or third sector")))
-    if ev.category is None:
-        rows["closure"] = (False, "The service's Must/Should/Nice to Do category was not supplied, so closure is not screened in.")
-    elif must_do:
-        rows["closure"] = (False, "Never for a Must Do service: the council is required to provide it.")
-    elif ev.category == "Should Do":
-        rows["closure"] = (False, "A Should Do service has a real impact on outcomes; closing it would detract from the vision.")
-    else:
-        rows["closure"] = (True, "A Nice to Do service: the seed names these as opportunities for de-commissioning.")
-
-    table = pd.DataFrame([o._asdict() for o in SOURCING_OPTIONS])
-    table["supported"] = table["option_id"].map(lambda o: bool(rows[o][0]))
-    table["reason"] = table["option_id"].map(lambda o: rows[o][1])
-    table["rule"] = table["option_id"].map(OPTION_RULES)
-    return table
+    rows = []
+    for rule in OPTION_RULES.rules:
+        supported, reason = rule.assess(facts)
+        rows.append((OPTION_GROUPS[rule.option_id], rule.option_id, OPTION_LABELS[rule.option_id],
+                     bool(supported), reason, rule.text))
+    return pd.DataFrame(rows, columns=SCREEN_COLUMNS)
 
 
 # ---------------------------------------------------------------------------
@@ -551,7 +701,7 @@ def analyse(
         if not result.spend_shares.empty:
             result.spend_concentration = concentration(payments, "spend", by=payments_by, value=payments_value)
     if market is not None and not market.empty:
-        result.market_shares = shares(market, market_by, market_value)
+        result.market_shares = shares(market, market_by, market_value, table=MARKET_TABLE)
         if not result.market_shares.empty:
             result.market_concentration = concentration(market, "market", by=market_by, value=market_value)
     result.narrative = narrative(result)

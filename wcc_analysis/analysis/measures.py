@@ -68,24 +68,35 @@ class Measure:
     lines: tuple[str, ...] = ()
     filters: dict[str, str] = field(default_factory=dict)
     per_head: bool = False
+    #: For spend measures, the published block or line the figure is a share of (services measured on
+    #: the same one are counted once in portfolio totals); None for performance measures and volumes.
+    spend_line: str | None = None
+    #: How a value reads (a format spec): a rate held as a fraction 0–1 is shown as a percentage.
+    value_format: str = ",.2f"
 
 
-def _ro(id_: str, service: str, label: str, form: str, lines: tuple[str, ...], coverage: str = _LANCS,
+def _spend_label(spend_line: str) -> str:
+    return f"{spend_line} net spend per head (lower is cheaper)"
+
+
+def _ro(id_: str, service: str, spend_line: str, form: str, lines: tuple[str, ...], coverage: str = _LANCS,
         year: str = "2024-25") -> Measure:
-    return Measure(id_, service, label, PER_HEAD_UNIT, LOWER, _RO_SOURCE.format(form=form, year=year), year,
-                   coverage, "ro_detail", "net_expenditure_gbp_thousands", "line", lines, {"form": form},
-                   per_head=True)
+    return Measure(id_, service, _spend_label(spend_line), PER_HEAD_UNIT, LOWER,
+                   _RO_SOURCE.format(form=form, year=year), year, coverage, "ro_detail",
+                   "net_expenditure_gbp_thousands", "line", lines, {"form": form}, per_head=True,
+                   spend_line=spend_line)
 
 
 def _rs(id_: str, service: str, block: str, year: str = "2017-18") -> Measure:
-    return Measure(id_, service, f"RS block '{block}' net spend per head (lower is cheaper)", PER_HEAD_UNIT,
+    spend_line = f"RS block '{block}'"
+    return Measure(id_, service, _spend_label(spend_line), PER_HEAD_UNIT,
                    LOWER, _RS_SOURCE.format(year=year), year,
                    _RS_ALL + "; the whole block, not only this service", "revenue_outturn",
-                   "net_expenditure_gbp_thousands", "rs_block", (block,), per_head=True)
+                   "net_expenditure_gbp_thousands", "rs_block", (block,), per_head=True, spend_line=spend_line)
 
 
 def _rsx(id_: str, service: str, block: str) -> Measure:
-    return _ro(id_, service, f"RSX block '{block}' net spend per head (lower is cheaper)", "RSX", (block,),
+    return _ro(id_, service, f"RSX block '{block}'", "RSX", (block,),
                coverage=_LANCS_RSX + "; the whole block, not only this service")
 
 
@@ -102,19 +113,19 @@ MEASURES: tuple[Measure, ...] = (
             "all 309 English districts and unitaries (Dec-2021 codes). 8 districts in shared waste "
             "authorities (Somerset Waste Partnership x4, Cambridge + South Cambridgeshire, Babergh; and "
             "Buckinghamshire under its county code) carry the shared authority's rate, as does Mid Suffolk",
-            "recycling", "household_recycling_rate", filters={"year": "2021-22"}),
+            "recycling", "household_recycling_rate", filters={"year": "2021-22"}, value_format=".1%"),
     _ro("waste_collection_recycling_net_per_head", "waste",
-        "Waste collection + recycling net spend per head (lower is cheaper)", "RO5",
+        "Waste collection + recycling", "RO5",
         ("Waste collection", "Recycling"),
         coverage=_LANCS + "; some councils book all recycling under waste collection (Recycling = 0), "
         "hence the two lines are added"),
-    _ro("waste_street_cleansing_net_per_head", "waste", "Street cleansing net spend per head (lower is cheaper)",
+    _ro("waste_street_cleansing_net_per_head", "waste", "Street cleansing",
         "RO5", ("Street cleansing (not chargeable to highways)",)),
     _rsx("waste_rsx_env_regulatory_net_per_head", "waste", ENV),
     _rs("waste_rs_env_regulatory_net_per_head", "waste", ENV),
     # --- leisure -----------------------------------------------------------------------------------
     _ro("leisure_sports_development_net_per_head", "leisure",
-        "Sports development and community recreation net spend per head (lower is cheaper)", "RO5",
+        "Sports development and community recreation", "RO5",
         ("Recreation and sport - Sports development and community recreation",),
         coverage=_LANCS + ". The RO5 line 'Sports and recreation facilities including golf courses' is "
         "empty for every council in this data (not zero: missing), so facilities spend is not compared"),
@@ -122,7 +133,7 @@ MEASURES: tuple[Measure, ...] = (
     _rs("leisure_rs_cultural_net_per_head", "leisure", CULTURE),
     # --- museums -----------------------------------------------------------------------------------
     _ro("museums_museums_galleries_net_per_head", "museums",
-        "Museums and galleries net spend per head (lower is cheaper)", "RO5",
+        "Museums and galleries", "RO5",
         ("Culture and heritage - Museums and galleries",),
         coverage=_LANCS + "; a published 0 means the council reports no museum spend"),
     _rsx("museums_rsx_cultural_net_per_head", "museums", CULTURE),
@@ -137,12 +148,12 @@ MEASURES: tuple[Measure, ...] = (
             "held (pass year=); not Worcester (the all-England Table 6 is not held)",
             "ct_collection", "collection_rate_pct", filters={"year": "2024-25"}),
     _ro("rb_ct_collection_net_per_head", "revenues_benefits",
-        "Council tax collection net spend per head (lower is cheaper)", "RO6", ("Council tax collection",)),
+        "Council tax collection", "RO6", ("Council tax collection",)),
     _ro("rb_ndr_collection_net_per_head", "revenues_benefits",
-        "Non-domestic rates collection net spend per head (lower is cheaper)", "RO6",
+        "Non-domestic rates collection", "RO6",
         ("Non-domestic rates collection",)),
     _ro("rb_hb_admin_net_per_head", "revenues_benefits",
-        "Housing benefit administration net spend per head (lower is cheaper)", "RO4",
+        "Housing benefit administration", "RO4",
         ("Housing Benefits Administration",)),
     _rsx("rb_rsx_central_net_per_head", "revenues_benefits", CENTRAL),
     _rs("rb_rs_central_net_per_head", "revenues_benefits", CENTRAL),

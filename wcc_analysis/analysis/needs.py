@@ -115,22 +115,46 @@ def _council_facts(outturn: pd.DataFrame, council: str, block: str) -> pd.DataFr
     return mine
 
 
+#: Keys of the drivers-of-need table (the ``key`` column), so that code never looks a driver up by its label.
+POPULATION_2011, POPULATION_2021, POPULATION_GROWTH = "population_2011", "population_2021", "population_growth_pct"
+
+
+def imd_key(measure: str, edition: str) -> str:
+    """The drivers-table key of an IMD measure ("imd_score" or "imd_rank") for an edition ("IMD 2025")."""
+    return f"{measure}:{edition}"
+
+
 def drivers_of_need(census: pd.DataFrame, deprivation: pd.DataFrame, council: str, peers: list[str]) -> pd.DataFrame:
-    """Population change 2011→2021 and deprivation, for the council and its comparator median."""
+    """Population change 2011→2021 and deprivation, for the council and its comparator median.
+
+    Columns ``key`` (``POPULATION_2011`` …, ``imd_key("imd_score", edition)``), ``indicator`` (the label a
+    reader sees), ``council`` and ``comparator_median``; IMD editions in date order.
+    """
     growth = population.growth_pct(census)
     rows = []
     pop = census.set_index("ons_code")
-    rows.append(("Population, Census 2011", pop.at[council, "pop_2011"], pop.loc[peers, "pop_2011"].median()))
-    rows.append(("Population, Census 2021", pop.at[council, "pop_2021"], pop.loc[peers, "pop_2021"].median()))
-    rows.append(("Population change 2011→2021 (%)", growth[council], growth.reindex(peers).median()))
+    rows.append((POPULATION_2011, "Population, Census 2011", pop.at[council, "pop_2011"], pop.loc[peers, "pop_2011"].median()))
+    rows.append((POPULATION_2021, "Population, Census 2021", pop.at[council, "pop_2021"], pop.loc[peers, "pop_2021"].median()))
+    rows.append((POPULATION_GROWTH, "Population change 2011→2021 (%)", growth[council], growth.reindex(peers).median()))
     for edition in sorted(deprivation["edition"].unique()):
         table = deprivation[deprivation["edition"] == edition].set_index("ons_code")
         if council not in table.index:
             continue
         n = int(table["n_areas"].iloc[0])
-        rows.append((f"{edition} average score (higher = more deprived)", table.at[council, "imd_score"], table["imd_score"].reindex(peers).median()))
-        rows.append((f"{edition} rank of average score (1 = most deprived of {n})", table.at[council, "imd_rank"], table["imd_rank"].reindex(peers).median()))
-    return pd.DataFrame(rows, columns=["indicator", "council", "comparator_median"])
+        rows.append((imd_key("imd_score", edition), f"{edition} average score (higher = more deprived)",
+                     table.at[council, "imd_score"], table["imd_score"].reindex(peers).median()))
+        rows.append((imd_key("imd_rank", edition), f"{edition} rank of average score (1 = most deprived of {n})",
+                     table.at[council, "imd_rank"], table["imd_rank"].reindex(peers).median()))
+    return pd.DataFrame(rows, columns=["key", "indicator", "council", "comparator_median"])
+
+
+def latest_deprivation(drivers: pd.DataFrame) -> tuple[str, pd.Series] | None:
+    """(edition, its average-score row) for the newest IMD edition in a drivers table; None if none."""
+    scores = drivers[drivers["key"].str.startswith("imd_score:")]
+    if scores.empty:
+        return None
+    row = scores.iloc[-1]
+    return row["key"].split(":", 1)[1], row
 
 
 def analyse(
@@ -183,7 +207,7 @@ def analyse(
     council_value = float(distribution.loc[distribution["is_council"], "spend_per_head_gbp"].iloc[0])
     place = position(distribution.loc[~distribution["is_council"], "spend_per_head_gbp"], council_value)
 
-    trend = _trend(per_head, council, group.codes)
+    trend = _spend_trend(per_head, council, group.codes)
     eligible = members[members["authority_class"] == council_class]["ons_code"].tolist()
     geo = comparators.geographic_group(neighbours, council, eligible, k)
     geo_table = members[members["ons_code"].isin(geo["neighbour_code"])][
@@ -215,7 +239,7 @@ def analyse(
     return result
 
 
-def _trend(per_head: pd.DataFrame, council: str, peers: list[str]) -> pd.DataFrame:
+def _spend_trend(per_head: pd.DataFrame, council: str, peers: list[str]) -> pd.DataFrame:
     mine = per_head[per_head["ons_code"] == council].set_index("year")
     peer_median = per_head[per_head["ons_code"].isin(peers)].groupby("year")["spend_per_head_gbp"].median()
     peer_count = per_head[per_head["ons_code"].isin(peers)].groupby("year")["ons_code"].nunique()
@@ -251,19 +275,17 @@ def narrative(result: NeedsResult) -> list[str]:
             f"Between {first['year']} and {last['year']} spend per head {direction} by {abs(change):.0f}% "
             f"in cash terms, from {_money(first['spend_per_head_gbp'])} to {_money(last['spend_per_head_gbp'])}."
         )
-    drivers = result.drivers.set_index("indicator")
-    growth = drivers.loc["Population change 2011→2021 (%)"]
+    growth = result.drivers.set_index("key").loc[POPULATION_GROWTH]
     lines.append(
         f"Population changed by {growth['council']:+.1f}% between the 2011 and 2021 censuses "
         f"(comparator median {growth['comparator_median']:+.1f}%)."
     )
-    imd_rows = [i for i in drivers.index if i.endswith("average score (higher = more deprived)")]
-    if imd_rows:
-        latest = imd_rows[-1]
-        d = drivers.loc[latest]
+    latest = latest_deprivation(result.drivers)
+    if latest is not None:
+        edition, d = latest
         more = "more" if d["council"] > d["comparator_median"] else "less"
         lines.append(
-            f"{latest.split(' average')[0]}: average score {d['council']:.1f}, {more} deprived than "
+            f"{edition}: average score {d['council']:.1f}, {more} deprived than "
             f"the comparator median ({d['comparator_median']:.1f})."
         )
     others = [s for s in result.sharing_services if s != result.service_name]

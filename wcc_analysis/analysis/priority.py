@@ -1,32 +1,44 @@
 """Priority setting (seed section 6): weighted High/Medium/Low scores and rank stability.
 
-Pure functions: DataFrames in, DataFrames out.
+Pure functions: DataFrames in, DataFrames out. A bad scores table is an
+:class:`~wcc_analysis.core.errors.InputTableError` naming the table ("priority
+scores"), the column and, when the table carries ``source_row``, the file row.
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
+from wcc_analysis.analysis.common import file_row, require_columns
+from wcc_analysis.core.errors import InputTableError
 from wcc_analysis.core.vocabulary import DEFAULT_SCORE_VALUES
 
+#: The scores table, as the analyst knows it (the council template's file).
+SCORES_TABLE = "priority scores"
 
 
 def score_points(
     scores: pd.DataFrame, criteria: Sequence[str], score_values: Mapping[str, int] = DEFAULT_SCORE_VALUES
 ) -> pd.DataFrame:
     """Long scores (service_id, criterion, score) → wide points (service × criterion, 3/2/1)."""
+    require_columns(scores, ["service_id", "criterion", "score"], SCORES_TABLE)
     points = scores.assign(points=scores["score"].map(score_values))
     if points["points"].isna().any():
-        bad = points.loc[points["points"].isna(), "score"].unique().tolist()
-        raise ValueError(f"scores must be one of {list(score_values)}; got {bad}")
+        unscored = points[points["points"].isna()]
+        bad = unscored["score"].unique().tolist()
+        raise InputTableError(SCORES_TABLE, f"scores must be one of {list(score_values)}; got {bad}",
+                              row=file_row(unscored), column="score",
+                              fix=f"score each criterion {', '.join(map(str, score_values))}")
     wide = points.pivot(index="service_id", columns="criterion", values="points")
     missing = [c for c in criteria if c not in wide.columns]
     if missing:
-        raise ValueError(f"no scores for criteria {missing}")
+        raise InputTableError(SCORES_TABLE, f"no scores for criteria {missing}", column="criterion",
+                              fix="score every service on each of these criteria, or take them out of the weights "
+                                  "([priority.weights] in config/services.toml)")
     return wide.loc[:, list(criteria)].astype(float).sort_index()
 
 

@@ -31,6 +31,7 @@ from functools import lru_cache
 
 import pandas as pd
 
+from wcc_analysis.core.errors import ParameterError
 from wcc_analysis.core.vocabulary import PAYMENT_SECTORS
 
 REDACTED = "Redacted (private individual)"
@@ -734,7 +735,7 @@ def prepare_payments(
         if merge_key(supplier) in overrides:
             sector = overrides[merge_key(supplier)]
             if sector not in PAYMENT_SECTORS:
-                raise ValueError(f"sector override for {supplier!r}: {sector!r} is not one of {PAYMENT_SECTORS}")
+                raise ParameterError(f"sector override for {supplier!r}: {sector!r} is not one of {PAYMENT_SECTORS}")
             decided[supplier] = (sector, "override")
     payments["sector"] = payments["supplier"].map(lambda s: decided[s][0])
     payments["sector_rule"] = payments["supplier"].map(lambda s: decided[s][1])

@@ -12,8 +12,6 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from wcc_analysis.core.vocabulary import RAG_COLOURS
-
 COUNCIL = "#d95f02"  # the council, always in this orange
 PEER = "#1f78b4"  # comparators
 CONTEXT = "#b8b8b8"  # everything else

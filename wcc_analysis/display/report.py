@@ -8,8 +8,6 @@ from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 
-from wcc_analysis.core.config import Config, Service, load_config
-from wcc_analysis.core.errors import ParameterError
 from wcc_analysis.core.headline import LABELS
 from wcc_analysis.core.rules import RuleTable
 from wcc_analysis.core.vocabulary import GREY, RAG_COLOURS
@@ -169,30 +167,6 @@ def table(
     head = f"<p><b>{html.escape(title)}</b></p>" if title else ""
     foot = f"<p style='font-size:85%;color:#555'>Source: {html.escape(source)}</p>" if source else ""
     _display(head + body + foot)
-
-
-def check_parameters(council: str, service: str, scope: str, config: Config | None = None) -> Service:
-    """Check a notebook's ``council`` and ``service`` parameters; return the service."""
-    from wcc_analysis.ingest import require_known_authority
-
-    config = config or load_config()
-    if not isinstance(council, str) or not council.strip():
-        raise ParameterError("parameter 'council' must be an ONS code such as 'E07000237' (Worcester).")
-    require_known_authority(council.strip())
-    chosen = config.service(service)
-    if chosen.scope != scope:
-        wanted = f"the portfolio id {config.portfolio.id!r}" if scope == "portfolio" else "a service id such as 'leisure'"
-        raise ParameterError(f"this notebook runs for {wanted}, not {service!r}.")
-    return chosen
-
-
-def authority_name(code: str) -> str:
-    """The authority's everyday name (e.g. 'Worcester') from the authority lookup."""
-    from wcc_analysis import ingest
-
-    table = ingest.authorities()
-    names = table.loc[table["ons_code"] == code, "name"]
-    return str(names.iloc[0]) if len(names) else code
 
 
 def number(value: float) -> str:

@@ -22,6 +22,9 @@ from rich.table import Table
 from wcc_analysis import __version__
 from wcc_analysis.core import paths
 from wcc_analysis.core.errors import ConfigError, ParameterError, WccAnalysisError
+from wcc_analysis.run.executors import registered_executors
+
+_EXECUTORS = registered_executors()  # for --executor's help; checked again when a run starts
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_PARAMETER = 0, 1, 2
 
@@ -42,6 +45,8 @@ Examples:
       pass a notebook parameter (typed: 10 is a whole number)
   wcc-analysis run --out /srv/packs
       write the pack somewhere else
+  wcc-analysis run -s museums --executor serial
+      one notebook after another in this process (for debugging)
 
 \b
 The pack is written to OUT/<run-id>/ (run id: UTC time and council code,
@@ -234,6 +239,15 @@ def run(
         int | None,
         typer.Option("--jobs", "-j", min=1, metavar="N", help="Notebooks run at once. Default: number of CPU cores."),
     ] = None,
+    executor: Annotated[
+        str,
+        typer.Option(
+            "--executor", metavar="{" + ",".join(_EXECUTORS) + "}", show_default=False,
+            help="How the notebooks run. "
+            + "; ".join(f"{name}: {cls.description}" for name, cls in _EXECUTORS.items())
+            + ". Default: process.",
+        ),
+    ] = "process",
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", metavar="DIR", help="Folder for packs. Default: reports/ in the project."),
@@ -254,15 +268,15 @@ def run(
     at a time. Data in data/processed is refreshed first. A failing notebook does
     not stop the others; it is reported with the cell that failed.
     """
-    from wcc_analysis.run import pack, planning, runner
     from wcc_analysis.core.config import load_config
+    from wcc_analysis.run import executors, pack, planning, runner
 
     started = datetime.now(UTC)
     config = load_config()
     # every parameter is checked before anything runs or is built
     code = planning.check_council_code(council or config.default_council)
     executions = planning.plan(config, service, notebook, planning.Council(code), parameter)
-    extra = planning.parse_parameters(parameter)
+    backend = executors.get_executor(executor)
     out_dir = out or paths.reports_dir()
     jobs = jobs or os.cpu_count() or 1
 
@@ -270,8 +284,8 @@ def run(
     runner.prepare_data()  # once, here: parallel kernels then only read data/processed
     the_council = planning.resolve_council(code)  # the authorities lookup may need that data
     console.print(
-        f"{the_council.label}: {len(executions)} notebook run(s), {min(jobs, len(executions))} at a time "
-        f"→ {out_dir}",
+        f"{the_council.label}: {len(executions)} notebook run(s), {backend.at_once(jobs, len(executions))} "
+        f"at a time ({executor}) → {out_dir}",
         markup=False,
     )
 
@@ -283,13 +297,8 @@ def run(
             the_council,
             out_dir=out_dir,
             jobs=jobs,
+            executor=executor,
             progress=reporter,
-            selection={
-                "services": list(dict.fromkeys(ex.service for ex in executions)),
-                "notebooks": list(dict.fromkeys(ex.notebook for ex in executions)),
-                "parameters": extra,
-                "jobs": jobs,
-            },
             prepare=False,
             started=started,
         )

@@ -15,6 +15,7 @@ from typing import Any
 from wcc_analysis.core import headline
 from wcc_analysis.core.config import Config
 from wcc_analysis.core.text import ordinal
+from wcc_analysis.run.exporters import NOTEBOOK_KEY, NOTEBOOK_LABEL, registered_exporters
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #1b1b1b;
@@ -127,9 +128,13 @@ def _cell(entry: dict[str, Any] | None, applies: bool) -> str:
         err = entry.get("error") or {}
         figures = f"<p>{_esc(err.get('ename', 'Error'))}: {_esc(_short(err.get('evalue', '')))}</p>"
     outputs = entry.get("outputs", {})
-    names = (("html", "report"), ("code_html", "with code"), ("ipynb", "notebook"))
-    links = " ".join(f"<a href='{_esc(outputs[k])}'>{label}</a>" for k, label in names if k in outputs)
+    links = " ".join(f"<a href='{_esc(outputs[k])}'>{_esc(label)}</a>" for k, label in _link_names() if k in outputs)
     return f"<td>{badge}{secs}{figures}<div class='links'>{links}</div></td>"
+
+
+def _link_names() -> list[tuple[str, str]]:
+    """(output key, link text) for a cell's links: every registered exporter, then the notebook."""
+    return [*((e.key, e.label) for e in registered_exporters()), (NOTEBOOK_KEY, NOTEBOOK_LABEL)]
 
 
 def _short(text: str, limit: int = 300) -> str:

@@ -12,6 +12,9 @@ Layout::
         <service>/<notebook>.code.html         with the code
         <service>/<notebook>.ipynb             executed notebook (re-run by ``wcc-analysis validate``)
 
+The files beside each ``.ipynb`` are those of the registered exporters
+(:mod:`wcc_analysis.run.exporters`); the two above are the default ones.
+
 A pack is written into ``reports/.incomplete-<run-id>/`` and renamed into place
 only when every execution has finished and the manifest and index are written,
 so a reader never sees half a pack. If the run is interrupted, or writing the
@@ -23,7 +26,7 @@ A pack with failures is kept under its run id beside the others, and ``latest``
 keeps pointing to the last good pack, which is never touched. Any successful
 pack moves ``latest``, including one for a subset of services or another council.
 
-The index page is written by :mod:`wcc_analysis.index_page`.
+The index page is written by :mod:`wcc_analysis.run.index_page`.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from wcc_analysis import __version__
 from wcc_analysis.core import paths
 from wcc_analysis.run import planning, runner
 from wcc_analysis.core.config import Config
+from wcc_analysis.run.executors import get_executor
 from wcc_analysis.run.index_page import render_index
 from wcc_analysis.run.planning import Council, Execution
 from wcc_analysis.run.runner import ExecutionResult
@@ -233,15 +237,18 @@ def build(
     *,
     out_dir: str | Path | None = None,
     jobs: int | None = None,
+    executor: str = "process",
     progress: runner.Progress | None = None,
-    selection: dict[str, Any] | None = None,
     prepare: bool = True,
     started: datetime | None = None,
 ) -> Pack:
-    """Prepare data, run every execution and write the pack. Never raises for a failing notebook.
+    """Prepare data, run every execution with ``executor`` and write the pack.
 
-    ``started`` is the run's start time for the manifest (default: now).
+    Never raises for a failing notebook (ParameterError for an unknown
+    ``executor``, before anything runs). ``started`` is the run's start time for
+    the manifest (default: now).
     """
+    get_executor(executor)  # an unknown name fails here, before data preparation
     out_dir = Path(out_dir) if out_dir else paths.reports_dir()
     started = started or datetime.now(UTC)
     if prepare:
@@ -249,7 +256,7 @@ def build(
     inputs = raw_inputs(council.code)
     run_id, tmp, final = reserve(out_dir, new_run_id(council.code, started))
     try:
-        results = runner.execute(executions, tmp, jobs=jobs, progress=progress)
+        results = runner.execute(executions, tmp, jobs=jobs, progress=progress, executor=executor)
         finished = datetime.now(UTC)
         manifest = build_manifest(
             run_id=run_id,
@@ -257,7 +264,7 @@ def build(
             started=started,
             finished=finished,
             results=results,
-            selection=selection or _selection(executions),
+            selection=selection(executions, jobs=jobs, executor=executor),
             inputs=inputs,
         )
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -271,7 +278,8 @@ def build(
     return Pack(run_id=run_id, path=final, manifest=manifest, results=results, latest=latest)
 
 
-def _selection(executions: Sequence[Execution]) -> dict[str, Any]:
+def selection(executions: Sequence[Execution], *, jobs: int | None, executor: str) -> dict[str, Any]:
+    """The manifest's ``selection``: services, notebooks, extra parameters, jobs and executor."""
     extra: dict[str, Any] = {}
     for ex in executions:
         extra.update({k: v for k, v in ex.parameters.items() if k not in planning.RESERVED_PARAMETERS})
@@ -279,6 +287,8 @@ def _selection(executions: Sequence[Execution]) -> dict[str, Any]:
         "services": list(dict.fromkeys(ex.service for ex in executions)),
         "notebooks": list(dict.fromkeys(ex.notebook for ex in executions)),
         "parameters": extra,
+        "jobs": jobs,
+        "executor": executor,
     }
 
 
@@ -295,5 +305,6 @@ __all__ = [
     "new_run_id",
     "raw_inputs",
     "reserve",
+    "selection",
     "update_latest",
 ]

@@ -18,6 +18,7 @@ from typing import Any
 from wcc_analysis.core import paths
 from wcc_analysis.core.config import Config
 from wcc_analysis.core.errors import ParameterError
+from wcc_analysis.run.exporters import NOTEBOOK_KEY, NOTEBOOK_SUFFIX, registered_exporters
 
 #: Parameters the runner sets itself; ``-p`` may not override them.
 RESERVED_PARAMETERS = {"council": "--council", "service": "--service"}
@@ -53,14 +54,21 @@ class Execution:
     def key(self) -> str:
         return f"{self.service}/{self.notebook}"
 
+    def output_path(self, suffix: str) -> str:
+        """``<service>/<notebook><suffix>``, relative to the pack folder (a POSIX path)."""
+        return f"{self.service}/{self.notebook}{suffix}"
+
     @property
     def outputs(self) -> dict[str, str]:
-        """Output files, relative to the pack folder (POSIX paths, as linked from index.html)."""
-        stem = f"{self.service}/{self.notebook}"
-        return {"ipynb": f"{stem}.ipynb", "html": f"{stem}.html", "code_html": f"{stem}.code.html"}
+        """Output files by key, relative to the pack folder, as linked from index.html.
 
-
-
+        The executed notebook (``ipynb``) and one file per registered exporter
+        (:mod:`wcc_analysis.run.exporters`), in registration order.
+        """
+        return {
+            NOTEBOOK_KEY: self.output_path(NOTEBOOK_SUFFIX),
+            **{e.key: self.output_path(e.suffix) for e in registered_exporters()},
+        }
 
 
 def parse_parameters(items: Iterable[str] | None) -> dict[str, Any]:

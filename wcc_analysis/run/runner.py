@@ -1,10 +1,13 @@
 """Execute notebook runs: one papermill execution per service × notebook.
 
-:mod:`wcc_analysis.planning` makes the list of executions. ``execute`` runs them in parallel,
-one worker process each (a ``ProcessPoolExecutor``), and converts every executed
-notebook to HTML inside the same worker. The runner knows nothing about any one
-analysis: it reads only the headline figures a notebook recorded
-(:mod:`wcc_analysis.headline`).
+:mod:`wcc_analysis.run.planning` makes the list of executions. ``execute`` hands
+them to an executor from :mod:`wcc_analysis.run.executors` (``"process"``: a
+pool of worker processes, the default; ``"serial"``: one after another in this
+process). Every executor runs each execution with :func:`run_execution`:
+papermill, kernel-start retries, tidy metadata, headline collection and one
+output file per registered exporter (:mod:`wcc_analysis.run.exporters`). The
+runner knows nothing about any one analysis: it reads only the headline figures
+a notebook recorded (:mod:`wcc_analysis.core.headline`).
 
 A failing notebook never stops the others: its result has status ``"failed"``,
 the failing cell and the error, and its executed notebook and HTML are still
@@ -14,24 +17,18 @@ written so the reader sees where it broke. A kernel that fails to *start*
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import queue as queue_module
-import sys
 import time
 import traceback
-from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from wcc_analysis.core import paths
+from wcc_analysis.run.exporters import INJECTED_TAG, NOTEBOOK_KEY, NOTEBOOK_SUFFIX, Exporter, registered_exporters
 from wcc_analysis.run.planning import Execution
 
 KERNEL_NAME = "python3"
-#: Tag papermill gives the cell it injects with the run's parameters.
-INJECTED_TAG = "injected-parameters"
 #: Tag papermill gives the markdown cells it adds to point at a failing cell.
 ERROR_MARKER_TAG = "papermill-error-cell-tag"
 
@@ -109,55 +106,7 @@ def prepare_data() -> bool:
     return True
 
 
-# --------------------------------------------------------------------------- worker side
-
-_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
-{#- Self-contained: no scripts fetched from a CDN (require.js, MathJax, mermaid). -#}
-{%- block html_head_js -%}{%- endblock html_head_js -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-"""
-
-_exporters: dict[bool, Any] = {}
-_events = None  # a multiprocessing queue, set in each worker by _init_worker
-
-
-def _exporter(reader: bool):
-    """An HTMLExporter, built once per worker process (template loading is not free)."""
-    if reader not in _exporters:
-        from jinja2 import DictLoader
-        from nbconvert import HTMLExporter
-        from traitlets.config import Config as TraitletsConfig
-
-        c = TraitletsConfig()
-        c.TagRemovePreprocessor.enabled = True
-        c.TagRemovePreprocessor.remove_cell_tags = {INJECTED_TAG} if reader else set()
-        options = dict(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True) if reader else {}
-        _exporters[reader] = HTMLExporter(
-            config=c,
-            extra_loaders=[DictLoader({"wcc_pack.html.j2": _TEMPLATE})],
-            template_file="wcc_pack.html.j2",
-            embed_images=True,
-            **options,
-        )
-    return _exporters[reader]
-
-
-def write_html(nb, execution: Execution, pack_dir: Path) -> None:
-    """Reader HTML (no code, no parameters cell) and code HTML beside the .ipynb."""
-    title = f"{execution.notebook_title} — {execution.service_name}"
-    for reader, key in ((True, "html"), (False, "code_html")):
-        body, _ = _exporter(reader).from_notebook_node(nb, resources={"metadata": {"name": title}})
-        target = pack_dir / execution.outputs[key]
-        target.write_text(body, encoding="utf-8")
-
-
-def _init_worker(root: str, events) -> None:
-    global _events
-    os.environ[paths.HOME_ENV] = root
-    paths.project_root.cache_clear()
-    _events = events
-
+# --------------------------------------------------------------------------- one execution
 
 KERNEL_START_ATTEMPTS = 3
 _START_FAILURE_WORDS = (
@@ -199,7 +148,7 @@ def _tidy_metadata(nb, execution: Execution) -> None:
     meta = nb.metadata.get("papermill")
     if meta is not None:
         meta["input_path"] = f"notebooks/{execution.notebook}.ipynb"
-        meta["output_path"] = execution.outputs["ipynb"]
+        meta["output_path"] = execution.output_path(NOTEBOOK_SUFFIX)
 
 
 def _error(kind: str, ename: str, evalue: str, *, cell_index: int | None = None,
@@ -215,19 +164,29 @@ def _error(kind: str, ename: str, evalue: str, *, cell_index: int | None = None,
     }
 
 
-def run_execution(execution: Execution, pack_dir: str | Path, *, notify: bool = True) -> ExecutionResult:
-    """Execute one notebook into ``pack_dir`` and convert it to HTML (runs in a worker process)."""
+def run_execution(
+    execution: Execution,
+    pack_dir: str | Path,
+    *,
+    started: Callable[[Execution], None] | None = None,
+    exporters: Sequence[Exporter] | None = None,
+) -> ExecutionResult:
+    """Execute one notebook into ``pack_dir`` and export it: the unit every executor runs.
+
+    ``started`` is called first (an executor's progress hook); ``exporters``
+    defaults to every registered exporter. Never raises for a failing notebook.
+    """
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     from wcc_analysis.core import headline
 
-    if notify and _events is not None:
-        _events.put(execution.key)
+    if started is not None:
+        started(execution)
     start = time.perf_counter()
     pack_dir = Path(pack_dir)
-    output = pack_dir / execution.outputs["ipynb"]
+    output = pack_dir / execution.output_path(NOTEBOOK_SUFFIX)
     output.parent.mkdir(parents=True, exist_ok=True)
     status, error, attempts = STATUS_OK, None, 0
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
@@ -257,10 +216,10 @@ def run_execution(execution: Execution, pack_dir: str | Path, *, notify: bool = 
             )
             break
         except (RuntimeError, TimeoutError, OSError) as exc:
-            started = not _never_started(output) and not _is_start_failure(exc)
+            ran = not _never_started(output) and not _is_start_failure(exc)
             status = STATUS_FAILED
-            error = _error("runner" if started else "kernel", type(exc).__name__, str(exc))
-            if started or attempt == KERNEL_START_ATTEMPTS:
+            error = _error("runner" if ran else "kernel", type(exc).__name__, str(exc))
+            if ran or attempt == KERNEL_START_ATTEMPTS:
                 break
             time.sleep(0.5 * attempt)  # the kernel did not start: try again
         except Exception as exc:  # noqa: BLE001 - one failure must never stop the others
@@ -271,21 +230,23 @@ def run_execution(execution: Execution, pack_dir: str | Path, *, notify: bool = 
     headline_figures: dict[str, Any] = {}
     outputs: dict[str, str] = {}
     if output.is_file():
+        writing = "the executed notebook"
         try:
             nb = nbformat.read(output, as_version=4)
             if error and error["kind"] == "cell":
                 error["cell_index"] = _source_cell_index(nb, error["cell_index"])
             _tidy_metadata(nb, execution)
             nbformat.write(nb, output)
-            outputs["ipynb"] = execution.outputs["ipynb"]
+            outputs[NOTEBOOK_KEY] = execution.output_path(NOTEBOOK_SUFFIX)
             headline_figures = headline.collect(nb)
-            write_html(nb, execution, pack_dir)
-            outputs["html"] = execution.outputs["html"]
-            outputs["code_html"] = execution.outputs["code_html"]
+            for exporter in registered_exporters() if exporters is None else exporters:
+                writing = f"the {exporter.key} output ({exporter.suffix})"
+                exporter.export(nb, execution, pack_dir)
+                outputs[exporter.key] = execution.output_path(exporter.suffix)
         except Exception as exc:  # noqa: BLE001
             if status == STATUS_OK:
                 status = STATUS_FAILED
-                error = _error("runner", type(exc).__name__, f"writing the HTML failed: {exc}")
+                error = _error("runner", type(exc).__name__, f"writing {writing} failed: {exc}")
     return ExecutionResult(
         execution=execution,
         status=status,
@@ -297,18 +258,8 @@ def run_execution(execution: Execution, pack_dir: str | Path, *, notify: bool = 
     )
 
 
-# --------------------------------------------------------------------------- parent side
-
-
-def _mp_context():
-    # fork is fastest (workers inherit papermill and nbconvert already imported) and
-    # safe here: every worker is forked at the first submit, before any progress
-    # display thread exists (ProcessPoolExecutor launches all "fork" workers at once).
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else "spawn")
-
-
-def _crashed(execution: Execution, exc: BaseException, duration: float) -> ExecutionResult:
+def crashed_result(execution: Execution, exc: BaseException, duration: float) -> ExecutionResult:
+    """The result for an execution whose executor failed around it (e.g. a worker process killed)."""
     return ExecutionResult(
         execution=execution,
         status=STATUS_FAILED,
@@ -318,74 +269,37 @@ def _crashed(execution: Execution, exc: BaseException, duration: float) -> Execu
     )
 
 
+# --------------------------------------------------------------------------- all executions
+
+
 def execute(
     executions: Sequence[Execution],
     out_dir: str | Path,
     jobs: int | None = None,
     progress: Progress | None = None,
+    executor: str = "process",
 ) -> list[ExecutionResult]:
-    """Run every execution into ``out_dir`` (``<service>/<notebook>.ipynb|.html|.code.html``).
+    """Run every execution into ``out_dir`` (``<service>/<notebook>.ipynb`` plus one file per exporter).
 
-    At most ``jobs`` run at once (default: the number of cores). Results come back
-    in the order of ``executions``; this never raises for a failing notebook.
+    ``executor`` names a registered executor (:func:`~wcc_analysis.run.executors.executor_names`;
+    ParameterError for an unknown one). At most ``jobs`` run at once (default:
+    the number of cores). Results come back in the order of ``executions``;
+    this never raises for a failing notebook.
     """
-    import nbconvert  # noqa: F401 - imported once here so forked workers inherit it
-    import papermill  # noqa: F401
+    from wcc_analysis.run.executors import get_executor  # executors import this module
 
+    backend = get_executor(executor)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if not executions:
         return []
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(executions)))
-    started_cb = getattr(progress, "started", None)
-    finished_cb = getattr(progress, "finished", None)
-
-    ctx = _mp_context()
-    events = ctx.Queue()
-    by_key = {ex.key: ex for ex in executions}
-    announced: set[str] = set()
-    results: dict[str, ExecutionResult] = {}
-    t0 = time.perf_counter()
-
-    def announce(key: str) -> None:
-        if key not in announced:
-            announced.add(key)
-            if started_cb:
-                started_cb(by_key[key])
-
-    def drain() -> None:
-        while True:
-            try:
-                announce(events.get_nowait())
-            except queue_module.Empty:
-                return
-
-    root = str(paths.project_root())
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(root, events)
-    ) as pool:
-        pending: dict[Future, Execution] = {
-            pool.submit(run_execution, ex, str(out_dir)): ex for ex in executions
-        }
-        while pending:
-            done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-            drain()
-            for future in done:
-                ex = pending.pop(future)
-                try:
-                    result = future.result()
-                except Exception as exc:  # noqa: BLE001 - e.g. a worker killed
-                    result = _crashed(ex, exc, time.perf_counter() - t0)
-                results[ex.key] = result
-                announce(ex.key)
-                if finished_cb:
-                    finished_cb(result)
-    events.close()
-    return [results[ex.key] for ex in executions]
+    return backend.run(executions, out_dir, jobs, progress)
 
 
 __all__ = [
     "ExecutionResult",
+    "Progress",
+    "crashed_result",
     "execute",
     "prepare_data",
     "run_execution",

@@ -17,7 +17,6 @@ from wcc_analysis.core import paths
 from wcc_analysis.core.errors import InputDataError, ParameterError
 from wcc_analysis.ingest._validate import read_csv, validate
 
-BUILDER_VERSION = "authorities-1"
 RELATIVE_PATH = Path("mysociety_la_lookup") / "uk_local_authorities.csv"
 
 #: mySociety local-authority-type → the RS "Class" for the same kind of council.

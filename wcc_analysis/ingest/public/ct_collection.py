@@ -20,7 +20,6 @@ from wcc_analysis.core.errors import InputDataError
 from wcc_analysis.ingest._validate import coerce_numeric, read_csv, validate
 from wcc_analysis.ingest.public.authorities import check_known_codes
 
-BUILDER_VERSION = "ct_collection-1"
 RELATIVE_PATH = Path("lancs_ct_collection_rates_burnleycouncil") / "lancs_ct_collection_rates.csv"
 #: Percentage points allowed between the published rate and collected / collectable × 100
 #: (the amounts are rounded to £1,000; the largest gap in the file is 0.005).

@@ -38,7 +38,6 @@ from wcc_analysis.core.errors import InputDataError
 from wcc_analysis.ingest._validate import coerce_numeric, read_csv, validate
 from wcc_analysis.ingest.public.authorities import check_known_codes
 
-BUILDER_VERSION = "ct_receipts-1"
 DIRECTORY = Path("dluhc_council_tax_receipts")
 TABLE5 = DIRECTORY / "ct_receipts_quarterly_2010-11_to_2022-23_by_la_table5.csv"
 TABLE4 = DIRECTORY / "ct_receipts_2022-23_by_la_table4.csv"

@@ -10,7 +10,6 @@ import pandera.pandas as pa
 from wcc_analysis.core import paths
 from wcc_analysis.ingest._validate import coerce_numeric, read_csv, validate
 
-BUILDER_VERSION = "deprivation-1"
 DIRECTORY = Path("imd_humaniverse")
 FILE_2019 = DIRECTORY / "imd2019_england_ltla19.csv"
 FILE_2025 = DIRECTORY / "imd2025_england_ltla24.csv"

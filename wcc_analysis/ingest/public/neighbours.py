@@ -13,7 +13,6 @@ from wcc_analysis.core import paths
 from wcc_analysis.core.errors import InputDataError
 from wcc_analysis.ingest._validate import validate
 
-BUILDER_VERSION = "neighbours-1"
 RELATIVE_PATH = Path("ons_neighbours") / "lad2021_neighbours.json"
 CODE_RE = re.compile(r"^[EWSN]\d{8}$")
 COLUMNS = ["ons_code", "neighbour_code", "relation", "rank"]

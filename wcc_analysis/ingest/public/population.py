@@ -10,7 +10,6 @@ import pandera.pandas as pa
 from wcc_analysis.core import paths
 from wcc_analysis.ingest._validate import coerce_numeric, read_csv, validate
 
-BUILDER_VERSION = "population-1"
 RELATIVE_PATH = Path("ons_census2021_population") / "lad_population_census2011_2021_rank.csv"
 
 HEADERS = {"ons_code": "LAD", "name": "NAME", "county": "COUNTY", "region": "REGION",

@@ -28,7 +28,6 @@ from wcc_analysis.core.errors import InputDataError
 from wcc_analysis.ingest._validate import coerce_numeric, read_csv, validate
 from wcc_analysis.ingest.public.authorities import check_known_codes
 
-BUILDER_VERSION = "recycling-1"
 RELATIVE_PATH = Path("defra_household_recycling_2021_22") / "household_recycling_by_lad_2021_22.csv"
 YEAR = "2021-22"
 #: The published rate must equal recycled / collected to this tolerance.

@@ -38,7 +38,6 @@ from wcc_analysis.ingest._validate import validate
 
 log = logging.getLogger(__name__)
 
-BUILDER_VERSION = "revenue_outturn-1"
 RS_SUBDIR = Path("mhclg_revenue_outturn_rs") / "original"
 WORKBOOK_SUFFIXES = (".xls", ".xlsx", ".ods")
 

@@ -26,7 +26,6 @@ from wcc_analysis.core import paths
 from wcc_analysis.ingest.public.authorities import check_known_codes
 from wcc_analysis.ingest._validate import coerce_numeric, read_csv, validate
 
-BUILDER_VERSION = "ro_detail-1"
 RELATIVE_PATH = Path("lancs_ro_detail_burnleycouncil") / "lancs_ro_detailed_services_long.csv"
 
 FORMS = ("RSX", "RO2", "RO4", "RO5", "RO6")

@@ -1,0 +1,73 @@
+"""The market analysis of one service: providers, the council's spend, comparators' models, the option screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from wcc_analysis import ingest
+from wcc_analysis.analysis import market, suppliers
+from wcc_analysis.assemble.context import council_data as load_council_data
+from wcc_analysis.core.config import Config, Service
+from wcc_analysis.core.vocabulary import INDIVIDUAL, UNCLASSIFIED
+from wcc_analysis.ingest import CouncilData
+
+
+@dataclass
+class MarketReport:
+    result: market.MarketResult
+    council_data: CouncilData
+    prepared: suppliers.PreparedPayments | None  # the council's published payments, cleaned (None if none)
+    service_payments: pd.DataFrame | None  # market payments mapped to this service
+    register_from_payments: bool  # True when no provider register: suppliers paid stand in for it
+    category: str | None
+    priority_score: str | None
+
+    @property
+    def has_evidence(self) -> bool:
+        """Whether there was any provider register or payments for the service to work on."""
+        return self.council_data.table("providers") is not None or (
+            self.service_payments is not None and len(self.service_payments) > 0)
+
+
+def _register_from_payments(payments: pd.DataFrame, service_id: str) -> pd.DataFrame:
+    """Suppliers paid for the service as a stand-in provider register (location unknown: not local)."""
+    paid = payments[payments["sector"] != INDIVIDUAL]
+    register = paid.groupby(["supplier", "sector"], as_index=False)["amount_gbp"].sum()
+    register = register[register["sector"] != UNCLASSIFIED]
+    return pd.DataFrame({
+        "provider": register["supplier"], "sector": register["sector"], "services": service_id,
+        "annual_value_gbp": register["amount_gbp"], "in_district": "no",
+    })
+
+
+def market_for_service(council: str, service: Service, config: Config,
+                       council_data: CouncilData | None = None) -> MarketReport:
+    """Providers, the council's spend, comparators' delivery models, maturity and the sourcing options."""
+    council_data = council_data if council_data is not None else load_council_data(council, config)
+    prepared = service_payments = None
+    raw = ingest.load_council_supplier_payments(council)
+    if raw is not None:
+        mapping = ingest.load_service_area_mapping(council, service_ids=list(config.services))
+        names = ingest.authorities()
+        own = names.loc[names["ons_code"] == council, ["name", "official_name"]].iloc[0].tolist()
+        prepared = suppliers.prepare_payments(raw, mapping, own_names=own)
+        service_payments = prepared.market[prepared.market["service_id"] == service.id]
+    register = council_data.table("providers")
+    from_payments = register is None and service_payments is not None and len(service_payments) > 0
+    if from_payments:
+        register = _register_from_payments(service_payments, service.id)
+    services_row = council_data.table("services", service.id)
+    category = str(services_row["category"].iloc[0]) if services_row is not None else None
+    scores = council_data.table("priority_scores", service.id)
+    score = None
+    if scores is not None:
+        maturity_rows = scores[scores["criterion"] == "Market maturity"]
+        score = str(maturity_rows["score"].iloc[0]) if len(maturity_rows) else None
+    result = market.analyse(
+        register, service_id=service.id, comparator_models=council_data.table("delivery_models", service.id),
+        payments=service_payments if service_payments is not None and len(service_payments) else None,
+        council=council, category=category, priority_score=score,
+    )
+    return MarketReport(result, council_data, prepared, service_payments, from_payments, category, score)

@@ -1,0 +1,29 @@
+"""The whole portfolio: every service's gap answers together, and the published spend of each block once."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from wcc_analysis import ingest
+from wcc_analysis.analysis import blocks
+from wcc_analysis.assemble.context import council_data as load_council_data
+from wcc_analysis.assemble.context import measure_tables
+from wcc_analysis.assemble.gap import GapReport, gap_for_service
+from wcc_analysis.core.config import Config
+
+
+def portfolio_gaps(council: str, config: Config, k: int | None = None) -> tuple[pd.DataFrame, list[GapReport]]:
+    """Every configured service's gap answers as one table (for the portfolio roll-up), and the reports."""
+    council_data = load_council_data(council, config)
+    tables = measure_tables()  # read once for every service
+    reports = [gap_for_service(council, s, config, council_data, k, tables) for s in config.services.values()]
+    rows = [
+        {"service_id": service.id, "service_name": service.name, **found.result.headline(), "rs_block": found.spend_line}
+        for service, found in zip(config.services.values(), reports, strict=True)
+    ]
+    return pd.DataFrame(rows), reports
+
+
+def portfolio_block_spend(council: str, config: Config) -> tuple[pd.DataFrame, str | None]:
+    """The council's latest published net spend on each RS block its services are in, each block once."""
+    return blocks.portfolio_block_spend(ingest.revenue_outturn(), council, config)

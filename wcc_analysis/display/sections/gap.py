@@ -1,0 +1,24 @@
+"""Sections of the gap-analysis report."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from wcc_analysis.display.report import number_3, table
+
+
+def benchmark_table(benchmarked) -> None:
+    """Every published measure the council has, with its position and the group it was compared with."""
+    rows = []
+    for b in benchmarked:
+        m = b.benchmark
+        rows.append({
+            "measure": b.label, "kind": {"performance": "performance (question 2)", "cost": "cost (question 3)",
+                                         "volume": "volume (never rated)"}[b.kind],
+            "year": b.year, "council_value": m.get("council_value"), "median": m.get("median"),
+            "rank": f"{m['rank']} of {m['n_with_measure']}" if m.get("rank") else "–",
+            "best": f"{m.get('best_name')}" if m.get("best_name") else "–", "compared_with": b.group_note,
+        })
+    frame = pd.DataFrame(rows, columns=["measure", "kind", "year", "council_value", "median", "rank", "best", "compared_with"])
+    table(frame, title="Published measures for this service (rank 1 = best; for spend, the lowest)",
+          formats={"council_value": number_3, "median": number_3})

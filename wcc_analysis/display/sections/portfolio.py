@@ -1,0 +1,36 @@
+"""Sections of the commissioning overview (the whole portfolio)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from wcc_analysis.display.report import note, table
+
+
+def portfolio_answers(counts: dict) -> None:
+    """The seed's three questions answered as counts, with the RAG split behind each."""
+    rows = []
+    for key in ("delivering_need", "best_in_class", "cost_efficiency"):
+        c = counts[key]
+        rows.append({"question": c["question"], "answer": f"{c['answer']} of {counts['services']}",
+                     "Green": c["Green"], "Amber": c["Amber"], "Red": c["Red"], "not assessed (Grey)": c["not_assessed"]})
+    table(pd.DataFrame(rows), title="The sourcing policy's key questions (answer = services rated Green)")
+
+
+def portfolio_gap_total(counts: dict) -> None:
+    by_block = counts["efficiency_gap_by_block_gbp_thousands"]
+    frame = pd.DataFrame([{"measure": k, "gap_to_median_gbp_thousands": v} for k, v in by_block.items()])
+    table(frame, title="Efficiency gap to the comparator median by published block or line (£ thousand a year)",
+          formats={"gap_to_median_gbp_thousands": ",.1f"})
+    note(f"{counts['efficiency_gap_note']} Blocks spending above their comparator median: "
+         f"£{counts['efficiency_gap_above_median_gbp_thousands']:,.1f}k a year above the median in all; net over all "
+         f"blocks £{counts['efficiency_gap_net_gbp_thousands']:,.1f}k.")
+
+
+def portfolio_headline(counts: dict) -> dict:
+    return {
+        "delivering_need_count": f"{counts['delivering_need']['answer']} of {counts['services']}",
+        "best_in_class_count": f"{counts['best_in_class']['answer']} of {counts['services']}",
+        "cost_efficiency_count": f"{counts['cost_efficiency']['answer']} of {counts['services']}",
+        "efficiency_gap_above_median_gbp_thousands": round(counts["efficiency_gap_above_median_gbp_thousands"], 1),
+    }
