@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from wcc_analysis.analysis.common import empty_frame, file_row, require_columns, trend_word
+from wcc_analysis.analysis.common import empty_frame, file_row, require_columns, target_polarities, trend_word
 from wcc_analysis.analysis.gap import KpiFacts
 from wcc_analysis.core.errors import InputTableError, ParameterError
 from wcc_analysis.core.rules import Rule, RuleTable, always
@@ -57,8 +57,6 @@ from wcc_analysis.core.vocabulary import (
     GREY,
     RAGS,
     RED,
-    VOLUME,
-    polarity_of,
 )
 
 REFINEMENT_ACTION = "contract refinement and adjustment"
@@ -442,14 +440,8 @@ def _checked_kpis(kpis: pd.DataFrame) -> pd.DataFrame:
     rows = kpis.copy()
     rows["quarter"] = rows["quarter"].astype(str)
     _no_duplicates(rows, ["contract", "kpi", "quarter"], CONTRACT_KPIS_TABLE)
-    rows["polarity"] = rows["polarity"].map(polarity_of)
-    volume = rows[rows["polarity"] == VOLUME]
-    if len(volume):
-        raise InputTableError(
-            CONTRACT_KPIS_TABLE, "a contract KPI needs a target direction: polarity volume cannot be rated "
-            f"(KPI {volume['kpi'].iloc[0]!r})", row=file_row(volume), column="polarity",
-            fix="give each contract KPI the polarity higher_is_better or lower_is_better",
-        )
+    rows["polarity"] = target_polarities(rows, CONTRACT_KPIS_TABLE, "contract KPI",
+                                         fix="give each contract KPI the polarity higher_is_better or lower_is_better")
     rows["service_credit_gbp"] = pd.to_numeric(rows["service_credit_gbp"]).fillna(0.0).astype(float)
     negative = rows[rows["service_credit_gbp"] < 0]
     if len(negative):

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from wcc_analysis.core.errors import InputTableError
+from wcc_analysis.core.vocabulary import VOLUME, polarity_of
 
 
 def empty_frame(columns: Sequence[str]) -> pd.DataFrame:
@@ -39,3 +40,16 @@ def file_row(rows: pd.DataFrame) -> int | None:
     if "source_row" not in rows.columns or rows.empty or pd.isna(rows["source_row"].iloc[0]):
         return None
     return int(rows["source_row"].iloc[0])
+
+
+def target_polarities(rows: pd.DataFrame, table: str, noun: str, fix: str) -> pd.Series:
+    """The rows' ``polarity`` normalised (``polarity_of``); an InputTableError naming the row for a volume,
+    which has no better direction and so cannot be rated against a target."""
+    polarity = rows["polarity"].map(polarity_of)
+    volume = rows[polarity == VOLUME]
+    if len(volume):
+        raise InputTableError(
+            table, f"a {noun} needs a target direction: polarity volume cannot be rated against a target "
+            f"(KPI {volume['kpi'].iloc[0]!r})", row=file_row(volume), column="polarity", fix=fix,
+        )
+    return polarity

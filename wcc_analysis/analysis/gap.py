@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from wcc_analysis.analysis.common import empty_frame, file_row, trend_word
+from wcc_analysis.analysis.common import empty_frame, target_polarities, trend_word
 from wcc_analysis.core.errors import InputTableError, ParameterError
 from wcc_analysis.core.rules import Rule, RuleTable, always
 from wcc_analysis.core.text import plural, round_or_none
@@ -183,15 +183,9 @@ def kpi_status(kpis: pd.DataFrame | None, tolerance: float = 0.05) -> pd.DataFra
     if kpis is None or kpis.empty:
         return empty_frame(KPI_STATUS_COLUMNS)
     rows = kpis.dropna(subset=["actual", "target"]).copy()
-    rows["polarity"] = rows["polarity"].map(polarity_of)
-    volume = rows[rows["polarity"] == VOLUME]
-    if len(volume):
-        raise InputTableError(
-            KPIS_TABLE, "a KPI needs a target direction: polarity volume cannot be rated against a target "
-            f"(KPI {volume['kpi'].iloc[0]!r})", row=file_row(volume), column="polarity",
-            fix="give each KPI the polarity higher_is_better or lower_is_better; a volume (a size, not a "
-                "performance) belongs in the outputs table",
-        )
+    rows["polarity"] = target_polarities(
+        rows, KPIS_TABLE, "KPI", fix="give each KPI the polarity higher_is_better or lower_is_better; a volume "
+        "(a size, not a performance) belongs in the outputs table")
     rows["performance_gap"] = [_better_by(a, t, p) for a, t, p in zip(rows["actual"], rows["target"], rows["polarity"])]
     rows["gap_pct_of_target"] = [
         g / abs(t) if t else (0.0 if g >= 0 else -math.inf) for g, t in zip(rows["performance_gap"], rows["target"])

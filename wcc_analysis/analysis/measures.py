@@ -13,7 +13,7 @@ never used to rate best in class: :func:`ascending` refuses it) — its ``source
 ``measure_values(measure_id, tables, population)`` returns ``ons_code, value``
 for every authority with a figure. Spend measures are net current expenditure
 (£ thousand as published) divided by the census-trend population for the
-financial year's start year (:func:`wcc_analysis.population.estimate`, see
+financial year's start year (:func:`wcc_analysis.analysis.population.estimate`, see
 ``population.METHOD_NOTE``), in £ per head. A missing figure stays missing: the
 authority is left out of the result, never given zero. Where a measure adds
 several lines (waste collection + recycling), an authority missing any of
@@ -32,10 +32,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from wcc_analysis.core.errors import MissingDataError, ParameterError
 from wcc_analysis.analysis.population import estimate
+from wcc_analysis.core.errors import MissingDataError, ParameterError
 from wcc_analysis.core.vocabulary import HIGHER, LOWER, VOLUME
-
 
 PER_HEAD_UNIT = "£ per head (net current expenditure / census-trend population)"
 

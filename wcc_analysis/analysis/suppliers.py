@@ -1,7 +1,7 @@
 """Cleaning published supplier payments for market analysis: pure functions, no file reading.
 
 The input is the table made by
-:func:`wcc_analysis.ingest.supplier_payments.load_supplier_payments`. Every rule
+:func:`wcc_analysis.ingest.council.supplier_payments.load_supplier_payments`. Every rule
 is listed in a module-level table so that the README and the reports can print
 it (:func:`rules_tables`):
 

@@ -2,7 +2,7 @@
 
 Exit codes: 0 everything succeeded; 1 a notebook (or validation, or data
 preparation) failed; 2 a bad parameter, service, notebook, council code or
-configuration. A :class:`~wcc_analysis.errors.WccAnalysisError` is printed as one
+configuration. A :class:`~wcc_analysis.core.errors.WccAnalysisError` is printed as one
 line plus what to do, never as a traceback.
 """
 

@@ -47,8 +47,8 @@ from typing import Any
 
 from wcc_analysis import __version__
 from wcc_analysis.core import paths
-from wcc_analysis.run import planning, runner
 from wcc_analysis.core.config import Config
+from wcc_analysis.run import planning, runner
 from wcc_analysis.run.executors import get_executor
 from wcc_analysis.run.index_page import render_index
 from wcc_analysis.run.planning import Council, Execution

@@ -75,7 +75,6 @@ from wcc_analysis.analysis.options.ranking import RANKING_RULES, combined_rankin
 from wcc_analysis.analysis.options.sensitivity import MONTE_CARLO_SEED, monte_carlo, switching_value, tornado
 from wcc_analysis.core.vocabulary import (
     BENEFITS,
-    CASHFLOW_ITEMS as ITEMS,
     COSTS,
     IMPLEMENT_ACTIVITIES,
     ONE_OFF_COSTS,
@@ -83,6 +82,9 @@ from wcc_analysis.core.vocabulary import (
     OPTION_IDS,
     OPTION_LABELS,
     STATUS_QUO,
+)
+from wcc_analysis.core.vocabulary import (
+    CASHFLOW_ITEMS as ITEMS,
 )
 
 __all__ = [

@@ -22,7 +22,8 @@ from wcc_analysis.analysis.options.plan import equality_check, sourcing_plan
 from wcc_analysis.analysis.options.ranking import combined_ranking, preferred_option
 from wcc_analysis.analysis.options.sensitivity import MONTE_CARLO_SEED, monte_carlo, switching_value, tornado
 from wcc_analysis.core.text import money_k
-from wcc_analysis.core.vocabulary import CASHFLOW_ITEMS as ITEMS, OPTION_LABELS, STATUS_QUO
+from wcc_analysis.core.vocabulary import CASHFLOW_ITEMS as ITEMS
+from wcc_analysis.core.vocabulary import OPTION_LABELS, STATUS_QUO
 
 
 @dataclass

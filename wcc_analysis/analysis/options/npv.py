@@ -32,7 +32,8 @@ from wcc_analysis.analysis.options._checks import (
 from wcc_analysis.analysis.options.discounting import AppraisalSettings, appraisal_settings
 from wcc_analysis.analysis.options.optimism_bias import effective_optimism
 from wcc_analysis.core.errors import InputTableError
-from wcc_analysis.core.vocabulary import BENEFITS, CASHFLOW_ITEMS as ITEMS, COSTS, OPTION_IDS, OPTION_LABELS, STATUS_QUO
+from wcc_analysis.core.vocabulary import BENEFITS, COSTS, OPTION_IDS, OPTION_LABELS, STATUS_QUO
+from wcc_analysis.core.vocabulary import CASHFLOW_ITEMS as ITEMS
 
 CASHFLOW_COLUMNS = ["option_id", "year", "item", "amount_gbp", "low_pct", "high_pct"]
 RISK_COLUMNS = ["option_id", "risk", "probability", "impact_gbp"]

@@ -21,7 +21,8 @@ from wcc_analysis.analysis.options.multi_criteria import mca
 from wcc_analysis.analysis.options.npv import _clean_cashflows, _priced, expected_risk, npv_table
 from wcc_analysis.analysis.options.ranking import _combine, combined_ranking
 from wcc_analysis.core.errors import InputTableError, ParameterError
-from wcc_analysis.core.vocabulary import CASHFLOW_ITEMS as ITEMS, OPTION_LABELS, STATUS_QUO
+from wcc_analysis.core.vocabulary import CASHFLOW_ITEMS as ITEMS
+from wcc_analysis.core.vocabulary import OPTION_LABELS, STATUS_QUO
 
 MONTE_CARLO_SEED = 20240401
 

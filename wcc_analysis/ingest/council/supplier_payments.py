@@ -27,7 +27,7 @@ file. Optional columns absent from a file are blank (``""``).
 
 A file with no recognisable header row, without one of the required columns
 (supplier, amount, date), or with an amount or date that cannot be read, is
-an :class:`~wcc_analysis.errors.InputDataError` naming the file, row and column.
+an :class:`~wcc_analysis.core.errors.InputDataError` naming the file, row and column.
 """
 
 from __future__ import annotations

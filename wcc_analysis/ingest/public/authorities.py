@@ -83,7 +83,8 @@ def known_authority_codes() -> frozenset[str]:
     """ONS codes this product knows: mySociety lookup (English, incl. abolished) ∪ Census 2011/2021
     LADs (England and Wales) ∪ IMD 2019/2025 districts. RS-only bodies (police, fire) are not
     included: they are not councils a user would analyse."""
-    from wcc_analysis.ingest import authorities as authorities_table, deprivation, population  # the table functions
+    from wcc_analysis.ingest import authorities as authorities_table  # the table functions
+    from wcc_analysis.ingest import deprivation, population
 
     codes = set(authorities_table()["ons_code"])
     codes |= set(population()["ons_code"])

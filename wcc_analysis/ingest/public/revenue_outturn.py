@@ -32,8 +32,8 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from wcc_analysis.core.errors import InputDataError
 from wcc_analysis.core import paths
+from wcc_analysis.core.errors import InputDataError
 from wcc_analysis.ingest._validate import validate
 
 log = logging.getLogger(__name__)

@@ -23,8 +23,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from wcc_analysis.core import paths
-from wcc_analysis.ingest.public.authorities import check_known_codes
 from wcc_analysis.ingest._validate import coerce_numeric, read_csv, validate
+from wcc_analysis.ingest.public.authorities import check_known_codes
 
 RELATIVE_PATH = Path("lancs_ro_detail_burnleycouncil") / "lancs_ro_detailed_services_long.csv"
 

@@ -6,9 +6,13 @@ import pandas as pd
 import pytest
 
 from wcc_analysis.analysis import suppliers as S
-from wcc_analysis.core.errors import ParameterError
-from wcc_analysis.ingest.council.supplier_payments import load_service_area_mapping, load_supplier_payments, supplier_payments_dir
 from wcc_analysis.core import vocabulary
+from wcc_analysis.core.errors import ParameterError
+from wcc_analysis.ingest.council.supplier_payments import (
+    load_service_area_mapping,
+    load_supplier_payments,
+    supplier_payments_dir,
+)
 
 # --------------------------------------------------------------------------- names
 

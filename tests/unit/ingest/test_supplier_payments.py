@@ -14,7 +14,17 @@ import pytest
 
 from wcc_analysis.core import paths
 from wcc_analysis.core.errors import InputDataError
-from wcc_analysis.ingest.council.supplier_payments import OUTPUT_COLUMNS, canonical_column, load_council_supplier_payments, load_service_area_mapping, load_supplier_payment_file, load_supplier_payments, parse_amount, parse_date, supplier_payments_dir
+from wcc_analysis.ingest.council.supplier_payments import (
+    OUTPUT_COLUMNS,
+    canonical_column,
+    load_council_supplier_payments,
+    load_service_area_mapping,
+    load_supplier_payment_file,
+    load_supplier_payments,
+    parse_amount,
+    parse_date,
+    supplier_payments_dir,
+)
 
 HYNDBURN = supplier_payments_dir("E07000120")
 

@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from wcc_analysis.analysis import priority
-from wcc_analysis.core.errors import InputTableError
 from wcc_analysis.core.config import load_config
+from wcc_analysis.core.errors import InputTableError
 from wcc_analysis.ingest.council.council_data import load_council_data
 
 SEED_WEIGHTS = {

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-
 import pandas as pd
 import pytest
 
-from wcc_analysis.ingest.public.revenue_outturn import COLUMNS, SOURCE_UNMATCHED, TOTAL_BLOCK, load_revenue_outturn, load_revenue_outturn_workbook, rs_workbooks, unmatched_authorities
+from wcc_analysis.ingest.public.revenue_outturn import (
+    COLUMNS,
+    SOURCE_UNMATCHED,
+    TOTAL_BLOCK,
+    load_revenue_outturn,
+    load_revenue_outturn_workbook,
+    rs_workbooks,
+    unmatched_authorities,
+)
 
 WORCESTER = "E07000237"
 CULTURAL, ENVIRONMENTAL, CENTRAL = (

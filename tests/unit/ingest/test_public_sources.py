@@ -6,10 +6,14 @@ import pandas as pd
 import pytest
 
 from wcc_analysis.core.errors import ParameterError
-from wcc_analysis.ingest.public.authorities import COLUMNS as AUTHORITY_COLUMNS, load_authorities, known_authority_codes, require_known_authority
-from wcc_analysis.ingest.public.deprivation import COLUMNS as IMD_COLUMNS, load_deprivation
-from wcc_analysis.ingest.public.neighbours import COLUMNS as NEIGHBOUR_COLUMNS, load_neighbours
-from wcc_analysis.ingest.public.population import COLUMNS as POP_COLUMNS, load_census_population
+from wcc_analysis.ingest.public.authorities import COLUMNS as AUTHORITY_COLUMNS
+from wcc_analysis.ingest.public.authorities import known_authority_codes, load_authorities, require_known_authority
+from wcc_analysis.ingest.public.deprivation import COLUMNS as IMD_COLUMNS
+from wcc_analysis.ingest.public.deprivation import load_deprivation
+from wcc_analysis.ingest.public.neighbours import COLUMNS as NEIGHBOUR_COLUMNS
+from wcc_analysis.ingest.public.neighbours import load_neighbours
+from wcc_analysis.ingest.public.population import COLUMNS as POP_COLUMNS
+from wcc_analysis.ingest.public.population import load_census_population
 
 WORCESTER = "E07000237"
 

@@ -15,7 +15,8 @@ from wcc_analysis.ingest.public.authorities import default_path as authorities_p
 from wcc_analysis.ingest.public.authorities import load_authorities, require_known_authority
 from wcc_analysis.ingest.public.deprivation import default_paths, load_imd2019, load_imd2025
 from wcc_analysis.ingest.public.neighbours import load_neighbours
-from wcc_analysis.ingest.public.population import default_path as census_path, load_census_population
+from wcc_analysis.ingest.public.population import default_path as census_path
+from wcc_analysis.ingest.public.population import load_census_population
 from wcc_analysis.ingest.public.revenue_outturn import load_revenue_outturn_workbook, rs_workbooks
 
 CENSUS_HEADER = "LAD,NAME,COUNTY,REGION,POP11,POP21,POP_RANK_11,POP_RANK_21"

@@ -1,59 +1,23 @@
-"""Gap-analysis sources (RO detail, DEFRA recycling, CT collection, CT receipts) and the measures catalogue.
-
-Numbers are hand-checked against the files in data/raw/public (see SOURCES.md sections 2, 8, 9, 11).
-"""
+"""Readers of the public performance and detailed-spend sources: RO detail lines, DEFRA recycling, CT collection and receipts — hand-checked figures and bad inputs."""
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from wcc_analysis.analysis import measures
-from wcc_analysis.core.errors import InputDataError, MissingDataError, ParameterError
+from wcc_analysis.core.errors import InputDataError
 from wcc_analysis.ingest.public import ct_collection as ct_collection_module
 from wcc_analysis.ingest.public import ct_receipts as ct_receipts_module
 from wcc_analysis.ingest.public import recycling as recycling_module
 from wcc_analysis.ingest.public import ro_detail as ro_detail_module
-from wcc_analysis.ingest.public.population import load_census_population
-from wcc_analysis.analysis.population import estimate
-from wcc_analysis.core import vocabulary
 
 WORCESTER, BROMSGROVE, HYNDBURN, BURNLEY = "E07000237", "E07000234", "E07000120", "E07000117"
+
+
 KNOWN = frozenset({WORCESTER, BROMSGROVE, HYNDBURN, BURNLEY, "E06000001"})
-
-
-@pytest.fixture(scope="module")
-def ro() -> pd.DataFrame:
-    return ro_detail_module.load_ro_detail()
-
-
-@pytest.fixture(scope="module")
-def recycling() -> pd.DataFrame:
-    return recycling_module.load_recycling()
-
-
-@pytest.fixture(scope="module")
-def ct_collection() -> pd.DataFrame:
-    return ct_collection_module.load_ct_collection()
-
-
-@pytest.fixture(scope="module")
-def ct_receipts() -> pd.DataFrame:
-    return ct_receipts_module.load_ct_receipts()
-
-
-@pytest.fixture(scope="module")
-def tables(ro, recycling, ct_collection, ct_receipts) -> dict[str, pd.DataFrame]:
-    return {"ro_detail": ro, "recycling": recycling, "ct_collection": ct_collection, "ct_receipts": ct_receipts}
-
-
-@pytest.fixture(scope="module")
-def census() -> pd.DataFrame:
-    return load_census_population()
 
 
 def _ro_value(ro: pd.DataFrame, code: str, year: str, form: str, line: str, column: str = "net_expenditure_gbp_thousands"):
@@ -61,8 +25,6 @@ def _ro_value(ro: pd.DataFrame, code: str, year: str, form: str, line: str, colu
     assert len(row) == 1
     return row[column].iloc[0]
 
-
-# --- RO detail ---------------------------------------------------------------------------------------
 
 def test_ro_detail_shape_and_burnley_hand_checks(ro):
     assert list(ro.columns) == ro_detail_module.COLUMNS
@@ -84,8 +46,6 @@ def test_ro_detail_empty_is_missing_not_zero(ro):
     assert ro["net_expenditure_gbp_thousands"].isna().sum() == 4993  # as many empty cells as in the file
 
 
-# --- DEFRA recycling ---------------------------------------------------------------------------------
-
 def test_recycling_rates_and_shared_waste_authorities(recycling):
     assert len(recycling) == 309 and set(recycling["year"]) == {"2021-22"}
     by_code = recycling.set_index("ons_code")
@@ -99,8 +59,6 @@ def test_recycling_rates_and_shared_waste_authorities(recycling):
     assert by_code.loc["E07000203", "waste_authority_lads"] == 2  # Mid Suffolk holds Babergh's tonnages too
     assert not by_code.loc["E07000203", "shared_waste_authority"]
 
-
-# --- council tax collection and receipts -------------------------------------------------------------
 
 def test_ct_collection(ct_collection):
     assert list(ct_collection.columns) == ct_collection_module.COLUMNS
@@ -128,94 +86,12 @@ def test_ct_receipts_abolished_years_have_no_rows(ct_receipts):
     assert years["2010-11"] == 326 and years["2022-23"] == 309  # "[z]" = did not exist: no row
 
 
-# --- the measures catalogue --------------------------------------------------------------------------
-
-def test_catalogue_is_documented_and_consistent():
-    table = measures.catalogue()
-    assert list(table.columns) == measures.CATALOGUE_COLUMNS
-    assert table["id"].is_unique
-    assert set(table["polarity"]) <= set(vocabulary.POLARITIES)
-    assert table[["label", "unit", "source", "year", "coverage"]].notna().all().all()
-    assert {"waste", "leisure", "museums", "revenues_benefits"} <= set(measures.services())
-    waste = measures.measures_for("waste").set_index("id")
-    assert waste.loc["waste_household_recycling_rate", "polarity"] == "higher_is_better"
-    assert waste.loc["waste_collection_recycling_net_per_head", "polarity"] == "lower_is_better"
-    rb = measures.measures_for("revenues_benefits").set_index("id")
-    assert rb.loc["rb_ct_receipts", "polarity"] == "volume"
-    assert rb.loc["rb_ct_collection_rate", "polarity"] == "higher_is_better"
-    assert "empty" in measures.measures_for("leisure").iloc[0]["coverage"]
-    assert measures.measures_for("no_such_service").empty
-
-
-def test_volume_measure_never_rates():
-    with pytest.raises(ParameterError, match="volume"):
-        measures.ascending("rb_ct_receipts")
-    assert measures.ascending("rb_hb_admin_net_per_head") is True
-    assert measures.ascending("rb_ct_collection_rate") is False
-    with pytest.raises(ParameterError, match="rb_ct_receipts"):
-        measures.get("rb_ct_reciepts")
-
-
-def _hand_ro(rows):
-    return pd.DataFrame(rows, columns=["ons_code", "year", "form", "line", "net_expenditure_gbp_thousands"])
-
-
-def test_per_head_on_a_hand_made_example():
-    ro = _hand_ro([
-        ["E07000001", "2024-25", "RO5", "Waste collection", 972.0],
-        ["E07000001", "2024-25", "RO5", "Recycling", 800.0],
-        ["E07000002", "2024-25", "RO5", "Waste collection", 500.0],
-        ["E07000002", "2024-25", "RO5", "Recycling", np.nan],       # missing: council left out
-        ["E07000003", "2024-25", "RO5", "Waste collection", 100.0],  # no Recycling row: left out
-        ["E07000004", "2024-25", "RO5", "Waste collection", 0.0],
-        ["E07000004", "2024-25", "RO5", "Recycling", 0.0],         # a published zero stays zero
-        ["E07000005", "2024-25", "RO5", "Waste collection", 10.0],   # no population: left out
-        ["E07000005", "2024-25", "RO5", "Recycling", 10.0],
-        ["E07000001", "2023-24", "RO5", "Waste collection", 5.0],    # another year: ignored
-        ["E07000001", "2024-25", "RO5", "Trade waste", 7.0],         # another line: ignored
-    ])
-    census = pd.DataFrame({"ons_code": ["E07000001", "E07000002", "E07000003", "E07000004"],
-                           "pop_2011": [100_000, 50_000, 50_000, 20_000],
-                           "pop_2021": [110_000, 50_000, 50_000, 20_000]})
-    values = measures.measure_values("waste_collection_recycling_net_per_head", {"ro_detail": ro}, census)
-    assert list(values.columns) == ["ons_code", "value"]
-    assert values["ons_code"].tolist() == ["E07000001", "E07000004"]
-    # census trend at 2024: 100,000 + 1.3 × 10,000 = 113,000 people; (972 + 800) £k → £15.68 per head
-    assert estimate(100_000, 110_000, 2024) == 113_000
-    assert values["value"].tolist() == pytest.approx([1_772_000 / 113_000, 0.0])
-    with pytest.raises(MissingDataError, match="population"):
-        measures.measure_values("waste_collection_recycling_net_per_head", {"ro_detail": ro}, None)
-    with pytest.raises(MissingDataError, match="recycling"):
-        measures.measure_values("waste_household_recycling_rate", {"ro_detail": ro}, census)
-
-
-def test_measure_values_on_the_real_tables(tables, census):
-    burnley_pop = census.set_index("ons_code").loc[BURNLEY]
-    people = estimate(burnley_pop["pop_2011"], burnley_pop["pop_2021"], 2024)
-    waste = measures.measure_values("waste_collection_recycling_net_per_head", tables, census).set_index("ons_code")
-    assert waste.loc[BURNLEY, "value"] == pytest.approx((972 + 800) * 1000 / people)
-    assert len(waste) == 14 and WORCESTER not in waste.index  # Lancashire districts + unitaries only
-    rate = measures.measure_values("waste_household_recycling_rate", tables).set_index("ons_code")["value"]
-    assert len(rate) == 309 and rate[WORCESTER] == pytest.approx(0.362631071471616)
-    assert {BROMSGROVE, HYNDBURN} <= set(rate.index)
-    facilities = measures.measure_values("leisure_sports_development_net_per_head", tables, census)
-    assert len(facilities) == 14
-    ct = measures.measure_values("rb_ct_collection_rate", tables).set_index("ons_code")["value"]
-    assert ct[BURNLEY] == 94.04 and len(ct) == 14
-    ct_2019 = measures.measure_values("rb_ct_collection_rate", tables, year="2019-20").set_index("ons_code")
-    assert ct_2019.loc[BURNLEY, "value"] == 94.69
-    receipts = measures.measure_values("rb_ct_receipts", tables).set_index("ons_code")["value"]
-    assert receipts[WORCESTER] == 61302 and len(receipts) == 309
-    # an RO sub-line before 2024-25 is empty for everyone: no values, not zeros
-    assert measures.measure_values("rb_hb_admin_net_per_head", tables, census, year="2023-24").empty
-
-
-# --- bad inputs: InputDataError naming file, row and column -------------------------------------------
-
 RO_HEADER = ("council_id,ons_code,council_name,council_class,financial_year,certified,form,service,"
              "employees_thousands,running_expenses_thousands,total_expenditure_thousands,"
              "sales_fees_charges_thousands,other_income_thousands,total_income_thousands,"
              "net_current_expenditure_thousands")
+
+
 RO_GOOD = [
     "burnley,E07000117,Burnley,SD,2024-25,True,RO5,Waste collection,0.0,1369.0,1369.0,390.0,7.0,397.0,972.0",
     "burnley,E07000117,Burnley,SD,2024-25,True,RO5,Recycling,0.0,800.0,800.0,0.0,0.0,0.0,800.0",
@@ -289,6 +165,8 @@ def test_recycling_bad_rate_and_negative_tonnage(tmp_path):
 
 CT_HEADER = ("council_id,ons_code,council_name,council_type,financial_year,collection_rate_pct,"
              "net_collectable_thousands,collected_thousands,uncollected_thousands,uncollected_gbp")
+
+
 CT_GOOD = [
     "burnley,E07000117,Burnley,district,2023-24,93.74,53603.0,50247.0,3356.0,3356000.0",
     "burnley,E07000117,Burnley,district,2024-25,94.04,57216.0,53804.0,3412.0,3412000.0",

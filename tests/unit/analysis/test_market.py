@@ -6,10 +6,9 @@ import pandas as pd
 import pytest
 
 from wcc_analysis.analysis import market
-from wcc_analysis.core.errors import InputTableError, MissingDataError, ParameterError
 from wcc_analysis.core import vocabulary
+from wcc_analysis.core.errors import InputTableError, MissingDataError, ParameterError
 from wcc_analysis.core.rules import Rule, RuleTable, always
-
 
 # --- shares, HHI, CR3 ------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ import pytest
 from wcc_analysis.core.errors import InputDataError
 from wcc_analysis.ingest.council.council_data import councils_with_files, load_council_data
 
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "raw" / "council" / "E07000237"
+SAMPLE = Path(__file__).resolve().parents[3] / "data" / "raw" / "council" / "E07000237"
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from wcc_analysis.analysis import gap
 from wcc_analysis.core.errors import InputTableError, ParameterError
 from wcc_analysis.core.rules import Rule, RuleTable, always
 
-
 # --- Q1 delivering what we need now ------------------------------------------------------
 
 

@@ -1,0 +1,100 @@
+"""The measures catalogue and the value selector: documented, volumes never rated, per-head figures checked by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wcc_analysis.analysis import measures
+from wcc_analysis.analysis.population import estimate
+from wcc_analysis.core import vocabulary
+from wcc_analysis.core.errors import MissingDataError, ParameterError
+
+WORCESTER, BROMSGROVE, HYNDBURN, BURNLEY = "E07000237", "E07000234", "E07000120", "E07000117"
+
+
+@pytest.fixture(scope="module")
+def tables(ro, recycling, ct_collection, ct_receipts) -> dict[str, pd.DataFrame]:
+    return {"ro_detail": ro, "recycling": recycling, "ct_collection": ct_collection,
+            "ct_receipts": ct_receipts}
+
+
+def test_catalogue_is_documented_and_consistent():
+    table = measures.catalogue()
+    assert list(table.columns) == measures.CATALOGUE_COLUMNS
+    assert table["id"].is_unique
+    assert set(table["polarity"]) <= set(vocabulary.POLARITIES)
+    assert table[["label", "unit", "source", "year", "coverage"]].notna().all().all()
+    assert {"waste", "leisure", "museums", "revenues_benefits"} <= set(measures.services())
+    waste = measures.measures_for("waste").set_index("id")
+    assert waste.loc["waste_household_recycling_rate", "polarity"] == "higher_is_better"
+    assert waste.loc["waste_collection_recycling_net_per_head", "polarity"] == "lower_is_better"
+    rb = measures.measures_for("revenues_benefits").set_index("id")
+    assert rb.loc["rb_ct_receipts", "polarity"] == "volume"
+    assert rb.loc["rb_ct_collection_rate", "polarity"] == "higher_is_better"
+    assert "empty" in measures.measures_for("leisure").iloc[0]["coverage"]
+    assert measures.measures_for("no_such_service").empty
+
+
+def test_volume_measure_never_rates():
+    with pytest.raises(ParameterError, match="volume"):
+        measures.ascending("rb_ct_receipts")
+    assert measures.ascending("rb_hb_admin_net_per_head") is True
+    assert measures.ascending("rb_ct_collection_rate") is False
+    with pytest.raises(ParameterError, match="rb_ct_receipts"):
+        measures.get("rb_ct_reciepts")
+
+
+def _hand_ro(rows):
+    return pd.DataFrame(rows, columns=["ons_code", "year", "form", "line", "net_expenditure_gbp_thousands"])
+
+
+def test_per_head_on_a_hand_made_example():
+    ro = _hand_ro([
+        ["E07000001", "2024-25", "RO5", "Waste collection", 972.0],
+        ["E07000001", "2024-25", "RO5", "Recycling", 800.0],
+        ["E07000002", "2024-25", "RO5", "Waste collection", 500.0],
+        ["E07000002", "2024-25", "RO5", "Recycling", np.nan],       # missing: council left out
+        ["E07000003", "2024-25", "RO5", "Waste collection", 100.0],  # no Recycling row: left out
+        ["E07000004", "2024-25", "RO5", "Waste collection", 0.0],
+        ["E07000004", "2024-25", "RO5", "Recycling", 0.0],         # a published zero stays zero
+        ["E07000005", "2024-25", "RO5", "Waste collection", 10.0],   # no population: left out
+        ["E07000005", "2024-25", "RO5", "Recycling", 10.0],
+        ["E07000001", "2023-24", "RO5", "Waste collection", 5.0],    # another year: ignored
+        ["E07000001", "2024-25", "RO5", "Trade waste", 7.0],         # another line: ignored
+    ])
+    census = pd.DataFrame({"ons_code": ["E07000001", "E07000002", "E07000003", "E07000004"],
+                           "pop_2011": [100_000, 50_000, 50_000, 20_000],
+                           "pop_2021": [110_000, 50_000, 50_000, 20_000]})
+    values = measures.measure_values("waste_collection_recycling_net_per_head", {"ro_detail": ro}, census)
+    assert list(values.columns) == ["ons_code", "value"]
+    assert values["ons_code"].tolist() == ["E07000001", "E07000004"]
+    # census trend at 2024: 100,000 + 1.3 × 10,000 = 113,000 people; (972 + 800) £k → £15.68 per head
+    assert estimate(100_000, 110_000, 2024) == 113_000
+    assert values["value"].tolist() == pytest.approx([1_772_000 / 113_000, 0.0])
+    with pytest.raises(MissingDataError, match="population"):
+        measures.measure_values("waste_collection_recycling_net_per_head", {"ro_detail": ro}, None)
+    with pytest.raises(MissingDataError, match="recycling"):
+        measures.measure_values("waste_household_recycling_rate", {"ro_detail": ro}, census)
+
+
+def test_measure_values_on_the_real_tables(tables, census):
+    burnley_pop = census.set_index("ons_code").loc[BURNLEY]
+    people = estimate(burnley_pop["pop_2011"], burnley_pop["pop_2021"], 2024)
+    waste = measures.measure_values("waste_collection_recycling_net_per_head", tables, census).set_index("ons_code")
+    assert waste.loc[BURNLEY, "value"] == pytest.approx((972 + 800) * 1000 / people)
+    assert len(waste) == 14 and WORCESTER not in waste.index  # Lancashire districts + unitaries only
+    rate = measures.measure_values("waste_household_recycling_rate", tables).set_index("ons_code")["value"]
+    assert len(rate) == 309 and rate[WORCESTER] == pytest.approx(0.362631071471616)
+    assert {BROMSGROVE, HYNDBURN} <= set(rate.index)
+    facilities = measures.measure_values("leisure_sports_development_net_per_head", tables, census)
+    assert len(facilities) == 14
+    ct = measures.measure_values("rb_ct_collection_rate", tables).set_index("ons_code")["value"]
+    assert ct[BURNLEY] == 94.04 and len(ct) == 14
+    ct_2019 = measures.measure_values("rb_ct_collection_rate", tables, year="2019-20").set_index("ons_code")
+    assert ct_2019.loc[BURNLEY, "value"] == 94.69
+    receipts = measures.measure_values("rb_ct_receipts", tables).set_index("ons_code")["value"]
+    assert receipts[WORCESTER] == 61302 and len(receipts) == 309
+    # an RO sub-line before 2024-25 is empty for everyone: no values, not zeros
+    assert measures.measure_values("rb_hb_admin_net_per_head", tables, census, year="2023-24").empty
