@@ -55,7 +55,7 @@ def maturity_note(found) -> None:
 
 def rules_of_cleaning(tables: Mapping[str, pd.DataFrame]) -> None:
     for name, frame in tables.items():
-        table(frame, title=f"Supplier payment cleaning rules: {name}", source="wcc_analysis.suppliers")
+        table(frame, title=f"Supplier payment cleaning rules: {name}", source="wcc_analysis.analysis.suppliers")
 
 
 def providers_table(found, limit: int = 25) -> None:

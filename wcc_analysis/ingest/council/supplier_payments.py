@@ -442,7 +442,7 @@ def _parse_column(frame: pd.DataFrame, column: str, parser, grid: _Grid, headers
     return values
 
 
-def _text(value: object) -> str:
+def _cell_text(value: object) -> str:
     if _is_blank(value):
         return ""
     if isinstance(value, float) and value == int(value):
@@ -475,9 +475,9 @@ def _load_grid(grid: _Grid) -> pd.DataFrame | None:
         pd.Series(_parse_column(frame, "payment_date", parse_date, grid, headers), index=frame.index, dtype=object)
     ).astype("datetime64[ns]")
     for column in TEXT_COLUMNS:
-        frame[column] = [_text(v) for v in frame[column]] if column in frame.columns else ""
+        frame[column] = [_cell_text(v) for v in frame[column]] if column in frame.columns else ""
     if "data_status" in frame.columns:
-        frame["data_status"] = [_text(v).lower() for v in frame["data_status"]]
+        frame["data_status"] = [_cell_text(v).lower() for v in frame["data_status"]]
     frame["source_row"] = frame["source_row"].astype(int)
     frame["source_file"] = grid.file if grid.sheet is None else f"{grid.file} [{grid.sheet}]"
     frame = validate(

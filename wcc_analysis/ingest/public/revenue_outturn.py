@@ -34,6 +34,7 @@ import pandera.pandas as pa
 
 from wcc_analysis.core import paths
 from wcc_analysis.core.errors import InputDataError
+from wcc_analysis.core.text import blank_if_missing
 from wcc_analysis.ingest._validate import validate
 
 log = logging.getLogger(__name__)
@@ -106,13 +107,9 @@ def rs_workbooks(directory: Path | None = None) -> list[Path]:
     )
 
 
-def _text(value: object) -> str:
-    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value).strip()
-
-
 def _header_row(frame: pd.DataFrame) -> int | None:
     for i, value in enumerate(frame.iloc[:, 0].tolist() if frame.shape[1] else []):
-        if _text(value).lower() == "e-code":
+        if blank_if_missing(value).lower() == "e-code":
             return i
     return None
 
@@ -121,7 +118,7 @@ def _title_lines(frame: pd.DataFrame, header: int) -> list[str]:
     """The first non-empty cell of each row above the header."""
     lines = []
     for i in range(header):
-        cells = [_text(v) for v in frame.iloc[i].tolist()]
+        cells = [blank_if_missing(v) for v in frame.iloc[i].tolist()]
         first = next((c for c in cells if c), "")
         if first:
             lines.append(first)
@@ -181,7 +178,7 @@ def read_rs_sheet(frame: pd.DataFrame, *, file: str, sheet: str) -> pd.DataFrame
     if not any(t.lower().startswith(TITLE_WANTED) for t in titles):
         return None
     year, year_start = _year(sheet, titles, file)
-    names = [_text(v) for v in frame.iloc[header].tolist()]
+    names = [blank_if_missing(v) for v in frame.iloc[header].tolist()]
     keep = [i for i, name in enumerate(names) if name]  # empty header = spacer column
     lower = {names[i].lower(): i for i in reversed(keep)}  # first occurrence wins
     required = {"e-code": "E-code", "local authority": "Local authority", "class": "Class",
@@ -203,15 +200,15 @@ def read_rs_sheet(frame: pd.DataFrame, *, file: str, sheet: str) -> pd.DataFrame
     records = []
     for r in range(header + 1, len(frame)):
         cells = frame.iloc[r].tolist()
-        ecode = _text(cells[0])
+        ecode = blank_if_missing(cells[0])
         if not ECODE_RE.match(ecode):
             continue  # blank spacer rows and trailing notes
         row = r + 1
-        ons = _text(cells[ons_col]) if ons_col is not None else ""
+        ons = blank_if_missing(cells[ons_col]) if ons_col is not None else ""
         base = {
             "ons_code": ons or None, "ecode": ecode,
-            "authority_name": _text(cells[lower["local authority"]]),
-            "authority_class": _text(cells[lower["class"]]),
+            "authority_name": blank_if_missing(cells[lower["local authority"]]),
+            "authority_class": blank_if_missing(cells[lower["class"]]),
             "year": year, "year_start": year_start,
             "source_file": file, "source_sheet": sheet, "source_row": row,
         }
