@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from wcc_analysis.core.errors import MissingDataError
+
 INDICATOR_LABELS = {
     "population": "population (census-trend estimate for the year)",
     "population_growth_pct": "population change 2011→2021 (%, Census)",
@@ -82,7 +84,10 @@ def standardise(pool: pd.DataFrame, indicators: Sequence[str]) -> pd.DataFrame:
 def nearest(pool: pd.DataFrame, council: str, indicators: Sequence[str], k: int) -> pd.DataFrame:
     """The k members of ``pool`` nearest to ``council`` (excluded) with distance and rank."""
     if council not in set(pool["ons_code"]):
-        raise KeyError(council)
+        raise MissingDataError(
+            f"{council} is not in the comparator pool: it lacks a figure in one of the sources the pool needs "
+            "(see the group's left_out table for why). Check the council code, or add the missing year's data."
+        )
     z = standardise(pool, indicators)
     origin = z[pool["ons_code"].eq(council).to_numpy()].iloc[0]
     distance = np.sqrt(((z - origin) ** 2).sum(axis=1))

@@ -18,6 +18,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from wcc_analysis.core.errors import ParameterError
+
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
@@ -61,7 +63,7 @@ def register_exporter(cls: _ExporterClass) -> _ExporterClass:
         e.key for e in _EXPORTERS.values() if e.key != exporter.key and e.suffix == exporter.suffix
     ]
     if exporter.key == NOTEBOOK_KEY or exporter.suffix == NOTEBOOK_SUFFIX or clash:
-        raise ValueError(
+        raise ParameterError(
             f"exporter {exporter.key!r} ({exporter.suffix}) clashes with "
             f"{', '.join(clash) or 'the executed notebook'}."
         )
