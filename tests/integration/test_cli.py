@@ -125,6 +125,6 @@ def test_version():
 
 
 def test_console_script_is_declared():
-    # pyproject declares wcc-analysis = wcc_analysis.cli:main
+    # pyproject declares wcc-analysis = wcc_analysis.run.cli:main
     assert callable(cli.main)
     assert os.path.basename(cli.__file__) == "cli.py"

@@ -1,4 +1,4 @@
-"""wcc_analysis.pack and wcc_analysis.validate.
+"""wcc_analysis.run.pack and wcc_analysis.run.validate.
 
 Most tests replace the runner's execute with a fake (no kernels); one builds a
 real one-notebook pack and validates it, then a tampered copy.

@@ -603,6 +603,11 @@ class BenefitsResult:
     kpis_red: int | None
     narrative: list[str] = field(default_factory=list)
 
+    @property
+    def cashable_cumulative(self) -> pd.DataFrame:
+        """The cumulative table for cashable benefits only (the ones added up in £)."""
+        return self.cumulative[self.cumulative["type"] == CASHABLE]
+
     def headline(self) -> dict:
         t = self.totals
         return {

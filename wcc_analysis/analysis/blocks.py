@@ -9,7 +9,7 @@ from wcc_analysis.core.config import Config
 
 def block_map(config: Config, service_ids: list[str] | None = None) -> pd.DataFrame:
     """One row per RS block: the services whose spending is published in it (main or part)."""
-    chosen = [config.services[s] for s in (service_ids or sorted(config.services))]
+    chosen = [config.service(s) for s in (service_ids or sorted(config.services))]  # ParameterError if unknown
     rows = []
     for block in config.rs_blocks:
         main = [s.name for s in chosen if s.rs_block == block]

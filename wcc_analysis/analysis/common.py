@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from wcc_analysis.core.errors import InputTableError
-from wcc_analysis.core.vocabulary import VOLUME, polarity_of
+from wcc_analysis.core.vocabulary import POLARITY_ALIASES, TARGET_POLARITIES, VOLUME, polarity_of
 
 
 def empty_frame(columns: Sequence[str]) -> pd.DataFrame:
@@ -45,6 +45,11 @@ def file_row(rows: pd.DataFrame) -> int | None:
 def target_polarities(rows: pd.DataFrame, table: str, noun: str, fix: str) -> pd.Series:
     """The rows' ``polarity`` normalised (``polarity_of``); an InputTableError naming the row for a volume,
     which has no better direction and so cannot be rated against a target."""
+    known = rows["polarity"].astype(str).str.strip().str.lower().isin(POLARITY_ALIASES)
+    if not known.all():
+        bad = rows[~known]
+        raise InputTableError(table, f"polarity {bad['polarity'].iloc[0]!r} is not one of {list(TARGET_POLARITIES)}",
+                              row=file_row(bad), column="polarity", fix=fix)
     polarity = rows["polarity"].map(polarity_of)
     volume = rows[polarity == VOLUME]
     if len(volume):

@@ -85,8 +85,8 @@ def nearest(pool: pd.DataFrame, council: str, indicators: Sequence[str], k: int)
     """The k members of ``pool`` nearest to ``council`` (excluded) with distance and rank."""
     if council not in set(pool["ons_code"]):
         raise MissingDataError(
-            f"{council} is not in the comparator pool: it lacks a figure in one of the sources the pool needs "
-            "(see the group's left_out table for why). Check the council code, or add the missing year's data."
+            f"{council} is not in the comparator pool, so it has no comparators. Check the council code; a district "
+            "abolished or created by a reorganisation lacks some sources for some years."
         )
     z = standardise(pool, indicators)
     origin = z[pool["ons_code"].eq(council).to_numpy()].iloc[0]
@@ -105,6 +105,13 @@ def comparator_group(
     k: int,
 ) -> ComparatorGroup:
     pool, left_out = pool_with_indicators(candidates, sources)
+    if council not in set(pool["ons_code"]):
+        why = left_out.loc[left_out["ons_code"] == council, "reason"]
+        reason = why.iloc[0] if len(why) else f"not among the candidates ({', '.join(sources)})"
+        raise MissingDataError(
+            f"{council} cannot be given comparators: {reason}. Each source named must hold a figure for the council "
+            "in this year; check the council code, or add the source's file for the year to data/raw/public/."
+        )
     members = nearest(pool, council, indicators, k)
     return ComparatorGroup(
         council=council,

@@ -513,6 +513,17 @@ def portfolio_counts(results: pd.DataFrame) -> dict:
     return out
 
 
+def portfolio_headline(counts: Mapping) -> dict:
+    """The portfolio's headline figures from ``portfolio_counts``: each question as "n of N", and the £ gap."""
+    n = counts["services"]
+    return {
+        "delivering_need_count": f"{counts['delivering_need']['answer']} of {n}",
+        "best_in_class_count": f"{counts['best_in_class']['answer']} of {n}",
+        "cost_efficiency_count": f"{counts['cost_efficiency']['answer']} of {n}",
+        "efficiency_gap_above_median_gbp_thousands": round(counts["efficiency_gap_above_median_gbp_thousands"], 1),
+    }
+
+
 # ---------------------------------------------------------------------------
 # The whole analysis for one service
 # ---------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from wcc_analysis.core.errors import MissingDataError, ParameterError
 from wcc_analysis.core.rules import Rule, RuleTable, always
 from wcc_analysis.core.text import plural, sentence
 from wcc_analysis.core.vocabulary import (
+    ARMS_LENGTH_COMPANY,
     CATEGORIES,
     COMMUNITY,
     DELIVERY_MODELS,
@@ -40,11 +41,14 @@ from wcc_analysis.core.vocabulary import (
     NICE_TO_DO,
     OPTION_GROUPS,
     OPTION_LABELS,
+    OUTSOURCED,
     PRIVATE,
     PROVIDER_SECTORS,
     PUBLIC_SECTOR,
+    SHARED_SERVICE,
     SHOULD_DO,
     THIRD_SECTOR,
+    TRUST_OR_THIRD_SECTOR,
     UNCLASSIFIED,
 )
 
@@ -374,8 +378,11 @@ def market_maturity(
                           int(n_local), comp_ext, comp_total)
 
 
-def compare_with_priority(rating: MaturityRating | str, priority_score: str | None) -> dict:
-    """The computed rating beside the priority-setting "Market maturity" score, flagging disagreement."""
+def compare_with_priority(rating: MaturityRating | str, priority_score: str | None, weight: float | None = None) -> dict:
+    """The computed rating beside the priority-setting "Market maturity" score, flagging disagreement.
+
+    ``weight`` is the criterion's weight in priority setting (named in the note when given).
+    """
     computed = rating.rating if isinstance(rating, MaturityRating) else str(rating)
     if computed not in MATURITY_RATINGS:
         raise ParameterError(f"rating must be one of {MATURITY_RATINGS}, not {computed!r}")
@@ -393,7 +400,8 @@ def compare_with_priority(rating: MaturityRating | str, priority_score: str | No
     else:
         note = (
             f"Disagreement: priority setting scored Market maturity {given}, the market evidence "
-            f"gives {computed}. Revisit the score (Market maturity is weighted x2)."
+            f"gives {computed}. Revisit the score"
+            + (f" (Market maturity is weighted x{weight:g})." if weight is not None else ".")
         )
     return {"computed": computed, "priority_setting": given, "agrees": steps == 0, "steps_apart": steps, "note": note}
 
@@ -492,15 +500,15 @@ def _in_house(f: ScreenFacts) -> Assessment:
 
 
 def _arms_length(f: ScreenFacts) -> Assessment:
-    return f.comparators("arm's-length company") >= 1, sentence(f.comparator_text("arm's-length company"))
+    return f.comparators(ARMS_LENGTH_COMPANY) >= 1, sentence(f.comparator_text(ARMS_LENGTH_COMPANY))
 
 
 def _outsource_private(f: ScreenFacts) -> Assessment:
-    return _buy(f, PRIVATE, "outsourced")
+    return _buy(f, PRIVATE, OUTSOURCED)
 
 
 def _outsource_third_sector(f: ScreenFacts) -> Assessment:
-    return _buy(f, THIRD_SECTOR, "trust or third sector")
+    return _buy(f, THIRD_SECTOR, TRUST_OR_THIRD_SECTOR)
 
 
 def _private_sector_jv(f: ScreenFacts) -> Assessment:
@@ -512,7 +520,7 @@ def _private_sector_jv(f: ScreenFacts) -> Assessment:
 
 def _shared_services(f: ScreenFacts) -> Assessment:
     return (
-        f.comparators("shared service") >= 1 or f.providers[PUBLIC_SECTOR] >= 1,
+        f.comparators(SHARED_SERVICE) >= 1 or f.providers[PUBLIC_SECTOR] >= 1,
         f"{plural(f.providers[PUBLIC_SECTOR], 'public-sector provider')} listed; "
         f"{f.comparator_text('shared service')}.",
     )
@@ -536,7 +544,7 @@ def _community_transfer(f: ScreenFacts) -> Assessment:
 
 
 def _mutualisation(f: ScreenFacts) -> Assessment:
-    return f.comparators("trust or third sector") >= 1, sentence(f.comparator_text("trust or third sector"))
+    return f.comparators(TRUST_OR_THIRD_SECTOR) >= 1, sentence(f.comparator_text(TRUST_OR_THIRD_SECTOR))
 
 
 def _devolve_to_parish(f: ScreenFacts) -> Assessment:
@@ -674,6 +682,7 @@ def analyse(
     council: str | None = None,
     category: str | None = None,
     priority_score: str | None = None,
+    priority_weight: float | None = None,
     parish_councils: int | None = None,
     maturity_thresholds: Mapping[str, int] | None = None,
     min_bidders: int = 2,
@@ -692,7 +701,7 @@ def analyse(
     n_local = n_local_external(providers)
     counts = model_counts(comparator_models, service_id, exclude=council) if comparator_models is not None else None
     maturity = market_maturity(by_sector, n_local, counts, **dict(maturity_thresholds or {}))
-    check = compare_with_priority(maturity, priority_score)
+    check = compare_with_priority(maturity, priority_score, priority_weight)
     evidence = MarketEvidence(by_sector, maturity, counts, category, parish_councils)
     options = screen_options(evidence, min_bidders=min_bidders)
     result = MarketResult(service_id, providers, by_sector, n_local, counts, maturity, check, options)

@@ -83,6 +83,11 @@ class NeedsResult:
     narrative: list[str] = field(default_factory=list)
 
     @property
+    def others_in_block(self) -> list[str]:
+        """The other configured services published in the same RS block (their names)."""
+        return [s for s in self.sharing_services if s != self.service_name]
+
+    @property
     def council_row(self) -> pd.Series:
         return self.distribution[self.distribution["is_council"]].iloc[0]
 
@@ -109,7 +114,7 @@ def _council_facts(outturn: pd.DataFrame, council: str, block: str) -> pd.DataFr
     if mine.empty:
         raise MissingDataError(
             f"no published net current expenditure on {block!r} for {council} in any shipped RS "
-            "year. Check the ONS code (wcc-analysis list shows councils) or add the year's RS workbook "
+            "year. Check the ONS code (the council's own code, e.g. E07000237 for Worcester) or add the year's RS workbook "
             "to data/raw/public/mhclg_revenue_outturn_rs/original/."
         )
     return mine
@@ -288,10 +293,25 @@ def narrative(result: NeedsResult) -> list[str]:
             f"{edition}: average score {d['council']:.1f}, {more} deprived than "
             f"the comparator median ({d['comparator_median']:.1f})."
         )
-    others = [s for s in result.sharing_services if s != result.service_name]
+    others = result.others_in_block
     if others:
         lines.append(
             f"{result.block} is a whole RS block: it also holds {', '.join(others)}, so the figure is "
             f"not {result.service_name} alone."
         )
     return lines
+
+
+def need_signals(needs_result: NeedsResult) -> dict[str, bool]:
+    """Drivers of need from the needs analysis, as flags for question 1 (description → need is rising)."""
+    growth = needs_result.drivers.set_index("key").loc[POPULATION_GROWTH]
+    signals = {
+        f"Population grew faster than the comparator median ({growth['council']:+.1f}% against "
+        f"{growth['comparator_median']:+.1f}%)": bool(growth["council"] > growth["comparator_median"]),
+    }
+    latest = latest_deprivation(needs_result.drivers)
+    if latest is not None:
+        edition, d = latest
+        signals[f"More deprived than the comparator median on {edition} "
+                f"({d['council']:.1f} against {d['comparator_median']:.1f})"] = bool(d["council"] > d["comparator_median"])
+    return signals

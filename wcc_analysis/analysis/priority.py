@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -48,12 +48,17 @@ def rank_descending(totals: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFram
     return totals.rank(axis=axis, ascending=False, method="min").astype(int)
 
 
-def weighted_scores(points: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
-    """Weighted total and rank per service (rank 1 = highest priority for commissioning)."""
+def weighted_scores(
+    points: pd.DataFrame, weights: Mapping[str, float], score_values: Mapping[str, int] = DEFAULT_SCORE_VALUES
+) -> pd.DataFrame:
+    """Weighted total and rank per service (rank 1 = highest priority for commissioning).
+
+    ``max_possible`` is the total a service scored at the top value (``score_values``) on every criterion.
+    """
     w = pd.Series({c: float(weights[c]) for c in points.columns})
     table = points.copy()
     table["weighted_total"] = points.mul(w, axis=1).sum(axis=1)
-    table["max_possible"] = float(w.sum() * 3)
+    table["max_possible"] = float(w.sum() * max(score_values.values()))
     table["rank"] = rank_descending(table["weighted_total"])
     return table.sort_values(["rank", "weighted_total"], ascending=[True, False], kind="stable")
 
@@ -98,7 +103,7 @@ def priority_table(
 ) -> pd.DataFrame:
     """The priority-setting table: scores, weighted total, rank and the council's category."""
     points = score_points(scores, list(weights), score_values)
-    table = weighted_scores(points, weights)
+    table = weighted_scores(points, weights, score_values)
     info = services.set_index("service_id")[["service_name", "category"]]
     table = table.join(info, how="left")
     ordered = ["service_name", "category", *weights, "weighted_total", "max_possible", "rank"]
@@ -111,6 +116,7 @@ class PriorityResult:
     stability: pd.DataFrame  # per service: share_same_rank, best/worst rank
     rationale: pd.DataFrame  # service, criterion, score, rationale
     weights: dict[str, float]
+    score_values: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_SCORE_VALUES))
 
     def headline(self) -> dict:
         return {
@@ -139,4 +145,5 @@ def analyse(
     rationale = rationale.sort_values(
         ["service_name", "criterion"], key=lambda s: s.map(order) if s.name == "criterion" else s
     ).reset_index(drop=True)
-    return PriorityResult(table=table, stability=stability, rationale=rationale, weights=dict(weights))
+    return PriorityResult(table=table, stability=stability, rationale=rationale, weights=dict(weights),
+                          score_values=dict(score_values))

@@ -32,7 +32,17 @@ from functools import lru_cache
 import pandas as pd
 
 from wcc_analysis.core.errors import ParameterError
-from wcc_analysis.core.vocabulary import PAYMENT_SECTORS
+from wcc_analysis.core.vocabulary import (
+    COMMUNITY,
+    IN_HOUSE,
+    INDIVIDUAL,
+    PAYMENT_SECTORS,
+    PRIVATE,
+    PUBLIC_SECTOR,
+    THIRD_SECTOR,
+    UNCLASSIFIED,
+    any_illustrative,
+)
 
 REDACTED = "Redacted (private individual)"
 UNMAPPED = "unmapped"
@@ -368,19 +378,19 @@ _TITLE = r"^(?:mr|mrs|ms|miss|mx|dr|cllr|prof|professor|rev|revd|sir|dame|lady|l
 
 #: Sector rules in the order tried: the first rule that matches gives the sector.
 SECTOR_RULES: tuple[SectorRule, ...] = (
-    SectorRule("individual", "withheld by the publisher",
+    SectorRule(INDIVIDUAL, "withheld by the publisher",
                r"^$|" + _words("redacted", "withheld", "personal data", "private individual", "name withheld",
                                "individual", "personal information", "supplier not named"),
                "blank or withheld names are private individuals whose names the council did not publish"),
-    SectorRule("private", "well-known company",
+    SectorRule(PRIVATE, "well-known company",
                r"^(?:" + "|".join(WELL_KNOWN_COMPANIES) + r")(?:\s|$)",
                "national companies that invoice under a brand with no legal form (EDF, SSE, E.ON, Drax, "
                "Barclaycard, Experian, MetLife…)"),
-    SectorRule("third sector", "well-known charity",
+    SectorRule(THIRD_SECTOR, "well-known charity",
                r"^(?:" + "|".join(WELL_KNOWN_CHARITIES) + r")(?:\s|$)",
                "national charities known by a name with no charity word (Keep Britain Tidy, Age UK, "
                "White Ribbon UK, Royal British Legion…)"),
-    SectorRule("public sector", "public body",
+    SectorRule(PUBLIC_SECTOR, "public body",
                _words("council", "councils", "borough", "mbc", "nhs", "police", "constabulary", "fire and rescue",
                       "fire authority", "hmrc", "hm revenue and customs", "revenue and customs", "dwp",
                       "department for", "department of", "cabinet office", "government", "environment agency",
@@ -389,36 +399,36 @@ SECTOR_RULES: tuple[SectorRule, ...] = (
                       "courts and tribunals", "county court", "magistrates")
                + r"|^hm\s",
                "councils, NHS, police, fire, HMRC/HM bodies, government departments and agencies"),
-    SectorRule("public sector", "school, college or university",
+    SectorRule(PUBLIC_SECTOR, "school, college or university",
                _words("university", "college", "school", "primary", "high school", "academy trust")
                + r"|^the \w+ academy$",
                "state education (schools, academies, colleges, universities) — unless a company (Ltd)",
                unless=_LEGAL_FORM + "|" + _words("driving", "dance", "training")),
-    SectorRule("third sector", "charitable or social-enterprise form",
+    SectorRule(THIRD_SECTOR, "charitable or social-enterprise form",
                _words("charity", "charitable", "trust", "trustees", "cic", "c i c", "community interest",
                       "foundation", "credit union", "hospice", "housing association", "citizens advice", "fund",
                       "relief in need", "relief", "appeal", "almshouses", "ymca", "ywca", "womens aid",
                       "women s aid", "scouts", "girlguiding"),
                "charities, trusts, CICs, foundations, housing associations, hospices — even when also a 'Ltd'"),
-    SectorRule("third sector", "membership or professional body",
+    SectorRule(THIRD_SECTOR, "membership or professional body",
                _words("association", "assoc", "society", "institute", "inst", "institution", "federation",
                       "chartered", "chamber of commerce", "chambers of commerce"),
                "associations, societies, institutes and federations (mostly not-for-profit)"),
-    SectorRule("private", "company legal form",
+    SectorRule(PRIVATE, "company legal form",
                _LEGAL_FORM + "|" + _words("t a", "and sons", "and son", "and co", "co", "bros", "brothers",
                                           "holdings", "and partners"),
                "Ltd, Limited, PLC, LLP, Inc, GmbH, '& Sons', '& Co', 'T/A'"),
-    SectorRule("community", "community group",
+    SectorRule(COMMUNITY, "community group",
                _words("church", "chapel", "mosque", "masjid", "temple", "gurdwara", "synagogue", "band", "club",
                       "ptfa", "pta", "friends of", "residents", "tenants", "carnival", "food pantry", "pantry",
                       "food bank", "community centre", "community events", "community group", "in the community",
                       "womens institute", "people s centre", "peoples centre", "choir", "brownies", "cubs",
                       "forum", "allotment"),
                "churches and faith groups, clubs, bands, friends-of and residents' groups, food banks, local events"),
-    SectorRule("individual", "title or post-nominal",
+    SectorRule(INDIVIDUAL, "title or post-nominal",
                _TITLE + r"|" + _words("kc", "qc"),
                "a personal title (Mr, Mrs, Ms, Miss, Dr, Cllr…) or KC/QC: a person, possibly a sole trader"),
-    SectorRule("private", "trading name",
+    SectorRule(PRIVATE, "trading name",
                _words("group", "services", "service", "uk", "solicitors", "chambers", "consultants", "consulting",
                       "consultancy", "consultant", "energy", "hotel", "nurseries", "nursery", "engineers",
                       "engineering", "contractors", "contracting", "builders", "building", "plumbing", "plumbers",
@@ -444,7 +454,7 @@ SECTOR_RULES: tuple[SectorRule, ...] = (
                       "online", "store", "stores", "centre", "workshop", "works"),
                "a business word (Services, Group, UK, Solicitors, Energy, Hotel, Consulting, Supplies…) "
                "and none of the organisation words above"),
-    SectorRule("individual", "looks like a person's name",
+    SectorRule(INDIVIDUAL, "looks like a person's name",
                r"^(?:[a-z] )*(?:" + "|".join(sorted(GIVEN_NAMES)) + r")(?: [a-z])*(?: [a-z][a-z'\-]+){1,2}$"
                + r"|^(?:[a-z] ){0,2}[a-z][a-z'\-]+(?: [a-z][a-z'\-]+)? (?:" + "|".join(sorted(SURNAMES)) + r")$",
                "2–4 words, none a company or organisation word, starting with a common given name "
@@ -452,7 +462,11 @@ SECTOR_RULES: tuple[SectorRule, ...] = (
                unless=r"\sand\s"),
 )
 
-_SECTOR_TABLE_NOTE = "anything else is 'unclassified' (shown in every table, never hidden)"
+#: Tried before SECTOR_RULES: a payment to the council itself (its names are given to ``prepare_payments``).
+OWN_NAME_RULE = SectorRule(IN_HOUSE, "the council's own name", "",
+                           "payments to the council itself (names given to prepare_payments)")
+#: When no rule matches.
+NO_RULE = SectorRule(UNCLASSIFIED, "no rule matched", "", "anything else is 'unclassified' (shown in every table, never hidden)")
 
 
 def classify_sector_rule(name: str, *, own_names: Iterable[str] = ()) -> tuple[str, str]:
@@ -460,7 +474,7 @@ def classify_sector_rule(name: str, *, own_names: Iterable[str] = ()) -> tuple[s
     cleaned = clean_supplier_name(name)
     own = {merge_key(n) for n in own_names}
     if own and merge_key(name) in own:
-        return "in-house", "the council's own name"
+        return OWN_NAME_RULE.sector, OWN_NAME_RULE.name
     return _classify_cleaned(cleaned)
 
 
@@ -469,7 +483,7 @@ def _classify_cleaned(cleaned: str) -> tuple[str, str]:
     for rule in SECTOR_RULES:
         if rule.matches(cleaned):
             return rule.sector, rule.name
-    return "unclassified", "no rule matched"
+    return NO_RULE.sector, NO_RULE.name
 
 
 def classify_sector(name: str, *, own_names: Iterable[str] = ()) -> str:
@@ -511,17 +525,17 @@ NON_MARKET_RULES: tuple[NonMarketRule, ...] = (
                   r"pension fund|pensions? scheme|superannuation", None,
                   rationale="employer contributions to the Local Government Pension Scheme"),
     NonMarketRule("pension fund contributions",
-                  None, r"\bpension|superannuation", "public sector",
+                  None, r"\bpension|superannuation", PUBLIC_SECTOR,
                   rationale="pension payments to a public body (e.g. the county council administering the fund)"),
     NonMarketRule("business rates retention transfers",
                   r"levelling up|dluhc|mhclg|housing communities and local government", None,
                   rationale="central share, tariffs, top-ups and S31 adjustments with central government"),
     NonMarketRule("precepts and collection-fund shares paid over",
-                  None, r"\bp\w{0,3}ce\w{0,2}pt|\bsurplus\b|\bdef[ie]cit\b|collection fund", "public sector",
+                  None, r"\bp\w{0,3}ce\w{0,2}pt|\bsurplus\b|\bdef[ie]cit\b|collection fund", PUBLIC_SECTOR,
                   rationale="council tax / business rates collected for the county, police, fire and parishes"),
     NonMarketRule("business rates retention transfers",
                   None, r"central share|tariff|\blevy\b|rates pool|top ?up|\bs31\b|\bbrr\b|\brsg\b|\bn?ndr\b",
-                  "public sector",
+                  PUBLIC_SECTOR,
                   rationale="tariff, levy and pooling payments between authorities under business rates retention"),
     NonMarketRule("loan or bond interest and repayments",
                   None, r"\blobo\b|loan interest|interest repayment|principal repayment|\bpwlb\b|bond interest"
@@ -531,7 +545,7 @@ NON_MARKET_RULES: tuple[NonMarketRule, ...] = (
                   None, r"\brefund|\brelinqu|repayment of (council tax|rates|business rates)|credit balance",
                   rationale="money returned (council tax, business rates, fees, burial rights), not a purchase"),
     NonMarketRule("grants to individuals",
-                  None, r"\bgrants?\b", "individual",
+                  None, r"\bgrants?\b", INDIVIDUAL,
                   rationale="grants paid to private persons (e.g. home repair grants)"),
 )
 
@@ -644,10 +658,10 @@ def redact_individuals(payments: pd.DataFrame) -> pd.DataFrame:
     """
     out = payments.copy()
     if "sector" in out.columns:
-        individual = out["sector"].eq("individual")
+        individual = out["sector"].eq(INDIVIDUAL)
     else:
         name_col = _supplier_column(out)
-        individual = out[name_col].map(classify_sector).eq("individual")
+        individual = out[name_col].map(classify_sector).eq(INDIVIDUAL)
     for column in ("supplier", "supplier_raw", "spellings"):
         if column in out.columns:
             out[column] = out[column].astype(object).where(~individual, REDACTED)
@@ -679,10 +693,7 @@ class PreparedPayments:
 
     @property
     def illustrative(self) -> bool:
-        return any(
-            "data_status" in f.columns and f["data_status"].eq("illustrative").any()
-            for f in (self.market, self.excluded)
-        )
+        return any_illustrative(self.market, self.excluded)
 
     def by_sector(self) -> pd.DataFrame:
         """Market suppliers, payments and £ by sector (every sector listed, including none found)."""
@@ -725,9 +736,9 @@ def prepare_payments(
     # A merged supplier whose shown spelling is unclassified takes the sector of another spelling.
     fallback = {}
     for supplier, spelling in payments[["supplier", "supplier_raw"]].drop_duplicates().itertuples(index=False):
-        if decided[supplier][0] == "unclassified" and supplier not in fallback:
+        if decided[supplier][0] == UNCLASSIFIED and supplier not in fallback:
             found = classify_sector_rule(spelling, own_names=own_names)
-            if found[0] != "unclassified":
+            if found[0] != UNCLASSIFIED:
                 fallback[supplier] = (found[0], found[1] + " (another spelling)")
     decided.update(fallback)
     overrides = {merge_key(k): v for k, v in (sector_overrides or {}).items()}
@@ -762,10 +773,10 @@ def prepare_payments(
         "market_suppliers": int(market["supplier_key"].nunique()),
         "excluded_rows": len(excluded),
         "excluded_amount_gbp": float(excluded["amount_gbp"].sum()),
-        "individual_rows_redacted": int(payments["sector"].eq("individual").sum()),
+        "individual_rows_redacted": int(payments["sector"].eq(INDIVIDUAL).sum()),
         "individual_suppliers_redacted": int(
-            payments.loc[payments["sector"].eq("individual"), "supplier_key"].nunique()),
-        "unclassified_market_suppliers": int(market.loc[market["sector"].eq("unclassified"), "supplier_key"].nunique()),
+            payments.loc[payments["sector"].eq(INDIVIDUAL), "supplier_key"].nunique()),
+        "unclassified_market_suppliers": int(market.loc[market["sector"].eq(UNCLASSIFIED), "supplier_key"].nunique()),
         "unmapped_market_rows": int(market["service_id"].eq(UNMAPPED).sum()),
         "unmapped_market_amount_gbp": float(market.loc[market["service_id"].eq(UNMAPPED), "amount_gbp"].sum()),
     }
@@ -784,17 +795,9 @@ def rules_tables() -> dict[str, pd.DataFrame]:
     """Every cleaning rule as a table (for the README and reports): names, sectors, non-market."""
     names = pd.DataFrame(list(NAME_RULES))
     names.insert(0, "order", range(1, len(names) + 1))
+    tried = [OWN_NAME_RULE, *SECTOR_RULES, NO_RULE]  # in the order classify_sector_rule tries them
     sectors = pd.DataFrame(
-        [{"order": i, "sector": r.sector, "rule": r.name, "what it matches": r.rationale}
-         for i, r in enumerate(SECTOR_RULES, start=1)]
-        + [{"order": len(SECTOR_RULES) + 1, "sector": "unclassified", "rule": "no rule matched",
-            "what it matches": _SECTOR_TABLE_NOTE}]
-    )
-    sectors = pd.concat([
-        pd.DataFrame([{"order": 0, "sector": "in-house", "rule": "the council's own name",
-                       "what it matches": "payments to the council itself (names given to prepare_payments)"}]),
-        sectors,
-    ], ignore_index=True)
+        [{"order": i, "sector": r.sector, "rule": r.name, "what it matches": r.rationale} for i, r in enumerate(tried)])
     non_market = pd.DataFrame(
         [{"order": i, "reason": r.reason,
           "supplier": r.supplier or "", "description": r.description or "", "sector": r.sector or "",

@@ -10,7 +10,7 @@ from wcc_analysis import ingest
 from wcc_analysis.analysis import market, suppliers
 from wcc_analysis.assemble.context import council_data as load_council_data
 from wcc_analysis.core.config import Config, Service
-from wcc_analysis.core.vocabulary import INDIVIDUAL, UNCLASSIFIED
+from wcc_analysis.core.vocabulary import INDIVIDUAL, MARKET_MATURITY, UNCLASSIFIED
 from wcc_analysis.ingest import CouncilData
 
 
@@ -23,6 +23,20 @@ class MarketReport:
     register_from_payments: bool  # True when no provider register: suppliers paid stand in for it
     category: str | None
     priority_score: str | None
+
+    def headline(self) -> dict:
+        """The market analysis's headline figures; maturity is "not assessed" without any evidence."""
+        figures = self.result.headline()
+        if not self.has_evidence:
+            figures["market_maturity"] = "not assessed (no provider register or payments)"
+        return figures
+
+    @property
+    def spend_by_sector(self) -> pd.DataFrame | None:
+        """The council's payments for the service by supplier sector (total and share), or None without payments."""
+        if self.service_payments is None or self.service_payments.empty:
+            return None
+        return market.shares(self.service_payments, "sector", table="payments")
 
     @property
     def has_evidence(self) -> bool:
@@ -63,11 +77,12 @@ def market_for_service(council: str, service: Service, config: Config,
     scores = council_data.table("priority_scores", service.id)
     score = None
     if scores is not None:
-        maturity_rows = scores[scores["criterion"] == "Market maturity"]
+        maturity_rows = scores[scores["criterion"] == MARKET_MATURITY]
         score = str(maturity_rows["score"].iloc[0]) if len(maturity_rows) else None
     result = market.analyse(
         register, service_id=service.id, comparator_models=council_data.table("delivery_models", service.id),
         payments=service_payments if service_payments is not None and len(service_payments) else None,
         council=council, category=category, priority_score=score,
+        priority_weight=config.priority_weights.get(MARKET_MATURITY),
     )
     return MarketReport(result, council_data, prepared, service_payments, from_payments, category, score)

@@ -21,6 +21,9 @@ class OptionsReport:
     off_list: list[str]  # costed by the council but not supported by the market screen (left out)
     council_data: CouncilData
 
+    def headline(self) -> dict:
+        return self.result.headline() if self.result is not None else {"preferred_option": None}
+
 
 def _settings(council_data: CouncilData, service: Service, config: Config) -> dict:
     row = council_data.table("appraisal_settings", service.id)

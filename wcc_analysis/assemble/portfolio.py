@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from wcc_analysis import ingest
-from wcc_analysis.analysis import blocks
+from wcc_analysis.analysis import blocks, gap
 from wcc_analysis.assemble.context import council_data as load_council_data
 from wcc_analysis.assemble.context import measure_tables
 from wcc_analysis.assemble.gap import GapReport, gap_for_service
 from wcc_analysis.core.config import Config
+
+
+@dataclass
+class PortfolioReport:
+    answers: pd.DataFrame  # one row per service: its three answers and efficiency gap (gap headline figures)
+    reports: list[GapReport]  # each service's gap analysis
+    counts: dict  # the framework's three questions as portfolio counts (analysis.gap.portfolio_counts)
+
+    def headline(self) -> dict:
+        return gap.portfolio_headline(self.counts)
+
+
+def portfolio_report(council: str, config: Config, k: int | None = None) -> PortfolioReport:
+    """The commissioning overview: every service's gap answers, and the three questions counted across them."""
+    answers, reports = portfolio_gaps(council, config, k)
+    return PortfolioReport(answers, reports, gap.portfolio_counts(answers))
 
 
 def portfolio_gaps(council: str, config: Config, k: int | None = None) -> tuple[pd.DataFrame, list[GapReport]]:

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from wcc_analysis.core import paths
+from wcc_analysis.core import guidance, paths
 from wcc_analysis.core.errors import ConfigError, ParameterError
+from wcc_analysis.core.vocabulary import DEFAULT_SCORE_VALUES
 
 SERVICE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -180,7 +181,7 @@ def load_config(path: Path | None = None) -> Config:
         notebooks=notebooks,
         services=services,
         priority_weights=weights,
-        priority_scores={str(k): int(v) for k, v in priority.get("scores", {"High": 3, "Medium": 2, "Low": 1}).items()},
+        priority_scores={str(k): int(v) for k, v in priority.get("scores", DEFAULT_SCORE_VALUES).items()},
         weight_range=tuple(priority.get("weight_range", (1, 3))),
         comparator_k=k,
         comparator_indicators=tuple(comparators.get("indicators", ("population", "population_growth_pct", "imd_score"))),
@@ -189,8 +190,9 @@ def load_config(path: Path | None = None) -> Config:
     )
 
 
-APPRAISAL_DEFAULTS = {"discount_rate_pct": 3.5, "appraisal_years": 10, "financial_weight": 0.5,
-                      "optimism_bias_running": 0.41, "optimism_bias_one_off": 0.10}
+APPRAISAL_DEFAULTS = {"discount_rate_pct": guidance.STPR_PCT, "appraisal_years": guidance.DEFAULT_APPRAISAL_YEARS,
+                      "financial_weight": 0.5, "optimism_bias_running": guidance.OPTIMISM_BIAS_RUNNING,
+                      "optimism_bias_one_off": guidance.OPTIMISM_BIAS_ONE_OFF}
 
 
 def _appraisal(table: dict, path: Path) -> dict[str, float]:

@@ -4,8 +4,9 @@ Each table ``<name>.parquet`` has a sidecar ``<name>.json`` holding its
 fingerprint: the sha256 of every raw file it was built from, and the sha256 of
 the builder's source — the module that defines the build function and every
 ``wcc_analysis`` module it imports, directly or not (imports inside functions
-included). A table is rebuilt when any of those differ, so editing a reader
-never serves a stale parquet and nobody has to remember to bump a version.
+included) — and the versions of the libraries that parse the files. A table is
+rebuilt when any of those differ, so editing a reader never serves a stale
+parquet and nobody has to remember to bump a version.
 Files are written to a temporary name and moved into place, so a reader never
 sees a half-written table and concurrent builders (parallel notebook kernels)
 cannot corrupt one.
@@ -14,11 +15,12 @@ cannot corrupt one.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
+import importlib.metadata
 import importlib.util
 import json
 import os
-import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from functools import cache
@@ -27,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from wcc_analysis.core import paths
+from wcc_analysis.core.errors import ParameterError
 
 _CHUNK = 1 << 20
 PACKAGE = "wcc_analysis"
@@ -40,19 +43,33 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _package_dir() -> Path | None:
+    """The folder of the top-level package (found without importing any of its modules)."""
+    spec = importlib.util.find_spec(PACKAGE)
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    return Path(locations[0]) if locations else None
+
+
 def _module_file(name: str) -> Path | None:
-    """The source file of a package module, without importing it (None if it is not one)."""
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError):
+    """The source file of a package module, found on disk without importing it (None if it is not one)."""
+    root = _package_dir()
+    parts = name.split(".")
+    if root is None or parts[0] != PACKAGE:
         return None
-    origin = getattr(spec, "origin", None) if spec else None
-    return Path(origin) if origin and origin.endswith(".py") else None
+    base = root.joinpath(*parts[1:])
+    for candidate in (base / "__init__.py", base.with_suffix(".py") if len(parts) > 1 else None):
+        if candidate is not None and candidate.is_file():
+            return candidate
+    return None
 
 
 def _imported_modules(name: str, source: str) -> set[str]:
-    """``wcc_analysis`` modules named by the import statements anywhere in ``source``."""
-    package = name if _module_file(name) and _module_file(name).name == "__init__.py" else name.rpartition(".")[0]
+    """Package modules named by the import statements anywhere in ``source`` (inside functions too).
+
+    ``from X import name`` depends on ``X.name`` when that is a module, otherwise on ``X``.
+    """
+    file = _module_file(name)
+    package = name if file is not None and file.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
@@ -62,8 +79,9 @@ def _imported_modules(name: str, source: str) -> set[str]:
             if node.level:
                 parts = package.split(".")
                 base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
-            found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)  # submodules, when they are
+            for alias in node.names:
+                submodule = f"{base}.{alias.name}"
+                found.add(submodule if _module_file(submodule) else base)
     return {m for m in found if (m == PACKAGE or m.startswith(PACKAGE + ".")) and _module_file(m)}
 
 
@@ -89,19 +107,48 @@ def builder_fingerprint(module_name: str) -> str:
 
 
 def _builder_module(build: Callable) -> str | None:
-    """The package module that defines ``build`` (None for a builder outside the package, e.g. a test's)."""
+    """The package module that defines ``build`` (a ``functools.partial`` is looked through); None when the
+    builder is not the package's (e.g. a test's lambda)."""
+    while isinstance(build, functools.partial):
+        build = build.func
     name = getattr(build, "__module__", None)
-    if name and (name == PACKAGE or name.startswith(PACKAGE + ".")) and name in sys.modules:
+    if name and (name == PACKAGE or name.startswith(PACKAGE + ".")) and _module_file(name):
         return name
     return None
 
 
+#: Libraries whose parsing decides what a table holds: a new version rebuilds every table.
+READER_LIBRARIES = ("pandas", "pyarrow", "python-calamine", "pandera")
+
+
+@cache
+def library_versions() -> dict[str, str | None]:
+    found = {}
+    for name in READER_LIBRARIES:
+        try:
+            found[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            found[name] = None
+    return found
+
+
 def fingerprint(sources: Iterable[Path], build: Callable | None = None, builder_version: str = "") -> dict:
-    """What a processed table depends on: its raw files' hashes, its builder's source and an optional version."""
+    """What a processed table depends on: its raw files' hashes, its builder's source, the reading libraries'
+    versions and an optional version label.
+
+    A builder outside the package has no source to fingerprint, so it must carry a ``builder_version``
+    (ParameterError otherwise): without one, a change to its code would never rebuild the table.
+    """
     module = _builder_module(build) if build is not None else None
+    if build is not None and module is None and not builder_version:
+        raise ParameterError(
+            f"the builder {getattr(build, '__qualname__', build)!r} is not part of {PACKAGE}, so its code cannot be "
+            "fingerprinted: give cached_table a builder_version and change it whenever the builder changes"
+        )
     return {
         "builder": {"module": module, "source_sha256": builder_fingerprint(module) if module else None},
         "builder_version": builder_version,
+        "libraries": library_versions(),
         "sources": {paths.relative_to_root(p): sha256_file(p) for p in sorted(sources)},
     }
 

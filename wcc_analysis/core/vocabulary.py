@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .errors import ParameterError
+from wcc_analysis.core.errors import ParameterError
 
 # --------------------------------------------------------------------------- the framework
 
@@ -55,6 +55,12 @@ OPTION_GROUPS: dict[str, str] = {STATUS_QUO: "Status quo", **{o.option_id: o.gro
 #: Priority setting (framework section 6): the council's category for each service.
 MUST_DO, SHOULD_DO, NICE_TO_DO = "Must Do", "Should Do", "Nice to Do"
 CATEGORIES: tuple[str, ...] = (MUST_DO, SHOULD_DO, NICE_TO_DO)
+#: The seven criteria of the priority-setting table (section 6), as config/services.toml names them.
+MARKET_MATURITY = "Market maturity"
+PRIORITY_CRITERIA: tuple[str, ...] = (
+    "Spend", "Potential savings", "Service quality", "Strategic significance", MARKET_MATURITY, "Customer views",
+    "Risk vs reward",
+)
 #: Priority-setting scores and market maturity ratings.
 HIGH, MEDIUM, LOW = "High", "Medium", "Low"
 SCORE_LEVELS: tuple[str, ...] = (HIGH, MEDIUM, LOW)
@@ -74,6 +80,11 @@ ILLUSTRATIVE, COUNCIL = "illustrative", "council"
 DATA_STATUS: tuple[str, ...] = (ILLUSTRATIVE, COUNCIL)
 YES_NO: tuple[str, ...] = ("yes", "no")
 
+
+def any_illustrative(*frames) -> bool:
+    """True when any row of any of these tables is marked illustrative (a labelled sample, not real figures)."""
+    return any(f is not None and "data_status" in f.columns and f["data_status"].eq(ILLUSTRATIVE).any() for f in frames)
+
 #: Sectors of a provider (the provider register) and of a supplier paid (payments add two).
 PRIVATE, THIRD_SECTOR, PUBLIC_SECTOR, COMMUNITY, IN_HOUSE = (
     "private", "third sector", "public sector", "community", "in-house")
@@ -83,12 +94,12 @@ INDIVIDUAL, UNCLASSIFIED = "individual", "unclassified"
 PAYMENT_SECTORS: tuple[str, ...] = (*PROVIDER_SECTORS, INDIVIDUAL, UNCLASSIFIED)
 
 #: How a comparator council delivers a service.
-DELIVERY_MODELS: tuple[str, ...] = (
-    "in-house", "arm's-length company", "trust or third sector", "outsourced", "shared service",
-)
+IN_HOUSE_MODEL, ARMS_LENGTH_COMPANY, TRUST_OR_THIRD_SECTOR, OUTSOURCED, SHARED_SERVICE = (
+    "in-house", "arm's-length company", "trust or third sector", "outsourced", "shared service")
+DELIVERY_MODELS: tuple[str, ...] = (IN_HOUSE_MODEL, ARMS_LENGTH_COMPANY, TRUST_OR_THIRD_SECTOR, OUTSOURCED, SHARED_SERVICE)
 #: Delivery models that show an external market already delivers the service. An arm's-length
 #: company and a shared service are public-sector vehicles: evidence for Make and Share, not maturity.
-EXTERNAL_MODELS: tuple[str, ...] = ("trust or third sector", "outsourced")
+EXTERNAL_MODELS: tuple[str, ...] = (TRUST_OR_THIRD_SECTOR, OUTSOURCED)
 
 #: Option cash-flow items that are costs (positive = money out; vat / business_rates may be negative = a saving).
 COSTS: tuple[str, ...] = ("transition", "tupe", "pension", "running", "vat", "business_rates")

@@ -6,16 +6,19 @@ Titles state the finding; a caption under the chart names the source and year.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
+from wcc_analysis.core.vocabulary import DEFAULT_SCORE_VALUES, MUST_DO, NICE_TO_DO, SHOULD_DO, STATUS_QUO
+
 COUNCIL = "#d95f02"  # the council, always in this orange
 PEER = "#1f78b4"  # comparators
 CONTEXT = "#b8b8b8"  # everything else
-CATEGORY_COLOURS = {"Must Do": "#1b9e77", "Should Do": "#7570b3", "Nice to Do": "#e6ab02"}
+CATEGORY_COLOURS = {MUST_DO: "#1b9e77", SHOULD_DO: "#7570b3", NICE_TO_DO: "#e6ab02"}
 
 STYLE = {
     "figure.figsize": (9.0, 4.8),
@@ -55,8 +58,11 @@ def _pounds(value: float, _pos: int | None = None) -> str:
     return f"£{value:,.0f}"
 
 
-def priority_scores(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Weighted priority score per service, coloured by the council's Must/Should/Nice to Do category."""
+def priority_scores(table: pd.DataFrame, score_values: Mapping[str, int] | None = None, ax: Axes | None = None) -> Axes:
+    """Weighted priority score per service, coloured by the council's Must/Should/Nice to Do category.
+
+    ``score_values`` (e.g. High 3, Medium 2, Low 1) label the axis: the points each score earns.
+    """
     ax = _axes(ax, (9.0, 0.6 * len(table) + 1.8))
     rows = table.sort_values("weighted_total")
     colours = [CATEGORY_COLOURS.get(c, CONTEXT) for c in rows["category"]]
@@ -68,7 +74,8 @@ def priority_scores(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.text(maximum, len(rows) - 0.45, f" maximum {maximum:.0f}", fontsize=8, color="#555555", va="bottom")
     top = rows.iloc[-1]
     ax.set_title(f"{top['service_name']} scores highest for commissioning ({top['weighted_total']:.0f} of {maximum:.0f})")
-    ax.set_xlabel("Weighted score (High 3, Medium 2, Low 1 × criterion weight)")
+    points = ", ".join(f"{k} {v}" for k, v in (score_values or DEFAULT_SCORE_VALUES).items())
+    ax.set_xlabel(f"Weighted score ({points} × criterion weight)")
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in CATEGORY_COLOURS.values()]
     ax.legend(handles, CATEGORY_COLOURS.keys(), loc="upper left", bbox_to_anchor=(1.0, 1.0), title="Council's category")
     ax.grid(axis="y", visible=False)
@@ -152,22 +159,23 @@ def comparator_map(pool: pd.DataFrame, members: list[str], council: str, x: str,
     return ax
 
 
+def benchmark_chart(values: pd.DataFrame, label: str, unit_format: str, higher_is_better: bool, *, rank: int,
+                    median: float, ax: Axes | None = None) -> Axes:
+    """One published measure across the group (``name``, ``value``, ``is_council``), best at the top.
 
-
-def benchmark_chart(values: pd.DataFrame, label: str, unit_format: str, higher_is_better: bool, ax: Axes | None = None) -> Axes:
-    """One published measure across the group (``name``, ``value``, ``is_council``), best at the top."""
+    ``rank`` (1 = best, ties sharing the better rank) and ``median`` (of the comparators) are the benchmark's
+    own figures, so the chart says what the table says.
+    """
     ax = _axes(ax, (9.0, 0.3 * len(values) + 1.9))
     rows = values.sort_values(["value", "name"], ascending=[not higher_is_better, True])
     colours = [COUNCIL if c else PEER for c in rows["is_council"]]
     ax.barh(rows["name"], rows["value"], color=colours)
-    median = float(rows.loc[~rows["is_council"], "value"].median())
     ax.axvline(median, color="#333333", lw=1.2, ls="--", label=f"Median of the others {format(median, unit_format)}")
     ax.invert_yaxis()
     ax.legend(loc="lower left", bbox_to_anchor=(1.0, 0.0), fontsize=8.5)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: format(v, unit_format)))
     council = rows[rows["is_council"]].iloc[0]
-    position = list(rows["name"]).index(council["name"]) + 1
-    ax.set_title(textwrap.fill(f"{council['name']} is {position} of {len(rows)} on {label.split(' (')[0].lower()} "
+    ax.set_title(textwrap.fill(f"{council['name']} is {rank} of {len(rows)} on {label.split(' (')[0].lower()} "
                                f"({'higher' if higher_is_better else 'lower'} is better; best at the top)", 75))
     ax.grid(axis="y", visible=False)
     for text in ax.get_yticklabels():
@@ -201,7 +209,7 @@ def efficiency_gap(efficiency: dict, council_name: str, ax: Axes | None = None) 
 
 
 def kpi_trends(kpis: pd.DataFrame):
-    """One small chart per KPI: actual by period against the target line, latest point coloured by RAG."""
+    """One small chart per KPI: actual by period against the target line."""
     names = list(dict.fromkeys(kpis["kpi"]))
     fig, axes = plt.subplots(1, len(names), figsize=(4.6 * len(names), 3.2), layout="constrained", squeeze=False)
     for ax, name in zip(axes[0], names):
@@ -274,7 +282,7 @@ def tornado(table: pd.DataFrame, option_label: str, ax: Axes | None = None) -> A
 
 def npv_ranges(monte_carlo: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """P10–P90 range of NPV against the status quo per option, P50 marked."""
-    rows = monte_carlo[monte_carlo["option_id"] != "status_quo"].sort_values("p50_gbp")
+    rows = monte_carlo[monte_carlo["option_id"] != STATUS_QUO].sort_values("p50_gbp")
     ax = _axes(ax, (9.0, 0.55 * len(rows) + 1.8))
     y = range(len(rows))
     ax.hlines(list(y), rows["p10_gbp"] / 1000, rows["p90_gbp"] / 1000, color=PEER, lw=8, alpha=0.6, label="P10 to P90")

@@ -205,13 +205,12 @@ def council_data_status(council_data, council_name: str, tables: Sequence[str] =
 
 
 def available(result, what: str) -> bool:
-    """True if there is a result to show; otherwise say, in the report, that this part is not available."""
-    if result is None:
+    """True if there is a result to show (not None, not an empty table); otherwise say, in the report, that this
+    part is not available."""
+    if result is None or (isinstance(result, pd.DataFrame) and result.empty):
         note(f"{what}: not available for this council (see the note above on the council's files).", "missing")
         return False
     return True
-
-
 
 
 def rag_answers(answers: Sequence[tuple[str, str, str]]) -> None:

@@ -24,19 +24,10 @@ from wcc_analysis.ingest.council.supplier_payments import (
 from wcc_analysis.ingest.public.authorities import known_authority_codes, require_known_authority, suggest
 from wcc_analysis.ingest.tables import TABLES, build_all, load, raw_public_files, reader
 
-authorities = reader("authorities")
-population = reader("population")
-deprivation = reader("deprivation")
-neighbours = reader("neighbours")
-revenue_outturn = reader("revenue_outturn")
-ro_detail = reader("ro_detail")
-recycling = reader("recycling")
-ct_collection = reader("ct_collection")
-ct_receipts = reader("ct_receipts")
-
+# One function per registered table: ``ingest.population()``, ``ingest.revenue_outturn()``, …
+globals().update({_name: reader(_name) for _name in TABLES})
 __all__ = [
-    "TABLES", "CouncilData", "authorities", "build_all", "councils_with_files", "ct_collection", "ct_receipts",
-    "deprivation", "known_authority_codes", "load", "load_council_data", "load_council_supplier_payments",
-    "load_service_area_mapping", "neighbours", "population", "raw_public_files", "recycling",
-    "require_known_authority", "revenue_outturn", "ro_detail", "suggest",
+    "TABLES", "CouncilData", "build_all", "councils_with_files", "known_authority_codes", "load", "load_council_data",
+    "load_council_supplier_payments", "load_service_area_mapping", "raw_public_files", "require_known_authority",
+    "suggest", *TABLES,
 ]

@@ -54,6 +54,10 @@ def _files(*groups: Callable[[], Path | tuple[Path, ...] | list[Path]]) -> Calla
     return files
 
 
+#: The files behind ``known_authority_codes()`` (the lookup, the census and the IMD): readers that refuse an
+#: unknown ONS code depend on them too.
+_KNOWN_CODES = (authorities.default_path, population.default_path, deprivation.default_paths)
+
 TABLES: dict[str, Table] = {t.name: t for t in (
     Table("authorities", authorities.load_authorities, _files(authorities.default_path),
           "English authorities: ons_code, ecode, mysociety_code, name, official_name, la_type, rs_class, "
@@ -70,22 +74,29 @@ TABLES: dict[str, Table] = {t.name: t for t in (
           _files(revenue_outturn.rs_workbooks, authorities.default_path),
           "RS net current expenditure (£ thousand) per authority, year and service block "
           "(columns: revenue_outturn.COLUMNS)."),
-    Table("ro_detail", ro_detail.load_ro_detail, _files(ro_detail.default_path),
+    Table("ro_detail", ro_detail.load_ro_detail, _files(ro_detail.default_path, *_KNOWN_CODES),
           "MHCLG Revenue Outturn detailed lines, 15 Lancashire councils, 2021-22..2024-25: ons_code, "
           "council_name, authority_class, year, form, line, net_expenditure_gbp_thousands, "
           "total_expenditure_gbp_thousands, total_income_gbp_thousands (NaN = missing, not zero), certified."),
-    Table("recycling", recycling.load_recycling, _files(recycling.default_path),
+    Table("recycling", recycling.load_recycling, _files(recycling.default_path, *_KNOWN_CODES),
           "DEFRA household recycling 2021-22 per English district: ons_code, name, year, waste_authority_code, "
           "waste_authority, shared_waste_authority, waste_authority_lads, household_collected_t, "
           "household_recycled_t, household_recycling_rate (0-1), collection_type, population."),
-    Table("ct_collection", ct_collection.load_ct_collection, _files(ct_collection.default_path),
+    Table("ct_collection", ct_collection.load_ct_collection, _files(ct_collection.default_path, *_KNOWN_CODES),
           "Council tax in-year collection, 14 Lancashire billing authorities, 2019-20..2024-25: ons_code, name, "
           "year, collection_rate_pct, net_collectable_gbp_thousands, collected_gbp_thousands."),
     # Table 4 cross-checks Table 5; the lookup fills blank ONS codes (none in the current file).
-    Table("ct_receipts", ct_receipts.load_ct_receipts, _files(ct_receipts.default_paths, authorities.default_path),
+    Table("ct_receipts", ct_receipts.load_ct_receipts, _files(ct_receipts.default_paths, *_KNOWN_CODES),
           "Council tax receipts (a volume) per billing authority, 2010-11..2022-23: ons_code, ecode, name, "
           "authority_class, year, receipts_gbp_thousands (total collected in the year, Table 5)."),
 )}
+
+
+#: Names a table may not take: they are the ingest package's own submodules and functions.
+RESERVED_NAMES = frozenset({"public", "council", "tables", "load", "reader", "build_all", "raw_public_files"})
+_clash = sorted(RESERVED_NAMES & set(TABLES))
+if _clash:  # pragma: no cover - a registry typo
+    raise RuntimeError(f"table name(s) {_clash} would shadow part of the ingest package; choose another name")
 
 
 def table(name: str) -> Table:

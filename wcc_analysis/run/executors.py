@@ -12,9 +12,9 @@ by name; :func:`~wcc_analysis.run.runner.execute` and ``wcc-analysis run
   environments where forking is unwelcome.
 
 A new backend is one subclass of :class:`Executor` with a ``name``, decorated
-with :func:`register_executor`; the Dask backend (issue 13) will be such a class
-in ``wcc_analysis/run/dask_executor.py``, imported at the end of this module and
-importing ``dask.distributed`` only inside its ``run``.
+with :func:`register_executor`. A Dask backend (planned) would be such a class in
+its own module, ``wcc_analysis/run/dask_executor.py``, imported at the end of this
+one, and importing ``dask.distributed`` only inside its ``run``; none exists yet.
 """
 
 from __future__ import annotations
@@ -250,11 +250,12 @@ class SerialExecutor(Executor):
     ) -> list[ExecutionResult]:
         started, finished = _callbacks(progress)
         results = []
+        exporters = registered_exporters()  # one snapshot for the whole run, as the process executor takes
+        t0 = time.perf_counter()
         with _project_home(str(paths.project_root())):
             for ex in executions:
-                t0 = time.perf_counter()
                 try:
-                    result = run_execution(ex, out_dir, started=started)
+                    result = run_execution(ex, out_dir, started=started, exporters=exporters)
                 except Exception as exc:  # noqa: BLE001 - one failure must never stop the others
                     result = crashed_result(ex, exc, time.perf_counter() - t0)
                 finished(result)

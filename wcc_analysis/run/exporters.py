@@ -18,8 +18,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from wcc_analysis.core.errors import ParameterError
-
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
@@ -57,16 +55,20 @@ _ExporterClass = TypeVar("_ExporterClass", bound=type[Exporter])
 
 
 def register_exporter(cls: _ExporterClass) -> _ExporterClass:
-    """Class decorator: register one instance of ``cls`` (after those already registered)."""
+    """Class decorator: register one instance of ``cls`` (after those already registered).
+
+    A clash — the notebook's own key or suffix, another exporter's key or suffix, a suffix that is not a
+    lower-case ``.name`` — is a programming error in the exporter (a ``ValueError`` at import time).
+    """
     exporter = cls()
-    clash = [
-        e.key for e in _EXPORTERS.values() if e.key != exporter.key and e.suffix == exporter.suffix
-    ]
+    clash = [e.key for e in _EXPORTERS.values() if e.key == exporter.key or e.suffix == exporter.suffix]
     if exporter.key == NOTEBOOK_KEY or exporter.suffix == NOTEBOOK_SUFFIX or clash:
-        raise ParameterError(
+        raise ValueError(
             f"exporter {exporter.key!r} ({exporter.suffix}) clashes with "
-            f"{', '.join(clash) or 'the executed notebook'}."
+            f"{', '.join(clash) or 'the executed notebook'}; unregister that one first."
         )
+    if not exporter.suffix.startswith(".") or exporter.suffix != exporter.suffix.lower() or " " in exporter.suffix:
+        raise ValueError(f"exporter {exporter.key!r}: the suffix {exporter.suffix!r} must be like '.html' (lower case)")
     _EXPORTERS[exporter.key] = exporter
     return cls
 

@@ -44,7 +44,7 @@ class ExecutionResult:
     """What happened to one execution. ``error`` is None unless status is ``"failed"``.
 
     ``error`` keys: ``kind`` ("cell": a cell raised; "kernel": the kernel did not
-    start, twice; "runner": anything else), ``cell_index`` (0-based position of
+    start, after three attempts; "runner": anything else), ``cell_index`` (0-based position of
     the failing cell in the source notebook ``notebooks/<name>.ipynb``),
     ``execution_count`` (the ``In [n]`` shown in the code HTML), ``ename``,
     ``evalue`` and ``source_first_line``.

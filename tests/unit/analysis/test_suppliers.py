@@ -1,4 +1,4 @@
-"""Supplier cleaning rules (wcc_analysis.suppliers): hand-checked examples, many from Hyndburn's real files."""
+"""Supplier cleaning rules (wcc_analysis.analysis.suppliers): hand-checked examples, many from Hyndburn's real files."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pandas as pd
 
 from wcc_analysis.analysis import measures
-from wcc_analysis.assemble.gap import GapReport, measure_kind
+from wcc_analysis.assemble.gap import GapReport
 from wcc_analysis.assemble.market import _register_from_payments
 
 
@@ -31,10 +31,3 @@ def test_services_on_the_same_block_share_one_spend_line():
     assert GapReport(None, None, [], [], {}, None, None).spend_line is None
     # the line is named by the catalogue, never cut out of a display label
     assert measures.get("waste_collection_recycling_net_per_head").spend_line == "Waste collection + recycling"
-
-
-def test_measure_kinds():
-    row = SimpleNamespace
-    assert measure_kind(row(polarity="volume", per_head=False)) == "volume"
-    assert measure_kind(row(polarity="lower_is_better", per_head=True)) == "cost"
-    assert measure_kind(row(polarity="higher_is_better", per_head=False)) == "performance"

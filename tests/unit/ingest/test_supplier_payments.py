@@ -1,4 +1,4 @@
-"""Reading Transparency Code supplier payment files as published (wcc_analysis.ingest.supplier_payments).
+"""Reading Transparency Code supplier payment files as published (wcc_analysis.ingest.council.supplier_payments).
 
 The real files are Hyndburn Borough Council's twelve monthly "spend over £250"
 files for 2024-25, copied byte for byte into data/raw/council/E07000120/.

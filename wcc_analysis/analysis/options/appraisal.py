@@ -49,6 +49,11 @@ class AppraisalResult:
     narrative: list[str] = field(default_factory=list)
     optimism_source: str = OPTIMISM_BIAS_SOURCE  # where the default uplifts come from
 
+    @property
+    def yearly_alternatives(self) -> pd.DataFrame:
+        """The year-by-year flows of every option but the status quo (each is shown against it)."""
+        return self.yearly[self.yearly["option_id"] != STATUS_QUO]
+
     def headline(self) -> dict:
         """The preferred option, each option's risk-adjusted NPV vs the status quo (£k), switching value and P10 / P90."""
         ra = self.npv.set_index("option_id")["risk_adjusted_npv_vs_status_quo_gbp"]

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from wcc_analysis.core import guidance
 from wcc_analysis.core.errors import ParameterError
 
 #: Green Book social time preference rate (real), years 0–30. For appraisal periods
 #: beyond 30 years the Green Book's declining schedule (3.0 % for years 31–75) applies;
 #: this module uses one constant rate, which is right for the default 10-year period.
-STPR = 0.035
-DEFAULT_YEARS = 10
+STPR = guidance.STPR
+DEFAULT_YEARS = guidance.DEFAULT_APPRAISAL_YEARS
 
 
 @dataclass(frozen=True)

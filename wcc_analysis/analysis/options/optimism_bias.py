@@ -16,26 +16,18 @@ import pandas as pd
 
 from wcc_analysis.analysis.options._checks import _unknown_options
 from wcc_analysis.core.errors import ParameterError
-from wcc_analysis.core.vocabulary import ONE_OFF_COSTS, OPTION_IDS, STATUS_QUO
-
-OPTIMISM_BIAS_SOURCE = (
-    "HM Treasury, Supplementary Green Book Guidance: Optimism Bias (2003), from Mott MacDonald (2002), "
-    "Review of Large Public Procurement in the UK, Table 1 (recommended adjustment ranges)"
+from wcc_analysis.core.guidance import (  # noqa: F401 - OPTIMISM_BIAS_BOUNDS, _SOURCE are re-exported
+    OPTIMISM_BIAS_BOUNDS,
+    OPTIMISM_BIAS_ONE_OFF,
+    OPTIMISM_BIAS_RUNNING,
+    OPTIMISM_BIAS_SOURCE,
 )
-
-#: Mott MacDonald (2002) Table 1, as quoted in the HM Treasury supplementary guidance:
-#: project type → (upper bound, lower bound, what the uplift applies to). Fractions.
-OPTIMISM_BIAS_BOUNDS: dict[str, tuple[float, float, str]] = {
-    "Standard buildings": (0.24, 0.02, "capital expenditure"),
-    "Non-standard buildings": (0.51, 0.04, "capital expenditure"),
-    "Equipment/development": (2.00, 0.10, "capital expenditure"),
-    "Outsourcing": (0.41, 0.00, "operating expenditure"),
-}
+from wcc_analysis.core.vocabulary import ONE_OFF_COSTS, OPTION_IDS, STATUS_QUO
 
 #: Cost items optimism bias may apply to. VAT and business rates are set by tax rules, not
 #: estimated, so carry no uplift; benefits are never uplifted (uncertainty in savings, income
 #: and social value is handled by the Monte Carlo ranges and the switching values).
-OPTIMISM_ITEMS: tuple[str, ...] = ("transition", "tupe", "pension", "running")
+OPTIMISM_ITEMS: tuple[str, ...] = (*ONE_OFF_COSTS, "running")
 
 #: Options whose running costs are paid to another body under a contract or agreement (a
 #: company, contractor, partner council, trust, mutual, community group or parish): the
@@ -68,7 +60,7 @@ def _check_optimism(table: Mapping[str, Mapping[str, float]]) -> dict[str, dict[
     return out
 
 
-def optimism_bias_table(running: float = 0.41, one_off: float = 0.10) -> dict[str, dict[str, float]]:
+def optimism_bias_table(running: float = OPTIMISM_BIAS_RUNNING, one_off: float = OPTIMISM_BIAS_ONE_OFF) -> dict[str, dict[str, float]]:
     """An optimism-bias table in the shape of ``OPTIMISM_BIAS`` with other uplifts (fractions).
 
     ``running`` applies to running costs of ``CONTRACTED_OPTIONS``; ``one_off``
@@ -104,7 +96,7 @@ def optimism_bias_table(running: float = 0.41, one_off: float = 0.10) -> dict[st
 #: terms), and as risks are quantified separately in the risk register, to avoid counting
 #: them twice. Override with a mapping (``npv_table(..., optimism=...)``) or
 #: ``optimism_bias_table(running=..., one_off=...)``.
-OPTIMISM_BIAS: dict[str, dict[str, float]] = optimism_bias_table(running=0.41, one_off=0.10)
+OPTIMISM_BIAS: dict[str, dict[str, float]] = optimism_bias_table(OPTIMISM_BIAS_RUNNING, OPTIMISM_BIAS_ONE_OFF)
 
 #: No uplift anywhere (for worked examples, or once every risk is priced in the risk register).
 ZERO_OPTIMISM_BIAS: dict[str, dict[str, float]] = optimism_bias_table(running=0.0, one_off=0.0)

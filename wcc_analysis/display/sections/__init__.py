@@ -5,10 +5,9 @@ tables, RAG answers); one module per report. Sections show results they are
 given; they run no analysis and read no data.
 """
 
-from wcc_analysis.display.sections.gap import benchmark_table
+from wcc_analysis.display.sections.gap import benchmark_table, need_signals
 from wcc_analysis.display.sections.market import (
     concentration_note,
-    market_headline,
     maturity_note,
     payments_status,
     providers_table,
@@ -27,15 +26,16 @@ from wcc_analysis.display.sections.options import (
     long_list,
     optimism_note,
     option_label,
+    preferred,
     sourcing_plan_section,
 )
-from wcc_analysis.display.sections.portfolio import portfolio_answers, portfolio_gap_total, portfolio_headline
-from wcc_analysis.display.sections.priority import budgets, priority_headline
+from wcc_analysis.display.sections.portfolio import portfolio_answers, portfolio_gap_total
+from wcc_analysis.display.sections.priority import budgets
 
 __all__ = [
     "benchmark_table", "block_note", "budgets", "comparator_method", "concentration_note", "council_budget",
-    "drivers_table", "equality_section", "geographic_table", "long_list", "market_headline", "maturity_note",
+    "drivers_table", "equality_section", "geographic_table", "long_list", "maturity_note", "need_signals",
     "optimism_note", "option_label", "payments_status", "portfolio_answers", "portfolio_gap_total",
-    "portfolio_headline", "position_table", "priority_headline", "providers_table", "rules_of_cleaning",
+    "position_table", "preferred", "providers_table", "rules_of_cleaning",
     "sourcing_plan_section",
 ]

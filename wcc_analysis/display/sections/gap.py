@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from wcc_analysis.display.report import number_3, table
+from wcc_analysis.display.report import bullets, number_3, table
 
 
 def benchmark_table(benchmarked) -> None:
@@ -22,3 +22,9 @@ def benchmark_table(benchmarked) -> None:
     frame = pd.DataFrame(rows, columns=["measure", "kind", "year", "council_value", "median", "rank", "best", "compared_with"])
     table(frame, title="Published measures for this service (rank 1 = best; for spend, the lowest)",
           formats={"council_value": number_3, "median": number_3})
+
+
+def need_signals(signals: dict[str, bool]) -> None:
+    """The drivers of need behind question 1, each answered yes or no."""
+    bullets([f"{text}: {'yes' if flag else 'no'}" for text, flag in signals.items()],
+            title="Drivers of need (from the needs analysis; ONS Census 2011/2021, English Indices of Deprivation)")

@@ -9,13 +9,6 @@ import pandas as pd
 from wcc_analysis.display.report import available, data_label, note, table
 
 
-def market_headline(found) -> dict:
-    figures = found.result.headline()
-    if not found.has_evidence:
-        figures["market_maturity"] = "not assessed (no provider register or payments)"
-    return figures
-
-
 def payments_status(found) -> None:
     prepared = found.prepared
     if prepared is None:
@@ -61,7 +54,7 @@ def rules_of_cleaning(tables: Mapping[str, pd.DataFrame]) -> None:
 def providers_table(found, limit: int = 25) -> None:
     """The providers of the service, largest first; long stand-in registers are cut to ``limit`` rows."""
     providers = found.result.providers
-    if not available(providers if len(providers) else None, "Provider register for this service"):
+    if not available(providers, "Provider register for this service"):
         return
     columns = [c for c in ["provider", "sector", "annual_value_gbp", "contract_end", "in_district"] if c in providers.columns]
     shown = providers[columns].sort_values(["annual_value_gbp", "provider"], ascending=[False, True], na_position="last")

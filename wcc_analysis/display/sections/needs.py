@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 
 from wcc_analysis.core.config import Service
+from wcc_analysis.core.vocabulary import ILLUSTRATIVE
 from wcc_analysis.display.report import note, number, table
 
 
 def block_note(result, chosen: Service) -> None:
-    others = [s for s in result.sharing_services if s != chosen.name]
+    others = result.others_in_block
     text = (f"Figures are for the RS block '{result.block}' (net current expenditure, £ thousand, as published). ")
     text += (f"That block also holds {', '.join(others)}, so it is not {chosen.name} alone. " if others
              else "No other configured service shares this block. ")
@@ -27,8 +28,9 @@ def council_budget(council_data, service_id: str) -> None:
         note("Council's own budget for this service: not available (no row in the council's services table).", "missing")
         return
     row = services.set_index("service_id").loc[service_id]
-    kind = "warning" if row["data_status"] == "illustrative" else "info"
-    label = " — ILLUSTRATIVE SAMPLE, not the council's own figure" if row["data_status"] == "illustrative" else ""
+    sample = row["data_status"] == ILLUSTRATIVE
+    kind = "warning" if sample else "info"
+    label = " — ILLUSTRATIVE SAMPLE, not the council's own figure" if sample else ""
     note(f"Council's own budget for {row['service_name']}: £{row['budget_gbp']:,.0f}{label}; "
          f"seed phase: {row['seed_phase']}; category: {row['category']}.", kind)
 

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import pandas as pd
 
-from wcc_analysis.core.vocabulary import OPTION_LABELS, STATUS_QUO
+from wcc_analysis.core.vocabulary import GREEN, GREY, OPTION_LABELS, STATUS_QUO
 from wcc_analysis.display import plots
-from wcc_analysis.display.report import available, data_label, note, table
+from wcc_analysis.display.report import available, data_label, note, rag_answers, table
 
 
 def option_label(option_id: str) -> str:
     """The reader's name of a sourcing option (the id itself if it is not one of the framework's)."""
     return OPTION_LABELS.get(option_id, option_id)
+
+
+def preferred(result) -> None:
+    """The preferred option as the report's answer: Green for a change of delivery model, Grey for no change."""
+    rag_answers([("Preferred option", GREY if result.preferred == STATUS_QUO else GREEN, option_label(result.preferred))])
 
 
 def long_list(found) -> None:
@@ -46,6 +51,6 @@ def sourcing_plan_section(result, council_data) -> None:
         return
     table(result.plan, title=f"Implement activities for {option_label(result.preferred)}", source=data_label(council_data))
     dated = result.plan.dropna(subset=["start"])
-    if available(dated if len(dated) else None, "Dated sourcing plan"):
+    if available(dated, "Dated sourcing plan"):
         ax = plots.timeline(dated, f"Sourcing plan: {option_label(result.preferred)}")
         plots.caption(ax, f"Source: the council's sourcing plan ({data_label(council_data)}).")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from wcc_analysis.core.vocabulary import AMBER, GREEN, GREY, RED
 from wcc_analysis.display.report import note, table
 
 
@@ -13,7 +14,7 @@ def portfolio_answers(counts: dict) -> None:
     for key in ("delivering_need", "best_in_class", "cost_efficiency"):
         c = counts[key]
         rows.append({"question": c["question"], "answer": f"{c['answer']} of {counts['services']}",
-                     "Green": c["Green"], "Amber": c["Amber"], "Red": c["Red"], "not assessed (Grey)": c["not_assessed"]})
+                     GREEN: c[GREEN], AMBER: c[AMBER], RED: c[RED], f"not assessed ({GREY})": c["not_assessed"]})
     table(pd.DataFrame(rows), title="The sourcing policy's key questions (answer = services rated Green)")
 
 
@@ -25,12 +26,3 @@ def portfolio_gap_total(counts: dict) -> None:
     note(f"{counts['efficiency_gap_note']} Blocks spending above their comparator median: "
          f"£{counts['efficiency_gap_above_median_gbp_thousands']:,.1f}k a year above the median in all; net over all "
          f"blocks £{counts['efficiency_gap_net_gbp_thousands']:,.1f}k.")
-
-
-def portfolio_headline(counts: dict) -> dict:
-    return {
-        "delivering_need_count": f"{counts['delivering_need']['answer']} of {counts['services']}",
-        "best_in_class_count": f"{counts['best_in_class']['answer']} of {counts['services']}",
-        "cost_efficiency_count": f"{counts['cost_efficiency']['answer']} of {counts['services']}",
-        "efficiency_gap_above_median_gbp_thousands": round(counts["efficiency_gap_above_median_gbp_thousands"], 1),
-    }

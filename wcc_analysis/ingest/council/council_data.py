@@ -32,6 +32,7 @@ from wcc_analysis.core.vocabulary import (
     PROVIDER_SECTORS,
     TARGET_POLARITIES,
     YES_NO,
+    any_illustrative,
 )
 from wcc_analysis.ingest._validate import validate
 
@@ -87,11 +88,11 @@ class CouncilData:
     @property
     def illustrative(self) -> bool:
         """True when any supplied row is marked illustrative (sample data, not the council's)."""
-        return any(t["data_status"].eq("illustrative").any() for t in self.tables.values() if "data_status" in t)
+        return any_illustrative(*self.tables.values())
 
     def is_illustrative(self, *names: str) -> bool:
         """True when any row of the named tables is illustrative."""
-        return any(self.tables[n]["data_status"].eq("illustrative").any() for n in names if n in self.tables)
+        return any_illustrative(*(self.tables.get(n) for n in names))
 
     def missing(self) -> list[str]:
         return [name for name in TABLE_COLUMNS if name not in self.tables]

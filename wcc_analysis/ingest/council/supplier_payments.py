@@ -118,7 +118,7 @@ _READABLE = {
 _FIX_LAYOUT = (
     "keep the file as the council published it (header row with columns such as 'Supplier', "
     "'Amount', 'Payment Date'); if the council uses a header this package does not know, add it "
-    "to COLUMN_SYNONYMS in wcc_analysis/ingest/supplier_payments.py"
+    "to COLUMN_SYNONYMS in wcc_analysis/ingest/council/supplier_payments.py"
 )
 
 _SYNONYM_LOOKUP: dict[str, tuple[str, int]] = {
@@ -287,7 +287,7 @@ def _grid_to_frame(grid: _Grid) -> pd.DataFrame | None:
             f"the header row has no {shown} column (columns found: {found})",
             row=grid.lines[header_index], column=_READABLE[missing[0]], sheet=grid.sheet,
             fix="check this is a supplier payments file; if the council names the column differently, "
-            "add its header to COLUMN_SYNONYMS in wcc_analysis/ingest/supplier_payments.py",
+            "add its header to COLUMN_SYNONYMS in wcc_analysis/ingest/council/supplier_payments.py",
         )
 
     non_blank = [i for i, row in enumerate(grid.rows) if any(not _is_blank(c) for c in row)]

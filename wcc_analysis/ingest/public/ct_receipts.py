@@ -17,7 +17,7 @@ The published total is used as it is; it differs from the sum of the quarters by
 England and region aggregate rows (class "Eng") are dropped. Authority-years
 marked "[z]" (not applicable: the authority did not exist that year) have no
 row. ONS codes are as published; a blank ONS code is filled from mySociety's
-E-code lookup, as in ``rs_workbooks``. When Table 4 is given, its total for its
+E-code lookup, as in ``revenue_outturn``. When Table 4 is given, its total for its
 year must agree with Table 5 (±£1k) for every authority in both.
 
 Receipts are a VOLUME (they grow with the tax base and the tax rate), not a

@@ -1,0 +1,115 @@
+"""Every published measure of a service benchmarked for one council: the evidence for questions 2 and 3.
+
+Pure: the measure tables and the census come in as DataFrames. For each
+catalogued measure (:mod:`wcc_analysis.analysis.measures`) the council has, the
+council is compared with its computed comparator group; where too few of the
+group publish the measure, with every authority of its class that does
+(``COMPARISON_GROUP_RULES``, printed in the report).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from wcc_analysis.analysis import gap, measures, needs
+from wcc_analysis.core.rules import Rule, RuleTable, always
+from wcc_analysis.core.vocabulary import HIGHER, VOLUME
+
+#: Below this many comparators publishing a measure, the council is compared with every authority of its class.
+MIN_COMPARATORS_WITH_MEASURE = 5
+
+
+@dataclass(frozen=True)
+class GroupFacts:
+    publishing: int  # how many of the computed comparator group publish the measure
+
+
+#: Which councils a measure compares the council with (first rule that holds).
+COMPARISON_GROUP_RULES: RuleTable[GroupFacts] = RuleTable((
+    Rule("every authority of the class", f"fewer than {MIN_COMPARATORS_WITH_MEASURE} of the computed comparators publish "
+         "the measure: compare with every other authority of the council's class that does",
+         lambda f: f.publishing < MIN_COMPARATORS_WITH_MEASURE),
+    Rule("computed comparator group", "otherwise: the computed comparator group (those of it that publish the measure)",
+         always),
+), columns=("group", "rule"))
+
+
+def measure_kind(row) -> str:
+    """'volume' (never rated), 'cost' (spend per head: question 3) or 'performance' (question 2)."""
+    if row.polarity == VOLUME:
+        return "volume"
+    return "cost" if row.per_head else "performance"
+
+
+@dataclass
+class Benchmarked:
+    """One published measure for the council: its benchmark and the values it was computed from."""
+
+    measure_id: str
+    label: str
+    kind: str
+    source: str
+    year: str
+    benchmark: dict
+    values: pd.DataFrame  # ons_code, value, name, in_group, is_council
+    group_note: str
+    value_format: str = ",.2f"  # how a value reads (measures.Measure.value_format)
+    spend_line: str | None = None  # the published block or line a spend measure is a share of
+
+    @property
+    def rank(self) -> int | None:
+        return self.benchmark.get("rank")
+
+    @property
+    def median(self) -> float | None:
+        return self.benchmark.get("median")
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.benchmark["polarity"] == HIGHER
+
+
+def benchmark_measures(
+    service_id: str, council: str, needs_result: needs.NeedsResult, tables: dict[str, pd.DataFrame],
+    census: pd.DataFrame, names: dict[str, str],
+) -> tuple[list[Benchmarked], list[str]]:
+    """Every catalogued measure of the service the council has, benchmarked; and those it lacks.
+
+    The group is the computed comparator group. Where fewer than
+    ``MIN_COMPARATORS_WITH_MEASURE`` of them publish a measure, the council is
+    compared with every authority of its class that does, and the note says so.
+    """
+    outturn = tables["revenue_outturn"]
+    same_class = set(outturn.loc[outturn["authority_class"] == needs_result.council_class, "ons_code"].dropna())
+    found, lacking = [], []
+    for row in measures.measures_for(service_id).itertuples():
+        measure = measures.get(row.id)
+        values = measures.measure_values(row.id, tables, census)
+        if council not in set(values["ons_code"]):
+            lacking.append(f"{row.label}, {row.year}")
+            continue
+        group = list(needs_result.group.codes)
+        have = [c for c in group if c in set(values["ons_code"])]
+        note = f"computed comparator group: {len(have)} of {len(group)} publish it"
+        if COMPARISON_GROUP_RULES.first(GroupFacts(len(have))) is COMPARISON_GROUP_RULES.rules[0]:
+            group = sorted((set(values["ons_code"]) & same_class) - {council})
+            note = (f"only {len(have)} of the {len(needs_result.group.codes)} computed comparators publish it, so "
+                    f"compared with the {len(group)} other {needs_result.council_class} authorities that do")
+        kind = measure_kind(row)
+        polarity = VOLUME if kind == "volume" else row.polarity
+        result = gap.benchmark(values, council, group, polarity, names, measure=row.label)
+        shown = values[values["ons_code"].isin([*group, council])].copy()
+        shown["name"] = shown["ons_code"].map(names).fillna(shown["ons_code"])
+        shown["is_council"] = shown["ons_code"].eq(council)
+        found.append(Benchmarked(row.id, row.label, kind, row.source, row.year, result, shown, note,
+                                 measure.value_format, measure.spend_line))
+    return found, lacking
+
+
+
+
+def cost_measure(benchmarked: list[Benchmarked]) -> Benchmarked | None:
+    """The measure question 3 is judged on: the first (most specific) spend measure with at least one comparator."""
+    return next((b for b in benchmarked if b.kind == "cost" and b.benchmark.get("n_with_measure", 0) > 1), None)
