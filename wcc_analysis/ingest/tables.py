@@ -20,14 +20,20 @@ from wcc_analysis.core import store
 from wcc_analysis.core.errors import ParameterError
 from wcc_analysis.ingest.public import (
     authorities,
+    council_tax_levels,
     ct_collection,
     ct_receipts,
     deprivation,
+    fly_tipping,
+    gdp_deflator,
+    mid_year_population,
     neighbours,
     population,
+    ra_budget,
     recycling,
     revenue_outturn,
     ro_detail,
+    waste_collection,
 )
 
 
@@ -70,10 +76,15 @@ TABLES: dict[str, Table] = {t.name: t for t in (
     Table("neighbours", neighbours.load_neighbours, _files(neighbours.default_path),
           "ONS geographic neighbours: ons_code, neighbour_code, relation, rank."),
     # The lookup joins E-codes to ONS codes, so it is a source of this table too.
-    Table("revenue_outturn", revenue_outturn.load_revenue_outturn,
-          _files(revenue_outturn.rs_workbooks, authorities.default_path),
-          "RS net current expenditure (£ thousand) per authority, year and service block "
-          "(columns: revenue_outturn.COLUMNS)."),
+    Table("revenue_outturn", revenue_outturn.load_revenue_outturn, _files(revenue_outturn.source_files),
+          "MHCLG revenue outturn 2010-11..2014-15, 2017-18..2024-25: RS net current expenditure (£ thousand) per "
+          "authority, year and block, one figure per cell by precedence (time series v3.1 > v2.3 > a workbook's "
+          "second/revised/final release > its first release) with source, release, certified, status, n_sources, "
+          "max_abs_difference_gbp_thousands and RSX total expenditure and income (columns: revenue_outturn.COLUMNS)."),
+    Table("revenue_outturn_all_sources", revenue_outturn.load_revenue_outturn_all_sources,
+          _files(revenue_outturn.source_files),
+          "Every revenue outturn figure from every source, one row per source x authority x year x block, with "
+          "precedence and chosen (columns: revenue_outturn.ALL_SOURCES_COLUMNS)."),
     Table("ro_detail", ro_detail.load_ro_detail, _files(ro_detail.default_path, *_KNOWN_CODES),
           "MHCLG Revenue Outturn detailed lines, 15 Lancashire councils, 2021-22..2024-25: ons_code, "
           "council_name, authority_class, year, form, line, net_expenditure_gbp_thousands, "
@@ -89,6 +100,39 @@ TABLES: dict[str, Table] = {t.name: t for t in (
     Table("ct_receipts", ct_receipts.load_ct_receipts, _files(ct_receipts.default_paths, *_KNOWN_CODES),
           "Council tax receipts (a volume) per billing authority, 2010-11..2022-23: ons_code, ecode, name, "
           "authority_class, year, receipts_gbp_thousands (total collected in the year, Table 5)."),
+    Table("mid_year_population", mid_year_population.load_mid_year_population, _files(mid_year_population.default_paths),
+          "ONS mid-year population estimates per LA (2023 boundaries), mid-2011..mid-2024: ons_code, name, geography, "
+          "level (district/county), year (int), population, source (MYE4 mid-2023 release / MYE2 mid-2024 release)."),
+    Table("population_structure", mid_year_population.load_population_structure,
+          _files(mid_year_population.default_paths),
+          "Age structure and density per LA, mid-2023 and mid-2024: ons_code, name, geography, level, year, population, "
+          "under_16, aged_65_plus, share_under_16, share_65_plus (0-1), area_km2, density_per_km2, density_derived, "
+          "source."),
+    # The lookup maps DEFRA's codes of the year to current ONS codes, so it is a source too.
+    Table("waste_collection", waste_collection.load_waste_collection,
+          _files(waste_collection.default_path, authorities.default_path),
+          "DEFRA LA collected waste indicators (Table 3), 2010-11..2022-23: ons_code (missing for joint bodies), "
+          "ons_code_published, ons_code_source, authority_name, authority_type, region, year, year_start, "
+          "household_recycling_rate (0-1), residual_household_waste_kg_per_household, "
+          "household_waste_collected_kg_per_person, municipal_waste_landfilled_rate (0-1), source_edition, source_row."),
+    Table("fly_tipping", fly_tipping.load_fly_tipping, _files(fly_tipping.default_path, authorities.default_path),
+          "DEFRA fly-tipping incidents per LA, 2012-13..2022-23: ons_code, ons_code_published, ons_code_source, "
+          "authority_name, region, year, year_start, incidents (NaN = not available), population_published, "
+          "incidents_per_1000_published (2019-20 on, as published), reporting_basis, source_edition, source_row."),
+    # The lookup joins E-codes to ONS codes, so it is a source of this table too.
+    Table("ra_budget", ra_budget.load_ra_budget, _files(ra_budget.default_paths, authorities.default_path),
+          "MHCLG Revenue Account budget (RA) service lines 2021-22, 2023-24, every English authority: ons_code, ecode, "
+          "authority_name, authority_class, year, year_start, block, line, line_number, is_total, "
+          "net_budget_gbp_thousands (budgeted net current expenditure, £k cash; NaN = not published), "
+          "ons_code_source, source_file, source_row."),
+    Table("council_tax_levels", council_tax_levels.load_council_tax_levels,
+          _files(council_tax_levels.default_paths, *_KNOWN_CODES),
+          "Council tax levels per billing authority, 2023-24 and 2024-25 (MHCLG Table 9, cross-checked with Table 7): "
+          "band_d_excluding_parish_gbp, band_d_including_parish_gbp, council_tax_requirement_gbp_thousands, "
+          "parish_precepts_gbp_thousands, tax_base_band_d_equivalents, band_d_excluding_parish_notional."),
+    Table("gdp_deflator", gdp_deflator.load_gdp_deflator, _files(gdp_deflator.default_paths),
+          "HM Treasury GDP deflator, calendar years 1990-2024 (2024 = 100): calendar_year, deflator_index, "
+          "source_release; financial years via analysis.prices.financial_year_deflators."),
 )}
 
 
