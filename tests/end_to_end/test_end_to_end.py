@@ -37,7 +37,7 @@ def _notebooks_for(service: str) -> list[str]:
 
 
 def test_run_and_validate_museums_and_portfolio_for_worcester(tmp_path):
-    run = wcc("run", "--service", SERVICE, "--service", "portfolio", "--council", "E07000237",
+    run = wcc("run", "--service", SERVICE, "--service", "leisure", "--service", "portfolio", "--council", "E07000237",
               "--out", str(tmp_path), "--jobs", "2")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Traceback" not in run.stderr
@@ -55,16 +55,29 @@ def test_run_and_validate_museums_and_portfolio_for_worcester(tmp_path):
     assert any(path.startswith("data/raw/public/") for path in manifest["inputs"])
     assert {e["notebook"] for e in manifest["executions"]} == {*_notebooks_for(SERVICE), "priority_setting",
                                                                "commissioning_overview"}
-    needs = next(e for e in manifest["executions"] if e["notebook"] == "needs_analysis")
+    needs = next(e for e in manifest["executions"] if e["notebook"] == "needs_analysis" and e["service"] == SERVICE)
     assert needs["parameters"]["service"] == SERVICE
-    # Hand-checked: RS 2017-18 Cultural and related services 3,320 (£k) over the census-trend
-    # population 98,768 + 0.6 x (103,700 - 98,768) = 101,727.2 -> £32.64 per head.
+    # Hand-checked: 2024-25 Cultural and related services 2,852 (£k; time series v3.1 = RSX 2024-25) over the
+    # ONS mid-2024 estimate 106,671 -> £26.74 per head.
     figures = needs["headline"]
-    assert figures["year"] == "2017-18"
+    assert figures["year"] == "2024-25"
     assert figures["rs_block"] == "Cultural and related services"
-    assert figures["net_expenditure_gbp_thousands"] == 3320
-    assert figures["population"] == 101727
-    assert figures["spend_per_head_gbp"] == 32.64
+    assert figures["net_expenditure_gbp_thousands"] == 2852
+    assert figures["population"] == 106671 and figures["population_method"] == "ONS mid-year estimate mid-2024"
+    assert figures["spend_per_head_gbp"] == 26.74
+    # the service's own figure: RA 2023-24 "Culture and heritage (excluding Archives)" 1,017 / 105,143 = £9.67;
+    # leisure's "Recreation and sport" 532 / 105,143 = £5.06 — the block is the same, the services are not
+    assert figures["service_lines"] == ["Culture and heritage (excluding Archives)"]
+    assert figures["service_lines_budget_gbp_thousands"] == 1017 and figures["service_lines_budget_per_head_gbp"] == 9.67
+    leisure = next(e for e in manifest["executions"] if e["notebook"] == "needs_analysis" and e["service"] == "leisure")
+    assert leisure["headline"]["service_lines_budget_per_head_gbp"] == 5.06
+    assert leisure["headline"]["spend_per_head_gbp"] == figures["spend_per_head_gbp"]  # the shared block
+    sources = {d["source"] for d in figures["data_used"]}
+    assert {"ONS mid-year population estimates (2023 local-authority boundaries)", "HM Treasury GDP deflator"} <= sources
+    assert any(d["source"].startswith("MHCLG Revenue Account budget") for d in figures["data_used"])
+    currency = {d["source"]: d for d in manifest["data_currency"]}
+    outturn = next(d for s, d in currency.items() if s.startswith("MHCLG revenue outturn"))
+    assert outturn["period_end"] == "2025-03-31" and outturn["age_days"] >= 0
     assert len(figures["comparator_codes"]) == 15 and "E07000237" not in figures["comparator_codes"]
     assert 1 <= figures["comparator_rank"] <= 16
     assert "Leisure – Sports Centres" in figures["block_shared_with"]
@@ -76,8 +89,11 @@ def test_run_and_validate_museums_and_portfolio_for_worcester(tmp_path):
     gap = by_notebook["gap_analysis"]
     # Worcester has no published museums performance measure: Q2 must say so (Grey), not invent one.
     assert gap["best_in_class_rag"] == "Grey"
-    # Q3 on the cultural block: (32.64 - comparator median 23.69) x 101,727 / 1000, about £910k a year
-    assert gap["cost_efficiency_rag"] == "Red" and 905 < gap["efficiency_gap_to_median_gbp_thousands"] < 915
+    # Q3 on the service's own budget lines, never the shared block: (£9.67 - comparator median £4.07) per head
+    # x 105,143 (mid-2023) / 1000 = about £589k a year above the median (budget)
+    assert gap["cost_efficiency_rag"] == "Red"
+    assert gap["efficiency_gap_to_median_gbp_thousands"] == pytest.approx((9.67 - 4.07) * 105.143, abs=1.0)
+    assert figures["service_lines_comparator_median_gbp"] == 4.07
     market = by_notebook["market_analysis"]
     assert market["concentration_kind"] == "spend concentration" and 0 < market["hhi"] <= 10_000
     assert "In-house transformation" in market["options_supported"]
@@ -86,10 +102,10 @@ def test_run_and_validate_museums_and_portfolio_for_worcester(tmp_path):
     assert realised["benefits_planned_gbp_thousands"] == 170.0 and realised["benefits_realised_gbp_thousands"] == 71.0
     assert realised["realisation_pct"] == 101.4 and realised["contract_kpis_red"] is None  # no museum contract KPIs
     appraisal = by_notebook["option_appraisal"]
-    # Illustrative museums options: closure saves the £600k running cost a year for 10 years at 3.5 %
-    # (about £4.99m discounted) less £150k one-off (+10 % optimism bias) and expected risk costs.
+    # Illustrative museums options: closure saves the £1,017k running cost a year (the published RA line) for
+    # 10 years at 3.5 % (x 8.3166 = about £8.46m discounted) less one-off costs (+10 % optimism bias) and risks.
     assert appraisal["preferred_option"] == "closure"
-    assert 4700 < appraisal["npv_gbp_thousands"]["closure"] < 4800
+    assert 8000 < appraisal["npv_gbp_thousands"]["closure"] < 8460
     assert appraisal["npv_p10_gbp_thousands"] <= appraisal["npv_p90_gbp_thousands"]
     html = (pack_dir / SERVICE / "option_appraisal.html").read_text(encoding="utf-8")
     assert "Older residents and disabled visitors" in html  # the equality impact of closure is shown
@@ -118,7 +134,11 @@ def test_a_council_without_its_own_files_still_gets_a_pack(tmp_path):
     manifest = json.loads((pack_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["council"]["code"] == "E07000234"
     by_notebook = {e["notebook"]: e for e in manifest["executions"]}
-    assert by_notebook["priority_setting"]["headline"] == {"priority_scores_available": False}
+    priority = dict(by_notebook["priority_setting"]["headline"])
+    used = priority.pop("data_used")
+    assert priority == {"priority_scores_available": False}
+    # no council files: only the published outturn is cited, and nothing is marked illustrative
+    assert [d["source"][:21] for d in used] == ["MHCLG revenue outturn"] and not any(d["illustrative"] for d in used)
     waste = by_notebook["needs_analysis"]["headline"]
     assert waste["rs_block"] == "Environmental and regulatory services"
     assert "E07000234" not in waste["comparator_codes"]

@@ -128,3 +128,40 @@ def test_console_script_is_declared():
     # pyproject declares wcc-analysis = wcc_analysis.run.cli:main
     assert callable(cli.main)
     assert os.path.basename(cli.__file__) == "cli.py"
+
+
+def test_run_summary_warns_about_sources_more_than_two_years_old(project, tmp_path):
+    import nbformat
+
+    nb = nbformat.read(project / "notebooks" / "needs_analysis.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "wcc_analysis.record(data_used=[{'source': 'DEFRA household recycling', 'covers': '2021-22', "
+        "'used': '2021-22', 'release': '2021-22', 'period_end': '2022-03-31', 'illustrative': False}])"))
+    nbformat.write(nb, project / "notebooks" / "needs_analysis.ipynb")
+    out = tmp_path / "packs"
+    result = invoke("run", "-s", "museums", "-n", "needs_analysis", "--executor", "serial", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert ("Data currency: 1 of 1 source is more than two years old: DEFRA household recycling "
+            "(latest period ended 31 March 2022).") in text
+    manifest = json.loads((out / "latest" / "manifest.json").read_text())
+    assert manifest["data_currency"][0]["stale"] is True
+
+
+def test_run_summary_is_quiet_when_no_source_is_old(project, tmp_path):
+    result = invoke("run", "-s", "museums", "-n", "needs_analysis", "--executor", "serial",
+                    "--out", str(tmp_path / "packs"))
+    assert result.exit_code == 0 and "Data currency" not in result.output
+
+
+def test_data_help_explains_status_and_add_with_examples():
+    result = invoke("data", "--help")
+    assert result.exit_code == 0 and "status" in result.output and "add" in result.output
+    status = invoke("data", "status", "--help")
+    for text in ("--write-catalogue", "--plain", "Examples:", "changed since added", "kept for reference",
+                 "31 March", "30 June"):
+        assert text in " ".join(status.output.split()), text
+    add = invoke("data", "add", "--help")
+    for text in ("PATH_OR_URL", "--timeout", "--dry-run", "Examples:", "already", "Exit code", "RSX",
+                 "mid-year", "collected waste"):
+        assert text in " ".join(add.output.split()), text

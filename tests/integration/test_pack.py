@@ -280,3 +280,73 @@ def test_validate_skips_notebooks_that_failed_in_the_run(project, tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     (result,) = validate_pack(tmp_path)
     assert result.status == "skipped" and "KeyError in cell 3" in result.first_difference
+
+
+# ----------------------------------------------------------------------------- data currency
+
+STARTED = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
+DATA_USED = [
+    {"source": "MHCLG revenue outturn", "covers": "2010-11 to 2024-25", "used": "2024-25, Worcester",
+     "release": "time series v3.1", "period_end": "2025-03-31", "illustrative": False},
+    {"source": "DEFRA household recycling", "covers": "2021-22", "used": "2021-22, every district",
+     "release": "2021-22", "period_end": "2022-03-31", "illustrative": False},
+]
+
+
+def test_manifest_data_currency_merges_the_executions_and_ages_them_on_the_run_date(project, monkeypatch):
+    monkeypatch.setattr(runner, "execute", fake_execute(headline={"spend_per_head_gbp": 4.5, "data_used": DATA_USED}))
+    config = load_config()
+    plan = planning.plan(config, council=WORCESTER, notebooks=["needs_analysis", "priority_setting"])
+    built = pack.build(config, plan, WORCESTER, out_dir=project / "reports", jobs=2, started=STARTED)
+    manifest = json.loads((built.path / "manifest.json").read_text())
+    assert manifest["schema"] == pack.MANIFEST_SCHEMA == 2
+    assert manifest["started"] == "2026-11-27T03:00:00Z"
+    currency = manifest["data_currency"]
+    assert [e["source"] for e in currency] == ["DEFRA household recycling", "MHCLG revenue outturn"]  # oldest first
+    recycling, outturn = currency
+    assert recycling["age_days"] == 1702 and recycling["stale"] is True and recycling["age"] == "4 years 7 months old"
+    assert outturn["age_days"] == 606 and outturn["stale"] is False and outturn["release"] == "time series v3.1"
+    assert outturn["used_by"] == ["museums/needs_analysis", "revenues_benefits/needs_analysis",
+                                  "portfolio/priority_setting"]
+    # each execution keeps its own record with its headline figures
+    assert manifest["executions"][0]["headline"]["data_used"] == DATA_USED
+
+    index = (built.path / "index.html").read_text()
+    assert index.index("Data currency") < index.index("How to read this pack")
+    assert "1 of 2 sources is more than two years old: DEFRA household recycling (latest period ended 31 March 2022)." \
+        in index
+    assert "4 years 7 months old" in index and index_page.STALE_MARKER in index
+    assert "Data used" not in index and "£4.50" in index
+
+
+DATA_USED_NOTEBOOK = """\
+import wcc_analysis
+wcc_analysis.record(spend_per_head_gbp=12.5, data_used=[
+    {"source": "Census 2021", "covers": "2011, 2021", "used": "2021 count", "release": "Census 2021",
+     "period_end": "2021-03-21", "illustrative": False},
+    {"source": "Council budget", "covers": "2025-26", "used": "2025-26", "release": "template",
+     "period_end": "2026-03-31", "illustrative": True},
+])"""
+
+
+def test_a_notebook_recording_data_used_reaches_the_manifest_and_index(project, tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell('council = "E07000237"\nservice = "museums"')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(DATA_USED_NOTEBOOK)]
+    nbformat.write(nb, project / "notebooks" / "needs_analysis.ipynb")
+    config = load_config()
+    plan = planning.plan(config, services=["museums"], notebooks=["needs_analysis"], council=WORCESTER)
+    built = pack.build(config, plan, WORCESTER, out_dir=tmp_path / "packs", jobs=1, executor="serial",
+                       started=STARTED)
+    assert built.ok, built.results[0].error
+    currency = {e["source"]: e for e in built.manifest["data_currency"]}
+    assert currency["Census 2021"]["age"] == "5 years 8 months old" and currency["Census 2021"]["stale"] is True
+    assert currency["Council budget"]["illustrative"] is True and currency["Council budget"]["stale"] is False
+    assert currency["Council budget"]["used_by"] == ["museums/needs_analysis"]
+    index = (built.path / "index.html").read_text()
+    assert "1 of 2 sources is more than two years old: Census 2021" in index
+    assert "illustrative sample" in index and index_page.STALE_MARKER in index
+    reports = index[index.index("<h2>Reports</h2>"):]
+    assert "Census 2021" not in reports and "£12.50" in reports

@@ -36,11 +36,12 @@ COMPARISON_GROUP_RULES: RuleTable[GroupFacts] = RuleTable((
 ), columns=("group", "rule"))
 
 
-def measure_kind(row) -> str:
-    """'volume' (never rated), 'cost' (spend per head: question 3) or 'performance' (question 2)."""
-    if row.polarity == VOLUME:
+def measure_kind(measure) -> str:
+    """'volume' (never rated), 'cost' (spend — outturn or budget — per head: question 3) or 'performance'
+    (question 2; a per-head rate such as fly-tipping per 1,000 people is performance, not cost)."""
+    if measure.polarity == VOLUME:
         return "volume"
-    return "cost" if row.per_head else "performance"
+    return "cost" if measure.basis in (measures.OUTTURN, measures.BUDGET) else "performance"
 
 
 @dataclass
@@ -57,6 +58,9 @@ class Benchmarked:
     group_note: str
     value_format: str = ",.2f"  # how a value reads (measures.Measure.value_format)
     spend_line: str | None = None  # the published block or line a spend measure is a share of
+    basis: str = measures.STATISTIC  # outturn, budget or statistic
+    scope: str | None = None  # detailed outturn line, service budget lines or RS block
+    block: str | None = None  # the RS block of a whole-block measure
 
     @property
     def rank(self) -> int | None:
@@ -73,22 +77,22 @@ class Benchmarked:
 
 def benchmark_measures(
     service_id: str, council: str, needs_result: needs.NeedsResult, tables: dict[str, pd.DataFrame],
-    census: pd.DataFrame, names: dict[str, str],
+    population: pd.DataFrame, names: dict[str, str], extra: tuple[measures.Measure, ...] = (),
 ) -> tuple[list[Benchmarked], list[str]]:
     """Every catalogued measure of the service the council has, benchmarked; and those it lacks.
 
-    The group is the computed comparator group. Where fewer than
-    ``MIN_COMPARATORS_WITH_MEASURE`` of them publish a measure, the council is
-    compared with every authority of its class that does, and the note says so.
+    ``population``: the table of :func:`wcc_analysis.analysis.population.by_year` for every year the measures
+    use. ``extra``: the service's budget-line measure (:func:`measures.service_line_measure`). The group is
+    the computed comparator group; where fewer than ``MIN_COMPARATORS_WITH_MEASURE`` of them publish a
+    measure, the council is compared with every authority of its class that does, and the note says so.
     """
     outturn = tables["revenue_outturn"]
     same_class = set(outturn.loc[outturn["authority_class"] == needs_result.council_class, "ons_code"].dropna())
     found, lacking = [], []
-    for row in measures.measures_for(service_id).itertuples():
-        measure = measures.get(row.id)
-        values = measures.measure_values(row.id, tables, census)
+    for measure in measures.measures_for(service_id, extra):
+        values = measures.measure_values(measure, tables, population)
         if council not in set(values["ons_code"]):
-            lacking.append(f"{row.label}, {row.year}")
+            lacking.append(f"{measure.label}, {measure.year}")
             continue
         group = list(needs_result.group.codes)
         have = [c for c in group if c in set(values["ons_code"])]
@@ -97,19 +101,45 @@ def benchmark_measures(
             group = sorted((set(values["ons_code"]) & same_class) - {council})
             note = (f"only {len(have)} of the {len(needs_result.group.codes)} computed comparators publish it, so "
                     f"compared with the {len(group)} other {needs_result.council_class} authorities that do")
-        kind = measure_kind(row)
-        polarity = VOLUME if kind == "volume" else row.polarity
-        result = gap.benchmark(values, council, group, polarity, names, measure=row.label)
+        kind = measure_kind(measure)
+        polarity = VOLUME if kind == "volume" else measure.polarity
+        result = gap.benchmark(values, council, group, polarity, names, measure=measure.label)
         shown = values[values["ons_code"].isin([*group, council])].copy()
         shown["name"] = shown["ons_code"].map(names).fillna(shown["ons_code"])
         shown["is_council"] = shown["ons_code"].eq(council)
-        found.append(Benchmarked(row.id, row.label, kind, row.source, row.year, result, shown, note,
-                                 measure.value_format, measure.spend_line))
+        found.append(Benchmarked(measure.id, measure.label, kind, measure.source, measure.year, result, shown, note,
+                                 measure.value_format, measure.spend_line, measure.basis, measure.scope,
+                                 measure.block))
     return found, lacking
 
 
 
 
-def cost_measure(benchmarked: list[Benchmarked]) -> Benchmarked | None:
-    """The measure question 3 is judged on: the first (most specific) spend measure with at least one comparator."""
-    return next((b for b in benchmarked if b.kind == "cost" and b.benchmark.get("n_with_measure", 0) > 1), None)
+@dataclass(frozen=True)
+class CostFacts:
+    kind: str
+    publishing: int  # councils with a figure (the council included)
+    shared_block: bool  # a whole RS block that holds another configured service
+
+
+#: Which spend measure question 3 is judged on: the first measure of the service (most specific first) for
+#: which no rule below says "not used".
+COST_MEASURE_RULES: RuleTable[CostFacts] = RuleTable((
+    Rule("not used", "not a spend measure", lambda f: f.kind != "cost"),
+    Rule("not used", "no comparator publishes it", lambda f: f.publishing <= 1),
+    Rule("not used", "a whole RS block that also holds another configured service: a block shared by several services "
+         "is never rated as one service's spend", lambda f: f.shared_block),
+    Rule("used", "otherwise: the most specific spend measure (detailed outturn lines, then the service's budget "
+         "lines, then its block)", always),
+), columns=("decision", "rule"))
+
+
+def cost_measure(benchmarked: list[Benchmarked], shared_blocks: frozenset[str] = frozenset()) -> Benchmarked | None:
+    """The measure question 3 is judged on (``COST_MEASURE_RULES``); ``shared_blocks`` are the RS blocks that
+    hold more than one configured service."""
+    for b in benchmarked:
+        facts = CostFacts(b.kind, int(b.benchmark.get("n_with_measure", 0)),
+                          b.scope == measures.BLOCK and b.block in shared_blocks)
+        if COST_MEASURE_RULES.decide(facts) == "used":
+            return b
+    return None

@@ -18,7 +18,7 @@ import pandas as pd
 from wcc_analysis.core.errors import MissingDataError
 
 INDICATOR_LABELS = {
-    "population": "population (census-trend estimate for the year)",
+    "population": "population in the year (ONS mid-year estimate; census trend where there is none)",
     "population_growth_pct": "population change 2011→2021 (%, Census)",
     "imd_score": "IMD average score",
 }

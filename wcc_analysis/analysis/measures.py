@@ -1,27 +1,26 @@
-"""Public performance measures per service: a documented catalogue and a pure value selector.
+"""Public measures per service: a documented catalogue and a pure value selector.
 
-Used by the gap analysis ("Is it best in class?") to compare a council with its
-comparator group on every public measure available for a service. Pure: tables
-come in as DataFrames (``wcc_analysis.ingest`` table functions), nothing is read here.
+Used by the gap analysis ("Is it best in class?", "Is it as cost efficient as it could be?") to compare a
+council with its comparators on every public measure available for a service. Pure: tables come in as
+DataFrames (the ingest tables), nothing is read here.
 
-Each measure has an ``id``, its ``service_id``, a ``label``, a ``unit``, a
-``polarity`` — ``higher_is_better``, ``lower_is_better`` (for spend per head:
-lower is *cheaper*, which is not by itself better service) or ``volume`` (a size,
-never used to rate best in class: :func:`ascending` refuses it) — its ``source``,
-``year`` and a ``coverage`` note saying which councils the source covers.
+Each measure has an ``id``, its ``service_id``, a ``label``, a ``unit``, a ``polarity`` —
+``higher_is_better``, ``lower_is_better`` (for spend per head: lower is *cheaper*, which is not by itself
+better service) or ``volume`` (a size or a level, never used to rate best in class: :func:`ascending`
+refuses it) — its ``source``, ``year``, a ``coverage`` note saying which councils the source covers, its
+``basis`` (outturn, budget, or a performance statistic) and ``scope`` (a detailed outturn line, the
+service's budget lines, or a whole RS block).
 
-``measure_values(measure_id, tables, population)`` returns ``ons_code, value``
-for every authority with a figure. Spend measures are net current expenditure
-(£ thousand as published) divided by the census-trend population for the
-financial year's start year (:func:`wcc_analysis.analysis.population.estimate`, see
-``population.METHOD_NOTE``), in £ per head. A missing figure stays missing: the
-authority is left out of the result, never given zero. Where a measure adds
-several lines (waste collection + recycling), an authority missing any of
-them is left out. Authorities without a census population (shire counties,
-police, fire) are left out of per-head measures.
+``measure_values(measure, tables, population)`` returns ``ons_code, value`` for every authority with a
+figure. Spend measures are £ thousand as published divided by the population for the financial year
+(:func:`wcc_analysis.analysis.population.by_year`: the ONS mid-year estimate for mid-YYYY, the
+census-trend estimate where there is none), in £ per head; counts per 1,000 people likewise. A missing
+figure stays missing: the authority is left out, never given zero. Where a measure adds several lines
+(waste collection + recycling), an authority missing any of them is left out.
 
-``tables`` is keyed by the ingest table names: ``ro_detail``, ``recycling``,
-``ct_collection``, ``ct_receipts``, ``revenue_outturn``.
+The service's own budget lines (``config/services.toml`` ``ra_lines``) make one more spend measure per
+service, built by :func:`service_line_measure`; :func:`measures_for` puts it after the detailed outturn
+lines and before the whole blocks, so the most specific figure comes first.
 """
 
 from __future__ import annotations
@@ -36,17 +35,27 @@ from wcc_analysis.analysis.population import estimate
 from wcc_analysis.core.errors import MissingDataError, ParameterError
 from wcc_analysis.core.vocabulary import HIGHER, LOWER, VOLUME
 
-PER_HEAD_UNIT = "£ per head (net current expenditure / census-trend population)"
+PER_HEAD_UNIT = "£ per head (net current expenditure / ONS mid-year population)"
+PER_1000_UNIT = "incidents per 1,000 people (ONS mid-year population)"
+
+#: What a spend figure is: outturn (what was spent) or budget (what was planned). Never mixed up in a label.
+OUTTURN, BUDGET, STATISTIC = "outturn", "budget", "statistic"
+#: How specific a spend measure is, most specific first.
+DETAILED_LINE, SERVICE_LINES, BLOCK = "detailed outturn line", "service budget lines", "RS block"
 
 _RO_SOURCE = ("MHCLG Revenue Outturn {form} {year}, net current expenditure (data by LA, via "
-              "tompickup23/burnleycouncil); population: census-trend estimate (ONS Census 2011/2021)")
-_RS_SOURCE = ("MHCLG Revenue Outturn Summary (RS) {year}, net current expenditure; "
-              "population: census-trend estimate (ONS Census 2011/2021)")
+              "tompickup23/burnleycouncil); population: ONS mid-year estimate")
+_RS_SOURCE = ("MHCLG revenue outturn {year} (time series v3.1; RS and RSX returns), net current expenditure; "
+              "population: ONS mid-year estimate")
+_RA_SOURCE = ("MHCLG Revenue Account budget (RA) {year}, budgeted net current expenditure by service line; "
+              "population: ONS mid-year estimate")
 _LANCS = ("Lancashire only: 12 shire districts and 2 unitaries with a population (Lancashire County "
           "Council has no census population and is left out); not Worcester or its Worcestershire neighbours")
-_LANCS_RSX = _LANCS + "; 2021-22 to 2024-25 held (pass year=)"
-_RS_ALL = ("every English council that made an RS return (districts, unitaries, metropolitan, London); "
-           "held for 2010-11 to 2014-15 and 2017-18 (pass year=)")
+_RS_ALL = ("every English council that made a return (districts, unitaries, metropolitan, London); held for "
+           "2010-11 to 2014-15 and 2017-18 to 2024-25 (pass year=)")
+_DEFRA_SOURCE = "DEFRA local authority collected waste statistics, LA data 2022-23 (revised edition, March 2024)"
+_DEFRA_ALL = ("every English waste collection and unitary authority (DEFRA's codes of the year mapped to current ONS "
+              "codes); 2010-11 to 2022-23 held (pass year=); joint waste bodies have no council code")
 
 
 @dataclass(frozen=True)
@@ -67,15 +76,19 @@ class Measure:
     lines: tuple[str, ...] = ()
     filters: dict[str, str] = field(default_factory=dict)
     per_head: bool = False
-    #: For spend measures, the published block or line the figure is a share of (services measured on
+    #: For spend measures, the published block or lines the figure is a share of (services measured on
     #: the same one are counted once in portfolio totals); None for performance measures and volumes.
     spend_line: str | None = None
     #: How a value reads (a format spec): a rate held as a fraction 0–1 is shown as a percentage.
     value_format: str = ",.2f"
+    basis: str = STATISTIC  # outturn, budget or statistic
+    scope: str | None = None  # for spend measures: DETAILED_LINE, SERVICE_LINES or BLOCK
+    block: str | None = None  # for a whole-block measure, the RS block
 
 
-def _spend_label(spend_line: str) -> str:
-    return f"{spend_line} net spend per head (lower is cheaper)"
+def _spend_label(spend_line: str, basis: str = OUTTURN) -> str:
+    kind = "budget" if basis == BUDGET else "net spend"
+    return f"{spend_line} {kind} per head (lower is cheaper)"
 
 
 def _ro(id_: str, service: str, spend_line: str, form: str, lines: tuple[str, ...], coverage: str = _LANCS,
@@ -83,20 +96,33 @@ def _ro(id_: str, service: str, spend_line: str, form: str, lines: tuple[str, ..
     return Measure(id_, service, _spend_label(spend_line), PER_HEAD_UNIT, LOWER,
                    _RO_SOURCE.format(form=form, year=year), year, coverage, "ro_detail",
                    "net_expenditure_gbp_thousands", "line", lines, {"form": form}, per_head=True,
-                   spend_line=spend_line)
+                   spend_line=spend_line, basis=OUTTURN, scope=DETAILED_LINE)
 
 
-def _rs(id_: str, service: str, block: str, year: str = "2017-18") -> Measure:
+def _rs(id_: str, service: str, block: str, year: str = "2024-25") -> Measure:
     spend_line = f"RS block '{block}'"
-    return Measure(id_, service, _spend_label(spend_line), PER_HEAD_UNIT,
-                   LOWER, _RS_SOURCE.format(year=year), year,
+    return Measure(id_, service, _spend_label(spend_line), PER_HEAD_UNIT, LOWER, _RS_SOURCE.format(year=year), year,
                    _RS_ALL + "; the whole block, not only this service", "revenue_outturn",
-                   "net_expenditure_gbp_thousands", "rs_block", (block,), per_head=True, spend_line=spend_line)
+                   "net_expenditure_gbp_thousands", "rs_block", (block,), per_head=True, spend_line=spend_line,
+                   basis=OUTTURN, scope=BLOCK, block=block)
 
 
-def _rsx(id_: str, service: str, block: str) -> Measure:
-    return _ro(id_, service, f"RSX block '{block}'", "RSX", (block,),
-               coverage=_LANCS_RSX + "; the whole block, not only this service")
+def service_line_measure(service_id: str, lines: tuple[str, ...] | list[str], year: str = "2023-24") -> Measure:
+    """The spend measure of a service's own budget lines (``ra_lines`` in config/services.toml), per head.
+
+    A budget, labelled so: what the council planned to spend net of income on those lines in ``year``.
+    Every line must be published for an authority to have a figure.
+    """
+    lines = tuple(lines)
+    if not lines:
+        raise ParameterError(f"service {service_id!r} has no budget lines (ra_lines in config/services.toml)")
+    spend_line = f"RA {year} " + " + ".join(lines)
+    return Measure(f"{service_id}_ra_service_lines_budget_per_head", service_id, _spend_label(spend_line, BUDGET),
+                   "£ per head (budgeted net current expenditure / ONS mid-year population)", LOWER,
+                   _RA_SOURCE.format(year=year), year,
+                   "every English council that made an RA return (410 in 2023-24; 2021-22 also held, pass year=)",
+                   "ra_budget", "net_budget_gbp_thousands", "line", lines, per_head=True, spend_line=spend_line,
+                   basis=BUDGET, scope=SERVICE_LINES)
 
 
 ENV = "Environmental and regulatory services"
@@ -106,13 +132,20 @@ CENTRAL = "Central services"
 MEASURES: tuple[Measure, ...] = (
     # --- waste -------------------------------------------------------------------------------------
     Measure("waste_household_recycling_rate", "waste", "Household waste recycling rate (higher is better)",
-            "share of household waste collected that is recycled (0-1)", HIGHER,
-            "DEFRA local authority collected waste statistics 2021-22 (via clarelgibson/uk-recycling)",
-            "2021-22",
-            "all 309 English districts and unitaries (Dec-2021 codes). 8 districts in shared waste "
-            "authorities (Somerset Waste Partnership x4, Cambridge + South Cambridgeshire, Babergh; and "
-            "Buckinghamshire under its county code) carry the shared authority's rate, as does Mid Suffolk",
-            "recycling", "household_recycling_rate", filters={"year": "2021-22"}, value_format=".1%"),
+            "share of household waste sent for reuse, recycling or composting (0-1)", HIGHER, _DEFRA_SOURCE,
+            "2022-23", _DEFRA_ALL, "waste_collection", "household_recycling_rate", filters={"year": "2022-23"},
+            value_format=".1%"),
+    Measure("waste_residual_household_waste", "waste",
+            "Residual household waste per household (lower is better)", "kg per household", LOWER, _DEFRA_SOURCE,
+            "2022-23", _DEFRA_ALL, "waste_collection", "residual_household_waste_kg_per_household",
+            filters={"year": "2022-23"}, value_format=",.1f"),
+    Measure("waste_fly_tipping_per_1000", "waste", "Fly-tipping incidents per 1,000 people (lower is better)",
+            PER_1000_UNIT, LOWER,
+            "DEFRA fly-tipping incidents and actions reported by local authorities, 2012-13 to 2022-23 (revised "
+            "13 March 2024); population: ONS mid-year estimate", "2022-23",
+            "every English council (2012-13 to 2022-23 held, pass year=); councils' recording practice differs, "
+            "so compare with care", "fly_tipping", "incidents", filters={"year": "2022-23"}, per_head=True,
+            value_format=",.1f"),
     _ro("waste_collection_recycling_net_per_head", "waste",
         "Waste collection + recycling", "RO5",
         ("Waste collection", "Recycling"),
@@ -120,7 +153,6 @@ MEASURES: tuple[Measure, ...] = (
         "hence the two lines are added"),
     _ro("waste_street_cleansing_net_per_head", "waste", "Street cleansing",
         "RO5", ("Street cleansing (not chargeable to highways)",)),
-    _rsx("waste_rsx_env_regulatory_net_per_head", "waste", ENV),
     _rs("waste_rs_env_regulatory_net_per_head", "waste", ENV),
     # --- leisure -----------------------------------------------------------------------------------
     _ro("leisure_sports_development_net_per_head", "leisure",
@@ -128,14 +160,12 @@ MEASURES: tuple[Measure, ...] = (
         ("Recreation and sport - Sports development and community recreation",),
         coverage=_LANCS + ". The RO5 line 'Sports and recreation facilities including golf courses' is "
         "empty for every council in this data (not zero: missing), so facilities spend is not compared"),
-    _rsx("leisure_rsx_cultural_net_per_head", "leisure", CULTURE),
     _rs("leisure_rs_cultural_net_per_head", "leisure", CULTURE),
     # --- museums -----------------------------------------------------------------------------------
     _ro("museums_museums_galleries_net_per_head", "museums",
         "Museums and galleries", "RO5",
         ("Culture and heritage - Museums and galleries",),
         coverage=_LANCS + "; a published 0 means the council reports no museum spend"),
-    _rsx("museums_rsx_cultural_net_per_head", "museums", CULTURE),
     _rs("museums_rs_cultural_net_per_head", "museums", CULTURE),
     # --- revenues and benefits ---------------------------------------------------------------------
     Measure("rb_ct_collection_rate", "revenues_benefits",
@@ -154,7 +184,6 @@ MEASURES: tuple[Measure, ...] = (
     _ro("rb_hb_admin_net_per_head", "revenues_benefits",
         "Housing benefit administration", "RO4",
         ("Housing Benefits Administration",)),
-    _rsx("rb_rsx_central_net_per_head", "revenues_benefits", CENTRAL),
     _rs("rb_rs_central_net_per_head", "revenues_benefits", CENTRAL),
     Measure("rb_ct_receipts", "revenues_benefits",
             "Council tax receipts collected in the year (VOLUME: never rates best in class)",
@@ -163,6 +192,12 @@ MEASURES: tuple[Measure, ...] = (
             "every English billing authority (309 in 2022-23; 2010-11 to 2022-23 held, pass year=). Total "
             "received in the year incl. arrears and advance payments; grows with the tax base and the tax rate",
             "ct_receipts", "receipts_gbp_thousands", filters={"year": "2022-23"}),
+    Measure("rb_band_d_council_tax", "revenues_benefits",
+            "Band D council tax excluding parish precepts (CONTEXT: a level the council sets, never rated)",
+            "£ per Band D dwelling", VOLUME,
+            "MHCLG Council tax levels set by local authorities in England 2024-25, Table 9 (cross-checked with "
+            "Table 7)", "2024-25", "every English billing authority; 2023-24 and 2024-25 held (pass year=)",
+            "council_tax_levels", "band_d_excluding_parish_gbp", filters={"year": "2024-25"}),
 )
 
 _BY_ID = {m.id: m for m in MEASURES}
@@ -170,13 +205,26 @@ if len(_BY_ID) != len(MEASURES):  # pragma: no cover - a catalogue typo
     raise RuntimeError("duplicate measure id in MEASURES")
 
 CATALOGUE_COLUMNS = ["id", "service_id", "label", "unit", "polarity", "source", "year", "coverage",
-                     "table", "per_head"]
+                     "table", "per_head", "basis", "scope"]
+#: Where a service's budget-line measure stands among its measures: before the first of these scopes.
+_BEFORE = (BLOCK,)
 
 
-def catalogue() -> pd.DataFrame:
-    """Every measure, one row each, in catalogue order (columns ``CATALOGUE_COLUMNS``)."""
-    return pd.DataFrame([{c: getattr(m, c) for c in CATALOGUE_COLUMNS} for m in MEASURES],
+def catalogue(extra: tuple[Measure, ...] = ()) -> pd.DataFrame:
+    """Every measure, one row each, in catalogue order (columns ``CATALOGUE_COLUMNS``); ``extra`` measures
+    (a service's budget lines) are placed as :func:`ordered` places them."""
+    return pd.DataFrame([{c: getattr(m, c) for c in CATALOGUE_COLUMNS} for m in ordered(extra)],
                         columns=CATALOGUE_COLUMNS)
+
+
+def ordered(extra: tuple[Measure, ...] = ()) -> list[Measure]:
+    """The catalogue with ``extra`` measures inserted, each before its service's first whole-block measure."""
+    out = list(MEASURES)
+    for measure in extra:
+        at = next((i for i, m in enumerate(out) if m.service_id == measure.service_id and m.scope in _BEFORE),
+                  max((i + 1 for i, m in enumerate(out) if m.service_id == measure.service_id), default=len(out)))
+        out.insert(at, measure)
+    return out
 
 
 def services() -> list[str]:
@@ -184,9 +232,14 @@ def services() -> list[str]:
     return list(dict.fromkeys(m.service_id for m in MEASURES))
 
 
-def measures_for(service_id: str) -> pd.DataFrame:
-    """The catalogue rows for one service (may be empty for a service with no public measure)."""
-    table = catalogue()
+def measures_for(service_id: str, extra: tuple[Measure, ...] = ()) -> list[Measure]:
+    """The measures of one service, most specific first (may be empty for a service with no public measure)."""
+    return [m for m in ordered(extra) if m.service_id == service_id]
+
+
+def measures_table(service_id: str, extra: tuple[Measure, ...] = ()) -> pd.DataFrame:
+    """The catalogue rows of one service (``CATALOGUE_COLUMNS``)."""
+    table = catalogue(extra)
     return table[table["service_id"] == service_id].reset_index(drop=True)
 
 
@@ -221,37 +274,43 @@ def year_start(year: str) -> int:
 
 
 def _population_for(population: pd.DataFrame, year: str) -> pd.Series:
-    """Population by ONS code for the financial year: census trend from ``pop_2011, pop_2021``
-    (the ``ingest.population()`` table); a frame with a ``population`` column is used as given."""
-    if {"pop_2011", "pop_2021"} <= set(population.columns):
+    """Population by ONS code for the financial year.
+
+    ``population`` is the long table of :func:`wcc_analysis.analysis.population.by_year` (``ons_code,
+    year_start, population``), or the census table (``ons_code, pop_2011, pop_2021``: census-trend estimate).
+    """
+    if {"ons_code", "year_start", "population"} <= set(population.columns):
+        rows = population[population["year_start"] == year_start(year)]
+        values, codes = rows["population"].astype(float), rows["ons_code"]
+    elif {"pop_2011", "pop_2021"} <= set(population.columns):
         values = estimate(population["pop_2011"].astype(float), population["pop_2021"].astype(float),
                           year_start(year))
-    elif "population" in population.columns:
-        values = population["population"].astype(float)
+        codes = population["ons_code"]
     else:
-        raise ParameterError("population must have columns ons_code, pop_2011, pop_2021 "
-                             "(the ingest.population() table) or ons_code, population")
-    series = pd.Series(values.to_numpy(float), index=population["ons_code"].astype(str).to_numpy())
+        raise ParameterError("population must be the table of population.by_year (ons_code, year_start, "
+                             "population) or the census table (ons_code, pop_2011, pop_2021)")
+    series = pd.Series(values.to_numpy(float), index=codes.astype(str).to_numpy())
     return series[series > 0]
 
 
 def measure_values(
-    measure_id: str,
+    measure: Measure | str,
     tables: dict[str, pd.DataFrame],
     population: pd.DataFrame | None = None,
     *,
     year: str | None = None,
 ) -> pd.DataFrame:
-    """``ons_code, value`` for every authority with a figure for this measure, sorted by ONS code.
+    """``ons_code, value`` for every authority with a figure for this measure (a :class:`Measure` or a
+    catalogue id), sorted by ONS code.
 
     ``year`` overrides the catalogue year (e.g. "2023-24") where the source holds several years.
-    Per-head measures need ``population`` (the ``ingest.population()`` census table).
-    Missing figures are left out (never zero); an empty result means no authority has one.
+    Per-head measures need ``population`` (see :func:`_population_for`). Missing figures are left out
+    (never zero); an empty result means no authority has one.
     """
-    measure = get(measure_id)
+    measure = measure if isinstance(measure, Measure) else get(measure)
     if measure.table not in tables or tables[measure.table] is None:
-        raise MissingDataError(f"measure {measure.id} needs the {measure.table!r} table "
-                               f"(wcc_analysis.ingest.{measure.table}()); it was not given")
+        raise MissingDataError(f"measure {measure.id} needs the {measure.table!r} table, which was not loaded "
+                               "for this analysis")
     table = tables[measure.table]
     year = year or measure.year
     filters = {**measure.filters, "year": year}
@@ -276,8 +335,7 @@ def measure_values(
     values = values.astype(float).dropna()
     if measure.per_head:
         if population is None:
-            raise MissingDataError(f"measure {measure.id} is per head: pass population "
-                                   "(wcc_analysis.ingest.population(), the census table)")
+            raise MissingDataError(f"measure {measure.id} is per head, and no population was given for it")
         people = _population_for(population, year)
         values = values[values.index.isin(people.index)]
         values = values * 1000.0 / people.reindex(values.index)

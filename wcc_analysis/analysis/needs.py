@@ -1,8 +1,10 @@
-"""Needs analysis (seed: Analyse — understanding the current service, understanding need).
+"""Needs analysis (framework: Analyse — understanding the current service, understanding need).
 
-Pure functions over the processed tables: the service's RS block net current
-expenditure per head over time, its position in a computed comparator group,
-and population change and deprivation as drivers of need.
+Pure functions over the processed tables: the service's RS block net current expenditure per head for
+every year published (2010-11 … 2024-25; 2015-16 and 2016-17 are in no source and show as gaps), in cash
+and in real terms; its position in a computed comparator group in the latest year; the service's own
+budget lines (:mod:`wcc_analysis.analysis.service_lines`); and population change and deprivation as
+drivers of need. Per-head figures use the population rule of :mod:`wcc_analysis.analysis.population`.
 """
 
 from __future__ import annotations
@@ -11,29 +13,49 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from wcc_analysis.analysis import comparators, population
+from wcc_analysis.analysis import comparators, population, prices
 from wcc_analysis.core.errors import MissingDataError
 
-LAST_IMD_2019_YEAR = 2019  # outturn years up to 2019-20 use IMD 2019, later ones IMD 2025
+#: IMD 2025 is used for outturn years from 2025-26, and for the comparator group of the latest outturn year
+#: when that is 2024-25 or later (the newest picture of deprivation for the newest spending); IMD 2019 otherwise.
+FIRST_IMD_2025_YEAR, FIRST_LATEST_YEAR_ON_IMD_2025 = 2025, 2024
 
 
-def imd_edition_for(year_start: int) -> str:
-    return "IMD 2019" if int(year_start) <= LAST_IMD_2019_YEAR else "IMD 2025"
+def imd_edition_for(year_start: int, *, latest: bool = False) -> str:
+    """The IMD edition a figure for the financial year starting ``year_start`` uses (``latest``: the
+    comparator group of the latest outturn year)."""
+    year_start = int(year_start)
+    if year_start >= FIRST_IMD_2025_YEAR or (latest and year_start >= FIRST_LATEST_YEAR_ON_IMD_2025):
+        return "IMD 2025"
+    return "IMD 2019"
 
 
-def spend_per_head(outturn: pd.DataFrame, census: pd.DataFrame, block: str) -> pd.DataFrame:
-    """Net current expenditure on ``block`` per head, every authority and year with a census population."""
+def spend_per_head(outturn: pd.DataFrame, people: pd.DataFrame, block: str) -> pd.DataFrame:
+    """Net current expenditure on ``block`` per head, every authority and year with a figure and a population.
+
+    ``people`` is :func:`wcc_analysis.analysis.population.by_year` (``ons_code, year_start, population,
+    population_method``). A council that did not submit (a missing figure) is left out, never counted as £0.
+    """
     rows = outturn[(outturn["rs_block"] == block) & outturn["net_expenditure_gbp_thousands"].notna()]
-    rows = rows.merge(census[["ons_code", "pop_2011", "pop_2021"]], on="ons_code", how="inner")
-    rows["population"] = population.estimate(
-        rows["pop_2011"], rows["pop_2021"], rows["year_start"]
-    ).astype(float)
+    rows = rows.merge(people[["ons_code", "year_start", "population", "population_method"]],
+                      on=["ons_code", "year_start"], how="inner")
     rows["spend_per_head_gbp"] = rows["net_expenditure_gbp_thousands"] * 1000.0 / rows["population"]
     keep = [
         "ons_code", "authority_name", "authority_class", "year", "year_start", "rs_block",
-        "net_expenditure_gbp_thousands", "population", "spend_per_head_gbp",
+        "net_expenditure_gbp_thousands", "population", "population_method", "spend_per_head_gbp",
+        *[c for c in ("source", "release", "certified") if c in rows.columns],
     ]
     return rows[keep].sort_values(["year_start", "ons_code"]).reset_index(drop=True)
+
+
+def missing_returns(outturn: pd.DataFrame, year: str, authority_class: str, block: str) -> pd.DataFrame:
+    """Authorities of the class with no published figure for the block in ``year`` (did not submit, or not
+    published): they leave the comparator pool for that year. ``ons_code, authority_name, status``."""
+    rows = outturn[(outturn["year"] == year) & (outturn["authority_class"] == authority_class)
+                   & (outturn["rs_block"] == block) & outturn["net_expenditure_gbp_thousands"].isna()]
+    status = rows["status"] if "status" in rows.columns else pd.Series("missing", index=rows.index)
+    return pd.DataFrame({"ons_code": rows["ons_code"], "authority_name": rows["authority_name"],
+                         "status": status}).sort_values("ons_code", ignore_index=True)
 
 
 def position(values: pd.Series, council_value: float) -> dict:
@@ -80,6 +102,11 @@ class NeedsResult:
     geographic: pd.DataFrame
     geographic_position: dict | None
     drivers: pd.DataFrame
+    missing: pd.DataFrame = field(default_factory=pd.DataFrame)  # class members with no figure in the year
+    price_base_year: str = prices.PRICE_BASE_YEAR
+    real_terms_note: str = ""
+    imd_edition: str = ""  # the deprivation edition the comparator group used
+    series_breaks: list = field(default_factory=list)  # prices.SeriesBreak within the trend's years
     narrative: list[str] = field(default_factory=list)
 
     @property
@@ -91,6 +118,11 @@ class NeedsResult:
     def council_row(self) -> pd.Series:
         return self.distribution[self.distribution["is_council"]].iloc[0]
 
+    @property
+    def population_method(self) -> str:
+        """How the per-head figures of the latest year were made (mid-year estimates, or with the fallback)."""
+        return population.method_of(self.distribution["population_method"])
+
     def headline(self) -> dict:
         row = self.council_row
         return {
@@ -99,6 +131,7 @@ class NeedsResult:
             "block_shared_with": self.sharing_services,
             "net_expenditure_gbp_thousands": float(row["net_expenditure_gbp_thousands"]),
             "population": round(float(row["population"])),
+            "population_method": str(row["population_method"]),
             "spend_per_head_gbp": round(float(row["spend_per_head_gbp"]), 2),
             "comparator_median_spend_per_head_gbp": round(self.position["median"], 2),
             "comparator_rank": self.position["rank"],
@@ -122,6 +155,9 @@ def _council_facts(outturn: pd.DataFrame, council: str, block: str) -> pd.DataFr
 
 #: Keys of the drivers-of-need table (the ``key`` column), so that code never looks a driver up by its label.
 POPULATION_2011, POPULATION_2021, POPULATION_GROWTH = "population_2011", "population_2021", "population_growth_pct"
+POPULATION_LATEST, POPULATION_GROWTH_5Y = "population_latest", "population_growth_5y_pct"
+#: The span of the recent population change (ONS mid-year estimates).
+GROWTH_YEARS = 5
 
 
 def imd_key(measure: str, edition: str) -> str:
@@ -129,18 +165,34 @@ def imd_key(measure: str, edition: str) -> str:
     return f"{measure}:{edition}"
 
 
-def drivers_of_need(census: pd.DataFrame, deprivation: pd.DataFrame, council: str, peers: list[str]) -> pd.DataFrame:
-    """Population change 2011→2021 and deprivation, for the council and its comparator median.
+def drivers_of_need(census: pd.DataFrame, deprivation: pd.DataFrame, council: str, peers: list[str],
+                    mid_year: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Population, its change and deprivation, for the council and its comparator median.
 
     Columns ``key`` (``POPULATION_2011`` …, ``imd_key("imd_score", edition)``), ``indicator`` (the label a
-    reader sees), ``council`` and ``comparator_median``; IMD editions in date order.
+    reader sees), ``council`` and ``comparator_median``; IMD editions in date order. With ``mid_year`` (the
+    ONS mid-year estimates) the latest estimate and the change over the last ``GROWTH_YEARS`` years come first.
     """
     growth = population.growth_pct(census)
     rows = []
+    if mid_year is not None and council in set(mid_year["ons_code"]):
+        last = int(mid_year.loc[mid_year["ons_code"] == council, "year"].max())
+        wide = mid_year[mid_year["year"].isin([last - GROWTH_YEARS, last])].pivot_table(
+            index="ons_code", columns="year", values="population")
+        if council in wide.index and last - GROWTH_YEARS in wide.columns:
+            change = (wide[last] / wide[last - GROWTH_YEARS] - 1.0) * 100.0
+            rows.append((POPULATION_LATEST, f"Population, ONS mid-{last} estimate", wide.at[council, last],
+                         wide[last].reindex(peers).median()))
+            rows.append((POPULATION_GROWTH_5Y, f"Population change mid-{last - GROWTH_YEARS}→mid-{last} (%, ONS "
+                         "mid-year estimates)", change[council], change.reindex(peers).median()))
     pop = census.set_index("ons_code")
-    rows.append((POPULATION_2011, "Population, Census 2011", pop.at[council, "pop_2011"], pop.loc[peers, "pop_2011"].median()))
-    rows.append((POPULATION_2021, "Population, Census 2021", pop.at[council, "pop_2021"], pop.loc[peers, "pop_2021"].median()))
-    rows.append((POPULATION_GROWTH, "Population change 2011→2021 (%)", growth[council], growth.reindex(peers).median()))
+    if council in pop.index:
+        rows.append((POPULATION_2011, "Population, Census 2011", pop.at[council, "pop_2011"],
+                     pop["pop_2011"].reindex(peers).median()))
+        rows.append((POPULATION_2021, "Population, Census 2021", pop.at[council, "pop_2021"],
+                     pop["pop_2021"].reindex(peers).median()))
+        rows.append((POPULATION_GROWTH, "Population change 2011→2021 (%, Census)", growth[council],
+                     growth.reindex(peers).median()))
     for edition in sorted(deprivation["edition"].unique()):
         table = deprivation[deprivation["edition"] == edition].set_index("ons_code")
         if council not in table.index:
@@ -151,6 +203,15 @@ def drivers_of_need(census: pd.DataFrame, deprivation: pd.DataFrame, council: st
         rows.append((imd_key("imd_rank", edition), f"{edition} rank of average score (1 = most deprived of {n})",
                      table.at[council, "imd_rank"], table["imd_rank"].reindex(peers).median()))
     return pd.DataFrame(rows, columns=["key", "indicator", "council", "comparator_median"])
+
+
+def recent_growth(drivers: pd.DataFrame) -> pd.Series | None:
+    """The drivers row of the most recent population change: mid-year estimates if held, else the censuses."""
+    keyed = drivers.set_index("key")
+    for key in (POPULATION_GROWTH_5Y, POPULATION_GROWTH):
+        if key in keyed.index:
+            return keyed.loc[key]
+    return None
 
 
 def latest_deprivation(drivers: pd.DataFrame) -> tuple[str, pd.Series] | None:
@@ -176,31 +237,43 @@ def analyse(
     other_blocks: list[str] | None = None,
     indicators: tuple[str, ...] = ("population", "population_growth_pct", "imd_score"),
     k: int = 15,
+    mid_year: pd.DataFrame | None = None,
+    deflators: pd.DataFrame | None = None,
+    price_base_year: str = prices.PRICE_BASE_YEAR,
 ) -> NeedsResult:
-    """The whole needs analysis for one council and service block (latest shipped year)."""
+    """The whole needs analysis for one council and service block, in the latest year published for it.
+
+    ``mid_year``: the ONS mid-year estimates (``ons_code, year, population``); without it every per-head
+    figure uses the census-trend estimate. ``deflators``: :func:`prices.financial_year_deflators`; with it
+    the trend is also in real terms at ``price_base_year`` prices.
+    """
     mine = _council_facts(outturn, council, block)
     latest = mine.sort_values("year_start").iloc[-1]
     year, year_start, council_class = latest["year"], int(latest["year_start"]), latest["authority_class"]
     council_name = str(latest["authority_name"])
 
-    per_head = spend_per_head(outturn, census, block)
+    years = sorted(outturn["year_start"].dropna().astype(int).unique())
+    people = population.by_year(mid_year if mid_year is not None else pd.DataFrame(
+        columns=["ons_code", "year", "population"]), census, years)
+    per_head = spend_per_head(outturn, people, block)
     if council not in set(per_head["ons_code"]):
         raise MissingDataError(
-            f"{council} has no Census 2011/2021 population in the shipped ONS file, so spend per "
-            "head cannot be computed. Districts abolished before 2021 are not covered."
+            f"{council} has neither an ONS mid-year estimate nor a Census 2011/2021 population in the shipped "
+            "ONS files, so spend per head cannot be computed."
         )
     in_year = outturn[(outturn["year_start"] == year_start) & (outturn["authority_class"] == council_class)]
     candidates = in_year.drop_duplicates("ons_code").rename(columns={"authority_name": "name"})
     candidates = candidates[candidates["ons_code"].notna()]
-    edition = imd_edition_for(year_start)
+    edition = imd_edition_for(year_start, latest=True)
     imd = deprivation[deprivation["edition"] == edition][["ons_code", "imd_score"]]
     spend_year = in_year[(in_year["rs_block"] == block) & in_year["net_expenditure_gbp_thousands"].notna()]
-    census_year = population.for_year(census, year_start).merge(
-        population.growth_pct(census).rename_axis("ons_code").reset_index(), on="ons_code"
-    )
+    people_year = people[people["year_start"] == year_start][["ons_code", "population"]]
+    growth = population.growth_pct(census).rename_axis("ons_code").reset_index()
     sources = {
-        f"RS {year} with a {block} figure": spend_year[["ons_code", "net_expenditure_gbp_thousands"]],
-        "ONS Census 2011 and 2021": census_year,
+        f"MHCLG revenue outturn {year} with a published {block} figure": spend_year[
+            ["ons_code", "net_expenditure_gbp_thousands"]],
+        f"ONS population for {year} (mid-{year_start} estimate or census trend)": people_year,
+        "ONS Census 2011 and 2021": growth,
         edition: imd,
     }
     group = comparators.comparator_group(candidates, sources, council, indicators, k)
@@ -212,7 +285,10 @@ def analyse(
     council_value = float(distribution.loc[distribution["is_council"], "spend_per_head_gbp"].iloc[0])
     place = position(distribution.loc[~distribution["is_council"], "spend_per_head_gbp"], council_value)
 
-    trend = _spend_trend(per_head, council, group.codes)
+    trend = _spend_trend(per_head, council, group.codes, years)
+    note = ""
+    if deflators is not None:
+        trend, note = _with_real_terms(trend, deflators, price_base_year)
     eligible = members[members["authority_class"] == council_class]["ons_code"].tolist()
     geo = comparators.geographic_group(neighbours, council, eligible, k)
     geo_table = members[members["ons_code"].isin(geo["neighbour_code"])][
@@ -221,7 +297,10 @@ def analyse(
     geo_table = geo_table.sort_values(["spend_per_head_gbp", "ons_code"]).reset_index(drop=True)
     geo_place = position(geo_table["spend_per_head_gbp"], council_value) if len(geo_table) else None
 
-    drivers = drivers_of_need(census, deprivation, council, group.codes)
+    drivers = drivers_of_need(census, deprivation, council, group.codes, mid_year)
+    published = trend.dropna(subset=["net_expenditure_gbp_thousands"])
+    breaks = prices.series_breaks(published["year"].iloc[0], published["year"].iloc[-1], block=block) \
+        if len(published) else []
     result = NeedsResult(
         council=council,
         council_name=council_name,
@@ -239,19 +318,55 @@ def analyse(
         geographic=geo_table,
         geographic_position=geo_place,
         drivers=drivers,
+        missing=missing_returns(outturn, str(year), str(council_class), block),
+        price_base_year=price_base_year,
+        real_terms_note=note,
+        imd_edition=edition,
+        series_breaks=breaks,
     )
     result.narrative = narrative(result)
     return result
 
 
-def _spend_trend(per_head: pd.DataFrame, council: str, peers: list[str]) -> pd.DataFrame:
-    mine = per_head[per_head["ons_code"] == council].set_index("year")
-    peer_median = per_head[per_head["ons_code"].isin(peers)].groupby("year")["spend_per_head_gbp"].median()
-    peer_count = per_head[per_head["ons_code"].isin(peers)].groupby("year")["ons_code"].nunique()
-    trend = mine[["year_start", "net_expenditure_gbp_thousands", "population", "spend_per_head_gbp"]].copy()
-    trend["comparator_median_spend_per_head_gbp"] = peer_median.reindex(trend.index)
-    trend["comparators_reporting"] = peer_count.reindex(trend.index).fillna(0).astype(int)
-    return trend.sort_values("year_start").reset_index()
+def _spend_trend(per_head: pd.DataFrame, council: str, peers: list[str], years: list[int]) -> pd.DataFrame:
+    """The council's figures by year, with the comparators' median; a year no source publishes (2015-16,
+    2016-17) is a row of missing values, so charts show the gap instead of drawing across it."""
+    mine = per_head[per_head["ons_code"] == council].set_index("year_start")
+    peer_rows = per_head[per_head["ons_code"].isin(peers)]
+    peer_median = peer_rows.groupby("year_start")["spend_per_head_gbp"].median()
+    peer_count = peer_rows.groupby("year_start")["ons_code"].nunique()
+    span = range(int(mine.index.min()), int(mine.index.max()) + 1)
+    columns = ["net_expenditure_gbp_thousands", "population", "population_method", "spend_per_head_gbp",
+               *[c for c in ("source", "release") if c in mine.columns]]
+    trend = mine[columns].reindex(span)
+    trend["comparator_median_spend_per_head_gbp"] = peer_median.reindex(span)
+    trend["comparators_reporting"] = peer_count.reindex(span).fillna(0).astype(int)
+    trend.index.name = "year_start"
+    trend = trend.reset_index()
+    trend.insert(0, "year", trend["year_start"].map(prices.fy_label))
+    return trend
+
+
+def _with_real_terms(trend: pd.DataFrame, deflators: pd.DataFrame, base: str) -> tuple[pd.DataFrame, str]:
+    """The trend with its £ columns also in real terms at ``base`` prices (years outside the deflator left out)."""
+    covered = set(deflators["year"])
+    rows = trend["year"].isin(covered)
+    out = trend.copy()
+    for cash, real in (("net_expenditure_gbp_thousands", "net_expenditure_real_gbp_thousands"),
+                       ("spend_per_head_gbp", "spend_per_head_real_gbp"),
+                       ("comparator_median_spend_per_head_gbp", "comparator_median_real_gbp")):
+        out[real] = float("nan")
+        converted = prices.to_real_terms(trend.loc[rows, cash], list(trend.loc[rows, "year"]), deflators, base)
+        out.loc[rows, real] = converted.values.to_numpy()
+        note = converted.note
+    return out, note
+
+
+def _compared(council: float, median: float) -> str:
+    """"more deprived than", "less deprived than" or "about as deprived as" (equal to one decimal place)."""
+    if round(float(council), 1) == round(float(median), 1):
+        return "about as deprived as"
+    return "more deprived than" if council > median else "less deprived than"
 
 
 def _money(value: float) -> str:
@@ -266,7 +381,8 @@ def narrative(result: NeedsResult) -> list[str]:
     lines = [
         f"In {result.year} {result.council_name} reported net current expenditure of "
         f"£{row['net_expenditure_gbp_thousands']:,.0f} thousand on {result.block}, "
-        f"{_money(row['spend_per_head_gbp'])} per head (census-trend population {row['population']:,.0f}).",
+        f"{_money(row['spend_per_head_gbp'])} per head (population {row['population']:,.0f}, "
+        f"{row['population_method']}).",
         f"That is {above} the median of its {len(result.group.members)} computed comparators "
         f"({_money(p['median'])} per head): rank {p['rank']} of {p['of']} (1 = lowest spend), "
         f"in the {p['quartile']}.",
@@ -276,23 +392,23 @@ def narrative(result: NeedsResult) -> list[str]:
         first, last = trend.iloc[0], trend.iloc[-1]
         change = (last["spend_per_head_gbp"] / first["spend_per_head_gbp"] - 1) * 100 if first["spend_per_head_gbp"] else float("nan")
         direction = "rose" if change > 0 else "fell"
-        lines.append(
-            f"Between {first['year']} and {last['year']} spend per head {direction} by {abs(change):.0f}% "
-            f"in cash terms, from {_money(first['spend_per_head_gbp'])} to {_money(last['spend_per_head_gbp'])}."
-        )
-    growth = result.drivers.set_index("key").loc[POPULATION_GROWTH]
-    lines.append(
-        f"Population changed by {growth['council']:+.1f}% between the 2011 and 2021 censuses "
-        f"(comparator median {growth['comparator_median']:+.1f}%)."
-    )
+        text = (f"Between {first['year']} and {last['year']} spend per head {direction} by {abs(change):.0f}% "
+                f"in cash terms, from {_money(first['spend_per_head_gbp'])} to {_money(last['spend_per_head_gbp'])}")
+        if "spend_per_head_real_gbp" in trend.columns and pd.notna(first.get("spend_per_head_real_gbp")):
+            real = (last["spend_per_head_real_gbp"] / first["spend_per_head_real_gbp"] - 1) * 100
+            text += (f"; in real terms ({result.price_base_year} prices) it {'rose' if real > 0 else 'fell'} by "
+                     f"{abs(real):.0f}%, from {_money(first['spend_per_head_real_gbp'])} to "
+                     f"{_money(last['spend_per_head_real_gbp'])}")
+        lines.append(text + ".")
+    growth = recent_growth(result.drivers)
+    if growth is not None:
+        lines.append(f"{growth['indicator'].split(' (')[0]}: {growth['council']:+.1f}% "
+                     f"(comparator median {growth['comparator_median']:+.1f}%).")
     latest = latest_deprivation(result.drivers)
     if latest is not None:
         edition, d = latest
-        more = "more" if d["council"] > d["comparator_median"] else "less"
-        lines.append(
-            f"{edition}: average score {d['council']:.1f}, {more} deprived than "
-            f"the comparator median ({d['comparator_median']:.1f})."
-        )
+        lines.append(f"{edition}: average score {d['council']:.1f}, {_compared(d['council'], d['comparator_median'])} "
+                     f"the comparator median ({d['comparator_median']:.1f}).")
     others = result.others_in_block
     if others:
         lines.append(
@@ -304,10 +420,11 @@ def narrative(result: NeedsResult) -> list[str]:
 
 def need_signals(needs_result: NeedsResult) -> dict[str, bool]:
     """Drivers of need from the needs analysis, as flags for question 1 (description → need is rising)."""
-    growth = needs_result.drivers.set_index("key").loc[POPULATION_GROWTH]
-    signals = {
-        f"Population grew faster than the comparator median ({growth['council']:+.1f}% against "
-        f"{growth['comparator_median']:+.1f}%)": bool(growth["council"] > growth["comparator_median"]),
+    growth = recent_growth(needs_result.drivers)
+    signals = {} if growth is None else {
+        f"Population grew faster than the comparator median ({growth['indicator'].split(' (')[0].lower()}: "
+        f"{growth['council']:+.1f}% against {growth['comparator_median']:+.1f}%)":
+            bool(growth["council"] > growth["comparator_median"]),
     }
     latest = latest_deprivation(needs_result.drivers)
     if latest is not None:

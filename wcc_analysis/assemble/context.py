@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from wcc_analysis import ingest
+from wcc_analysis.analysis import population, prices
 from wcc_analysis.core.config import Config, Service, load_config
 from wcc_analysis.core.errors import ParameterError
 from wcc_analysis.ingest import CouncilData
@@ -39,7 +40,22 @@ def council_data(council: str, config: Config) -> CouncilData:
     return ingest.load_council_data(council, config)
 
 
+#: The processed tables the measures catalogue reads (analysis.measures: each measure names its table).
+MEASURE_TABLES = ("ro_detail", "waste_collection", "fly_tipping", "ct_collection", "ct_receipts", "revenue_outturn",
+                  "ra_budget", "council_tax_levels")
+
+
 def measure_tables() -> dict[str, pd.DataFrame]:
     """The processed tables the measures catalogue reads, by the names it uses."""
-    return {name: ingest.load(name) for name in ("ro_detail", "recycling", "ct_collection", "ct_receipts",
-                                                   "revenue_outturn")}
+    return {name: ingest.load(name) for name in MEASURE_TABLES}
+
+
+def people(years) -> pd.DataFrame:
+    """Population of every authority for each financial year starting in ``years`` (the ONS mid-year
+    estimate, the census-trend estimate where there is none: analysis.population.by_year)."""
+    return population.by_year(ingest.mid_year_population(), ingest.population(), years)
+
+
+def deflators() -> pd.DataFrame:
+    """HM Treasury GDP deflators by financial year (analysis.prices.financial_year_deflators)."""
+    return prices.financial_year_deflators(ingest.gdp_deflator())

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from wcc_analysis import ingest
 from wcc_analysis.analysis import benchmarks, gap, measures, needs, population
 from wcc_analysis.analysis.benchmarks import Benchmarked
+from wcc_analysis.assemble import provenance
 from wcc_analysis.assemble.context import authority_names, measure_tables
 from wcc_analysis.assemble.context import council_data as load_council_data
+from wcc_analysis.assemble.context import people as people_by_year
 from wcc_analysis.assemble.needs import needs_for_service
 from wcc_analysis.core.config import Config, Service
+from wcc_analysis.core.provenance import DATA_USED_KEY, SourceUse
 from wcc_analysis.ingest import CouncilData
 
 
@@ -25,6 +28,10 @@ class GapReport:
     signals: dict[str, bool]
     cost_measure: Benchmarked | None
     council_data: CouncilData
+    data_used: list[SourceUse] = field(default_factory=list)
+
+    def headline(self) -> dict:
+        return {**self.result.headline(), DATA_USED_KEY: [d.to_dict() for d in self.data_used]}
 
     @property
     def rated_measure(self) -> Benchmarked | None:
@@ -50,16 +57,20 @@ def gap_for_service(council: str, service: Service, config: Config, council_data
     council_data = council_data if council_data is not None else load_council_data(council, config)
     tables = tables if tables is not None else measure_tables()
     needs_result = needs_for_service(council, service, config, k)
-    census = ingest.population()
-    benchmarked, lacking = benchmarks.benchmark_measures(service.id, council, needs_result, tables, census, authority_names())
-    cost = benchmarks.cost_measure(benchmarked)
+    extra = (measures.service_line_measure(service.id, service.ra_lines),) if service.ra_lines else ()
+    years = sorted({measures.year_start(m.year) for m in measures.measures_for(service.id, extra)})
+    people = people_by_year(years)
+    benchmarked, lacking = benchmarks.benchmark_measures(service.id, council, needs_result, tables, people,
+                                                         authority_names(), extra)
+    shared = frozenset(b for b in config.rs_blocks if len(config.services_sharing_block(b)) > 1)
+    cost = benchmarks.cost_measure(benchmarked, shared)
     spend = comparator_values = population_for_year = None
     if cost is not None:
         values = cost.values.set_index("ons_code")["value"]
         spend = float(values[council])
         comparator_values = values.drop(council)
-        pop = census.set_index("ons_code").loc[council]
-        population_for_year = float(population.estimate(pop["pop_2011"], pop["pop_2021"], measures.year_start(cost.year)))
+        mine = people[(people["ons_code"] == council) & (people["year_start"] == measures.year_start(cost.year))]
+        population_for_year = float(mine["population"].iloc[0])
     services_table = council_data.table("services", service.id)
     budget = float(services_table["budget_gbp"].iloc[0]) if services_table is not None else None
     signals = needs.need_signals(needs_result)
@@ -75,4 +86,15 @@ def gap_for_service(council: str, service: Service, config: Config, council_data
         cost_gbp=budget,
         outputs=council_data.table("outputs", service.id),
     )
-    return GapReport(needs_result, result, benchmarked, lacking, signals, cost, council_data)
+    used = provenance.unique([
+        provenance.outturn(tables["revenue_outturn"], council, service.rs_block, needs_result.year,
+                           len(needs_result.group.codes)),
+        provenance.ra_budget(tables["ra_budget"], cost.year, service.ra_lines)
+        if cost is not None and cost.basis == measures.BUDGET else None,
+        *provenance.measures(benchmarked),
+        provenance.mid_year_population(ingest.mid_year_population(), int(needs_result.year[:4]),
+                                       people["population_method"].str.startswith(population.CENSUS_TREND).any()),
+        provenance.deprivation(sorted(set(ingest.deprivation()["edition"]))),
+        provenance.council_files(council_data, ("services", "kpis", "survey", "outputs")),
+    ])
+    return GapReport(needs_result, result, benchmarked, lacking, signals, cost, council_data, used)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from wcc_analysis import ingest
 from wcc_analysis.analysis import market, suppliers
+from wcc_analysis.assemble import provenance
 from wcc_analysis.assemble.context import council_data as load_council_data
 from wcc_analysis.core.config import Config, Service
+from wcc_analysis.core.provenance import DATA_USED_KEY, SourceUse
 from wcc_analysis.core.vocabulary import INDIVIDUAL, MARKET_MATURITY, UNCLASSIFIED
 from wcc_analysis.ingest import CouncilData
 
@@ -23,12 +25,14 @@ class MarketReport:
     register_from_payments: bool  # True when no provider register: suppliers paid stand in for it
     category: str | None
     priority_score: str | None
+    data_used: list[SourceUse] = field(default_factory=list)
 
     def headline(self) -> dict:
         """The market analysis's headline figures; maturity is "not assessed" without any evidence."""
         figures = self.result.headline()
         if not self.has_evidence:
             figures["market_maturity"] = "not assessed (no provider register or payments)"
+        figures[DATA_USED_KEY] = [d.to_dict() for d in self.data_used]
         return figures
 
     @property
@@ -85,4 +89,8 @@ def market_for_service(council: str, service: Service, config: Config,
         council=council, category=category, priority_score=score,
         priority_weight=config.priority_weights.get(MARKET_MATURITY),
     )
-    return MarketReport(result, council_data, prepared, service_payments, from_payments, category, score)
+    used = provenance.unique([
+        provenance.supplier_payments(service_payments, prepared.illustrative) if prepared is not None else None,
+        provenance.council_files(council_data, ("providers", "delivery_models", "priority_scores", "services")),
+    ])
+    return MarketReport(result, council_data, prepared, service_payments, from_payments, category, score, used)

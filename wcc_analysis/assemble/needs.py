@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import pandas as pd
 
 from wcc_analysis import ingest
-from wcc_analysis.analysis import needs
+from wcc_analysis.analysis import needs, population, service_lines
+from wcc_analysis.assemble import provenance
+from wcc_analysis.assemble.context import authority_names, deflators
 from wcc_analysis.assemble.context import council_data as load_council_data
+from wcc_analysis.assemble.context import people as people_by_year
 from wcc_analysis.core.config import Config, Service
+from wcc_analysis.core.provenance import DATA_USED_KEY, SourceUse
 from wcc_analysis.ingest import CouncilData
 
 
 def needs_for_service(council: str, service: Service, config: Config, k: int | None = None) -> needs.NeedsResult:
-    """The needs analysis of ``service`` for ``council``: spend per head, comparators, drivers of need."""
+    """The needs analysis of ``service`` for ``council``: spend per head (cash and real), comparators, drivers."""
     return needs.analyse(
         ingest.revenue_outturn(), ingest.population(), ingest.deprivation(), ingest.neighbours(),
         council=council,
@@ -23,15 +29,65 @@ def needs_for_service(council: str, service: Service, config: Config, k: int | N
         other_blocks=list(service.other_blocks),
         indicators=config.comparator_indicators,
         k=int(k if k is not None else config.comparator_k),
+        mid_year=ingest.mid_year_population(),
+        deflators=deflators(),
     )
+
+
+def lines_for_service(council: str, service: Service, result: needs.NeedsResult) -> service_lines.ServiceLines | None:
+    """The service's own budget lines (config ``ra_lines``) for the council and its comparator group."""
+    if not service.ra_lines:
+        return None
+    ra = ingest.ra_budget()
+    years = sorted(int(y[:4]) for y in ra["year"].unique())
+    return service_lines.service_lines(
+        ra, people_by_year(years), council=council, comparators=result.group.codes, service_id=service.id,
+        lines=service.ra_lines, note=service.ra_lines_note, names=authority_names())
 
 
 @dataclass
 class NeedsReport:
     needs: needs.NeedsResult
     council_data: CouncilData
+    service_lines: service_lines.ServiceLines | None = None
+    budget_against_outturn: pd.DataFrame = field(default_factory=pd.DataFrame)
+    data_used: list[SourceUse] = field(default_factory=list)
+
+    def headline(self) -> dict:
+        figures = self.needs.headline()
+        if self.service_lines is not None:
+            figures.update(self.service_lines.headline())
+        figures[DATA_USED_KEY] = [d.to_dict() for d in self.data_used]
+        return figures
+
+
+def needs_data_used(result: needs.NeedsResult, lines: service_lines.ServiceLines | None,
+                    council_data: CouncilData) -> list[SourceUse]:
+    """The sources behind a needs report, newest-figure first."""
+    mid_year = ingest.mid_year_population()
+    fallback = any(m.startswith(population.CENSUS_TREND) for m in result.trend["population_method"].dropna())
+    records = [
+        provenance.outturn(ingest.revenue_outturn(), result.council, result.block, result.year,
+                           len(result.group.codes)),
+        provenance.ra_budget(ingest.ra_budget(), lines.year, lines.lines) if lines is not None else None,
+        provenance.mid_year_population(mid_year, int(result.year[:4]), fallback),
+        provenance.census(),
+        provenance.deprivation(sorted(set(ingest.deprivation()["edition"]))),
+        provenance.deflator(ingest.gdp_deflator(), result.price_base_year),
+        provenance.council_files(council_data, ("services",)),
+    ]
+    return provenance.unique(records)
 
 
 def needs_report(council: str, service: Service, config: Config, k: int | None = None) -> NeedsReport:
-    """What the needs-analysis report shows: the analysis and the council's own files (read once)."""
-    return NeedsReport(needs_for_service(council, service, config, k), load_council_data(council, config))
+    """What the needs-analysis report shows: the analysis, the service's budget lines, budget against outturn,
+    the council's own files (read once) and the sources used."""
+    result = needs_for_service(council, service, config, k)
+    council_data = load_council_data(council, config)
+    lines = lines_for_service(council, service, result)
+    against = service_lines.budget_against_outturn(ingest.ra_budget(), ingest.revenue_outturn(), council,
+                                                   service.blocks)
+    return NeedsReport(result, council_data, lines, against, needs_data_used(result, lines, council_data))
+
+
+__all__ = ["NeedsReport", "lines_for_service", "needs_data_used", "needs_for_service", "needs_report"]

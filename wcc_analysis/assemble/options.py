@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from wcc_analysis.analysis import options
+from wcc_analysis.assemble import provenance
 from wcc_analysis.assemble.context import council_data as load_council_data
 from wcc_analysis.assemble.market import MarketReport, market_for_service
 from wcc_analysis.core.config import Config, Service
+from wcc_analysis.core.provenance import DATA_USED_KEY, SourceUse
 from wcc_analysis.core.vocabulary import STATUS_QUO
 from wcc_analysis.ingest import CouncilData
 
@@ -20,9 +22,16 @@ class OptionsReport:
     not_costed: list[str]  # on the long list but without cashflows
     off_list: list[str]  # costed by the council but not supported by the market screen (left out)
     council_data: CouncilData
+    data_used: list[SourceUse] = field(default_factory=list)
 
     def headline(self) -> dict:
-        return self.result.headline() if self.result is not None else {"preferred_option": None}
+        figures = self.result.headline() if self.result is not None else {"preferred_option": None}
+        return {**figures, DATA_USED_KEY: [d.to_dict() for d in self.data_used]}
+
+
+#: The council's tables an option appraisal reads.
+OPTION_TABLES = ("appraisal_settings", "option_cashflows", "option_scores", "option_risks", "equality_impacts",
+                 "sourcing_plan")
 
 
 def _settings(council_data: CouncilData, service: Service, config: Config) -> dict:
@@ -43,8 +52,9 @@ def options_for_service(council: str, service: Service, config: Config,
     screen = market_report.result.options
     long_list = [STATUS_QUO, *screen.loc[screen["supported"], "option_id"]]
     cashflows = council_data.table("option_cashflows", service.id)
+    used = provenance.unique([provenance.council_files(council_data, OPTION_TABLES), *market_report.data_used])
     if cashflows is None:
-        return OptionsReport(None, market_report, long_list, long_list[1:], [], council_data)
+        return OptionsReport(None, market_report, long_list, long_list[1:], [], council_data, used)
     costed = set(cashflows["option_id"])
     off_list = sorted(costed - set(long_list))
 
@@ -65,4 +75,4 @@ def options_for_service(council: str, service: Service, config: Config,
         service_id=service.id,
     )
     not_costed = [o for o in long_list if o not in costed]
-    return OptionsReport(result, market_report, long_list, not_costed, off_list, council_data)
+    return OptionsReport(result, market_report, long_list, not_costed, off_list, council_data, used)

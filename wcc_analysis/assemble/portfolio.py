@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from wcc_analysis import ingest
-from wcc_analysis.analysis import blocks, gap
+from wcc_analysis.analysis import gap
+from wcc_analysis.assemble import provenance
 from wcc_analysis.assemble.context import council_data as load_council_data
 from wcc_analysis.assemble.context import measure_tables
 from wcc_analysis.assemble.gap import GapReport, gap_for_service
 from wcc_analysis.core.config import Config
+from wcc_analysis.core.provenance import DATA_USED_KEY, SourceUse
 
 
 @dataclass
@@ -20,8 +21,12 @@ class PortfolioReport:
     reports: list[GapReport]  # each service's gap analysis
     counts: dict  # the framework's three questions as portfolio counts (analysis.gap.portfolio_counts)
 
+    @property
+    def data_used(self) -> list[SourceUse]:
+        return provenance.unique(d for r in self.reports for d in r.data_used)
+
     def headline(self) -> dict:
-        return gap.portfolio_headline(self.counts)
+        return {**gap.portfolio_headline(self.counts), DATA_USED_KEY: [d.to_dict() for d in self.data_used]}
 
 
 def portfolio_report(council: str, config: Config, k: int | None = None) -> PortfolioReport:
@@ -40,8 +45,3 @@ def portfolio_gaps(council: str, config: Config, k: int | None = None) -> tuple[
         for service, found in zip(config.services.values(), reports, strict=True)
     ]
     return pd.DataFrame(rows), reports
-
-
-def portfolio_block_spend(council: str, config: Config) -> tuple[pd.DataFrame, str | None]:
-    """The council's latest published net spend on each RS block its services are in, each block once."""
-    return blocks.portfolio_block_spend(ingest.revenue_outturn(), council, config)

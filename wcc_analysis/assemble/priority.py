@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
-from wcc_analysis.analysis import priority
+from wcc_analysis import ingest
+from wcc_analysis.analysis import blocks, priority
+from wcc_analysis.assemble import provenance
 from wcc_analysis.assemble.context import council_data as load_council_data
 from wcc_analysis.core.config import Config
+from wcc_analysis.core.provenance import DATA_USED_KEY, SourceUse
 from wcc_analysis.core.vocabulary import COUNCIL, ILLUSTRATIVE
 from wcc_analysis.ingest import CouncilData
 
@@ -17,11 +20,14 @@ from wcc_analysis.ingest import CouncilData
 class PriorityReport:
     result: priority.PriorityResult | None  # None when the council has not supplied scores and services
     council_data: CouncilData
+    block_spend: pd.DataFrame | None = None  # the council's latest net spend on each block, each block once
+    block_year: str | None = None
+    data_used: list[SourceUse] = field(default_factory=list)
 
     def headline(self) -> dict:
-        if self.result is None:
-            return {"priority_scores_available": False}
-        return {**self.result.headline(), "council_data": ILLUSTRATIVE if self.council_data.illustrative else COUNCIL}
+        figures = ({"priority_scores_available": False} if self.result is None else
+                   {**self.result.headline(), "council_data": ILLUSTRATIVE if self.council_data.illustrative else COUNCIL})
+        return {**figures, DATA_USED_KEY: [d.to_dict() for d in self.data_used]}
 
     def budgets(self) -> pd.DataFrame | None:
         """The services in scope with their budgets and a total row; None without a services table."""
@@ -35,10 +41,19 @@ class PriorityReport:
 
 
 def priority_for_council(council: str, config: Config) -> PriorityReport:
-    """The priority-setting analysis on the council's scores (None when they are absent: the report says so)."""
+    """The priority-setting analysis on the council's scores (None when they are absent: the report says so),
+    with the council's latest published spend on the blocks its services are in."""
     council_data = load_council_data(council, config)
-    if council_data.priority_scores is None or council_data.services is None:
-        return PriorityReport(None, council_data)
-    result = priority.analyse(council_data.priority_scores, council_data.services, config.priority_weights,
-                              config.priority_scores, config.weight_range)
-    return PriorityReport(result, council_data)
+    outturn = ingest.revenue_outturn()
+    spend, year = blocks.portfolio_block_spend(outturn, council, config)
+    main_block = next(iter(config.services.values())).rs_block
+    used = provenance.unique([
+        provenance.council_files(council_data, ("services", "priority_scores")),
+        provenance.outturn(outturn, council, main_block, year, 0, used=f"{year}: the council's net spend on each "
+                           "block its services are in") if year else None,
+    ])
+    result = None
+    if council_data.priority_scores is not None and council_data.services is not None:
+        result = priority.analyse(council_data.priority_scores, council_data.services, config.priority_weights,
+                                  config.priority_scores, config.weight_range)
+    return PriorityReport(result, council_data, spend, year, used)

@@ -35,6 +35,8 @@ class Service:
     rs_block: str | None = None
     other_blocks: tuple[str, ...] = ()
     ro_lines: tuple[str, ...] = ()
+    ra_lines: tuple[str, ...] = ()  # the service's Revenue Account (RA) budget lines, as published
+    ra_lines_note: str = ""  # what those lines hold (CIPFA SeRCOP) and where they are wider than the service
     scope: str = "service"
 
     @property
@@ -98,7 +100,7 @@ def _service(service_id: str, table: dict, notebooks: dict, rs_blocks: tuple, pa
         raise ConfigError(
             f"{path}: service id {service_id!r} must be lower case letters, digits and underscores."
         )
-    unknown = set(table) - {"name", "rs_block", "other_blocks", "ro_lines", "notebooks"}
+    unknown = set(table) - {"name", "rs_block", "other_blocks", "ro_lines", "ra_lines", "ra_lines_note", "notebooks"}
     if unknown:
         raise ConfigError(f"{path}: [{where}] has unknown keys {sorted(unknown)}.")
     service = Service(
@@ -108,6 +110,8 @@ def _service(service_id: str, table: dict, notebooks: dict, rs_blocks: tuple, pa
         rs_block=_require(table, "rs_block", where, path),
         other_blocks=tuple(table.get("other_blocks", ())),
         ro_lines=tuple(table.get("ro_lines", ())),
+        ra_lines=tuple(str(line) for line in table.get("ra_lines", ())),
+        ra_lines_note=str(table.get("ra_lines_note", "")),
     )
     for block in service.blocks:
         if block not in rs_blocks:
@@ -165,6 +169,13 @@ def load_config(path: Path | None = None) -> Config:
     }
     if portfolio.id in services:
         raise ConfigError(f"{path}: a service may not use the portfolio id {portfolio.id!r}.")
+    owners: dict[str, str] = {}
+    for service in services.values():
+        for line in service.ra_lines:
+            if line in owners:
+                raise ConfigError(f"{path}: RA line {line!r} is listed for both {owners[line]!r} and {service.id!r}; "
+                                  "a budget line belongs to one service, so that portfolio totals count it once.")
+            owners[line] = service.id
 
     priority = _require(raw, "priority", "top level", path)
     weights = {str(k): float(v) for k, v in _require(priority, "weights", "priority", path).items()}

@@ -101,40 +101,64 @@ def rank_stability(stability: pd.DataFrame, names: pd.Series, ax: Axes | None = 
     return ax
 
 
-def spend_trend(trend: pd.DataFrame, council_name: str, block: str, ax: Axes | None = None) -> Axes:
-    """Council's spend per head by year, beside its comparator median."""
-    ax = _axes(ax)
+def spend_trend(trend: pd.DataFrame, council_name: str, block: str, price_base_year: str | None = None,
+                ax: Axes | None = None) -> Axes:
+    """Council's spend per head by year in cash (and, when given, real terms), beside its comparator median.
+
+    A year no source publishes is a row of missing values: the lines break there instead of joining across.
+    """
+    ax = _axes(ax, (10.0, 5.0))
     x = trend["year_start"]
-    ax.plot(x, trend["spend_per_head_gbp"], marker="o", color=COUNCIL, lw=2.2, label=council_name)
-    ax.plot(x, trend["comparator_median_spend_per_head_gbp"], marker="s", color=PEER, lw=1.6, ls="--", label="Comparator median")
+    real = price_base_year is not None and "spend_per_head_real_gbp" in trend.columns
+    ax.plot(x, trend["spend_per_head_gbp"], marker="o", color=COUNCIL, lw=2.2, label=f"{council_name}, cash")
+    if real:
+        ax.plot(x, trend["spend_per_head_real_gbp"], marker="o", color=COUNCIL, lw=1.4, ls=":", alpha=0.8,
+                label=f"{council_name}, real terms ({price_base_year} prices)")
+    ax.plot(x, trend["comparator_median_spend_per_head_gbp"], marker="s", color=PEER, lw=1.6, ls="--",
+            label="Comparator median, cash")
     for xi, yi in zip(x, trend["spend_per_head_gbp"]):
-        ax.annotate(_pounds(yi), (xi, yi), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8.5, color=COUNCIL)
-    ax.set_xticks(list(x), list(trend["year"]))
+        if pd.notna(yi):
+            ax.annotate(_pounds(yi), (xi, yi), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8,
+                        color=COUNCIL)
+    gaps = trend.loc[trend["spend_per_head_gbp"].isna(), "year_start"]
+    for gap_year in gaps:
+        ax.axvspan(gap_year - 0.5, gap_year + 0.5, color="#eeeeee", zorder=0)
+    if len(gaps):
+        ax.text(float(gaps.mean()), ax.get_ylim()[1] * 0.97, "not published", ha="center", va="top", fontsize=8,
+                color="#555555")
+    ax.set_xticks(list(x), list(trend["year"]), rotation=45, ha="right")
     ax.yaxis.set_major_formatter(FuncFormatter(_pounds))
-    ax.set_ylim(bottom=min(0, float(trend[["spend_per_head_gbp", "comparator_median_spend_per_head_gbp"]].min().min()) * 1.1))
-    first, last = trend.iloc[0], trend.iloc[-1]
+    columns = ["spend_per_head_gbp", "comparator_median_spend_per_head_gbp"] + (["spend_per_head_real_gbp"] if real else [])
+    ax.set_ylim(bottom=min(0, float(trend[columns].min().min()) * 1.1))
+    shown = trend.dropna(subset=["spend_per_head_gbp"])
+    first, last = shown.iloc[0], shown.iloc[-1]
     verb = "fell" if last["spend_per_head_gbp"] < first["spend_per_head_gbp"] else "rose"
-    ax.set_title(f"{council_name}: {block} spend per head {verb} from {_pounds(first['spend_per_head_gbp'])} to {_pounds(last['spend_per_head_gbp'])}")
-    ax.set_ylabel("Net current expenditure per head (£, cash)")
-    ax.legend(loc="best")
+    ax.set_title(textwrap.fill(f"{council_name}: {block} spend per head {verb} from {_pounds(first['spend_per_head_gbp'])} "
+                               f"in {first['year']} to {_pounds(last['spend_per_head_gbp'])} in {last['year']} (cash)", 80))
+    ax.set_ylabel("Net current expenditure per head (£)")
+    ax.legend(loc="best", fontsize=8.5)
     return ax
 
 
-def comparator_distribution(distribution: pd.DataFrame, position: dict, council_name: str, block: str, year: str, ax: Axes | None = None) -> Axes:
-    """Spend per head across the comparator group, council highlighted, quartiles marked."""
+def comparator_distribution(distribution: pd.DataFrame, position: dict, council_name: str, block: str, year: str,
+                            ax: Axes | None = None, *, value: str = "spend_per_head_gbp", name: str = "authority_name",
+                            what: str = "net current expenditure", verb: str = "spends") -> Axes:
+    """Spend (or budget) per head across the comparator group, council highlighted, quartiles marked."""
     ax = _axes(ax, (9.0, 0.32 * len(distribution) + 1.9))
-    rows = distribution.sort_values(["spend_per_head_gbp", "ons_code"])
+    rows = distribution.sort_values([value, "ons_code"])
     colours = [COUNCIL if c else PEER for c in rows["is_council"]]
-    ax.barh(rows["authority_name"], rows["spend_per_head_gbp"], color=colours)
-    for value, label, style in ((position["q1"], "lower quartile", ":"), (position["median"], "median", "--"), (position["q3"], "upper quartile", ":")):
-        ax.axvline(value, color="#333333", lw=1.2, ls=style, label=f"Comparator {label} {_pounds(value)}")
-    ax.invert_yaxis()  # rank 1 (lowest spend) at the top
+    ax.barh(rows[name], rows[value], color=colours)
+    for level, label, style in ((position["q1"], "lower quartile", ":"), (position["median"], "median", "--"),
+                                (position["q3"], "upper quartile", ":")):
+        ax.axvline(level, color="#333333", lw=1.2, ls=style, label=f"Comparator {label} {_pounds(level)}")
+    ax.invert_yaxis()  # rank 1 (lowest) at the top
     ax.legend(loc="lower left", bbox_to_anchor=(1.0, 0.0), fontsize=8.5)
     ax.xaxis.set_major_formatter(FuncFormatter(_pounds))
-    council_value = float(rows.loc[rows["is_council"], "spend_per_head_gbp"].iloc[0])
+    council_value = float(rows.loc[rows["is_council"], value].iloc[0])
     relation = "more" if council_value > position["median"] else "less"
-    ax.set_title(textwrap.fill(f"{council_name} spends {relation} per head than the comparator median on {block.lower()} ({year}): rank {position['rank']} of {position['of']}", 75))
-    ax.set_xlabel("Net current expenditure per head (£); lowest spend (rank 1) at the top")
+    ax.set_title(textwrap.fill(f"{council_name} {verb} {relation} per head than the comparator median on {block.lower()} "
+                               f"({year}): rank {position['rank']} of {position['of']}", 75))
+    ax.set_xlabel(f"{what[:1].upper() + what[1:]} per head (£); lowest (rank 1) at the top")
     ax.grid(axis="y", visible=False)
     for label in ax.get_yticklabels():
         if label.get_text() == council_name:

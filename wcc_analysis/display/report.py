@@ -27,7 +27,19 @@ COLUMN_LABELS = {
     "authority_name": "Authority",
     "rank": "Rank",
     "distance": "Distance (standardised)",
-    "population": "Population (census-trend estimate)",
+    "population": "Population",
+    "population_method": "Population estimate used",
+    "net_expenditure_real_gbp_thousands": "Net current expenditure, real terms (£ thousand)",
+    "spend_per_head_real_gbp": "Spend per head, real terms (£)",
+    "comparator_median_real_gbp": "Comparator median per head, real terms (£)",
+    "budget_gbp_thousands": "Budget (£ thousand)",
+    "budget_per_head_gbp": "Budget per head (£)",
+    "net_budget_gbp_thousands": "Budget, net (£ thousand)",
+    "line": "Budget line",
+    "block": "RS block",
+    "outturn_gbp_thousands": "Outturn (£ thousand)",
+    "difference_gbp_thousands": "Outturn − budget (£ thousand)",
+    "difference_pct": "Difference (% of budget)",
     "population_growth_pct": "Population change 2011→2021 (%)",
     "imd_score": "IMD average score",
     "net_expenditure_gbp_thousands": "Net current expenditure (£ thousand)",
@@ -252,3 +264,16 @@ def rules(module, names: Sequence[str] | None = None) -> None:
     comment = (module.__doc__ or "").strip().splitlines()[0] if module.__doc__ else ""
     for name in names:
         table(rule_frame(getattr(module, name)), title=_rules_title(name), source=f"{module.__name__}: {comment}")
+
+
+def data_used(records) -> None:
+    """The "Data used" box: every source the report used, what it covers, what was taken, which release.
+
+    ``records`` are :class:`~wcc_analysis.core.provenance.SourceUse`. How old each source is on the day the
+    pack was made is on the pack's front page (the report itself stays the same whenever it is re-run).
+    """
+    rows = [{"Source": r.source, "Covers": r.covers, "Used in this report": r.used,
+             "Release": ("ILLUSTRATIVE SAMPLE — " if r.illustrative and "ILLUSTRATIVE" not in r.release else "")
+             + r.release} for r in records]
+    table(pd.DataFrame(rows, columns=["Source", "Covers", "Used in this report", "Release"]),
+          title="Data used (the age of each source on the day of the run is on the pack's front page)")

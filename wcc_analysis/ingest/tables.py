@@ -137,7 +137,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
 
 
 #: Names a table may not take: they are the ingest package's own submodules and functions.
-RESERVED_NAMES = frozenset({"public", "council", "tables", "load", "reader", "build_all", "raw_public_files"})
+RESERVED_NAMES = frozenset({"public", "council", "tables", "recognise", "load", "reader", "build_all", "raw_public_files"})
 _clash = sorted(RESERVED_NAMES & set(TABLES))
 if _clash:  # pragma: no cover - a registry typo
     raise RuntimeError(f"table name(s) {_clash} would shadow part of the ingest package; choose another name")

@@ -1,4 +1,4 @@
-"""The ``wcc-analysis`` command line: run, validate, list, ingest.
+"""The ``wcc-analysis`` command line: run, validate, list, ingest, data status, data add.
 
 Exit codes: 0 everything succeeded; 1 a notebook (or validation, or data
 preparation) failed; 2 a bad parameter, service, notebook, council code or
@@ -22,6 +22,7 @@ from rich.table import Table
 from wcc_analysis import __version__
 from wcc_analysis.core import paths
 from wcc_analysis.core.errors import ConfigError, ParameterError, WccAnalysisError
+from wcc_analysis.run import data_currency
 from wcc_analysis.run.executors import registered_executors
 
 _EXECUTORS = registered_executors()  # for --executor's help; checked again when a run starts
@@ -325,6 +326,10 @@ def run(
         )
         if err.get("source_first_line"):
             console.print(f"    the cell starts: {err['source_first_line']}", markup=False, soft_wrap=True)
+    currency = built.manifest.get("data_currency") or []
+    if data_currency.stale_sources(currency):
+        console.print(f"Data currency: {data_currency.summary(currency)}", markup=False, style="yellow",
+                      soft_wrap=True)
     console.print(f"Pack: {built.path / pack.INDEX}", markup=False, soft_wrap=True)
     if built.latest:
         console.print(f"{out_dir / pack.LATEST} → {built.run_id}", markup=False, soft_wrap=True)
@@ -445,6 +450,168 @@ def ingest() -> None:
         for path in sorted(paths.processed_dir().glob("*.parquet")):
             table.add_row(path.stem, f"{pq.read_metadata(path).num_rows:,}")
     console.print(table)
+
+
+# --------------------------------------------------------------------------- data
+
+DATA_HELP = """\
+The published data in data/raw/public/: what is there and how old it is (status),
+and adding next year's file of a source (add).
+"""
+
+data_app = typer.Typer(
+    name="data", help=DATA_HELP, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(data_app, name="data")
+
+STATUS_EPILOG = """\
+\b
+Examples:
+  wcc-analysis data status
+      every source folder and file: size, date added, sha256, the tables
+      that read it, what they cover and how old their latest period is
+  wcc-analysis data status --plain > data-status.txt
+      the same as plain text (always plain when not on a terminal)
+  wcc-analysis data status --write-catalogue
+      add a row to data/raw/public/catalogue.csv for each file not yet in it
+
+\b
+A file whose bytes differ from its catalogue row is flagged "changed since
+added"; a file no processed table reads is "kept for reference". The age of a
+table runs from the end of its latest period (a financial year ends on 31 March,
+an ONS mid-year estimate on 30 June) to today. Exit code 0.
+"""
+
+ADD_EPILOG = """\
+\b
+Examples:
+  wcc-analysis data add ~/Downloads/RSX_2025-26_data_by_LA.ods
+      a downloaded file
+  wcc-analysis data add https://assets.publishing.service.gov.uk/…/RS_2025-26_data_by_LA.ods
+      download it first (standard library, --timeout seconds)
+  wcc-analysis data add RS_2025-26_data_by_LA.ods --dry-run
+      recognise and validate only; copy and record nothing
+
+\b
+Sources it takes, recognised by their content (not their name):
+  MHCLG RS and RSX "data by LA" workbooks (.xls, .xlsx, .ods)
+  ONS mid-year population estimates workbook (.xlsx: MYE2, MYE4, MYE5)
+  DEFRA local authority collected waste workbook (.ods, .xlsx: Table_3)
+A file it does not recognise is refused with what identifies each of them.
+The file is checked with the source's own reader, copied unmodified into the
+source's folder, recorded in data/raw/public/SOURCES.md and catalogue.csv, and the
+processed tables that read it are rebuilt. An identical file is "already
+present"; a different file of the same name is refused. Nothing is changed
+when anything fails.
+
+\b
+Exit code: 0 added (or already present), 2 a file it refuses (not
+recognised, not valid, a name clash, a failed download), 1 another failure.
+"""
+
+
+def _fail_input(exc: WccAnalysisError) -> typer.Exit:
+    """A refused file: the error on one line, what to do (the error's own advice), exit 2."""
+    message, fix = str(exc), getattr(exc, "fix", None)
+    if fix and message.endswith(f". What to do: {fix}"):
+        message = message[: -len(f". What to do: {fix}")]
+    err_console.print(f"[bold red]error:[/] {_one_line(message)}", markup=True, soft_wrap=True)
+    lines = (fix or "correct the file named above, then run again.").splitlines()
+    err_console.print(f"what to do: {lines[0]}", markup=False, soft_wrap=True)
+    for line in lines[1:]:
+        err_console.print(f"  {line}", markup=False, soft_wrap=True)
+    err_console.print("Nothing was added: data/raw/public/ is unchanged.", markup=False)
+    return typer.Exit(EXIT_BAD_PARAMETER)
+
+
+@data_app.command("status", epilog=STATUS_EPILOG)
+@_friendly
+def data_status(
+    write_catalogue: Annotated[
+        bool, typer.Option("--write-catalogue",
+                           help="First add a row (date git first added the file, else today; how 'shipped') to "
+                           "data/raw/public/catalogue.csv for every file not in it. Existing rows are never changed.")
+    ] = False,
+    plain: Annotated[bool, typer.Option("--plain", help="Plain text even on a terminal.")] = False,
+) -> None:
+    """List every source folder and file in data/raw/public/ with what reads it and how old it is.
+
+    For each file: size, sha256, date added (data/raw/public/catalogue.csv), the
+    processed tables that read it, their years, number of authorities (distinct
+    ONS codes) and the age of their latest period.
+    """
+    from wcc_analysis.run import data_catalogue
+
+    if write_catalogue:
+        new = data_catalogue.write_missing_rows()
+        where = paths.relative_to_root(data_catalogue.catalogue_path())
+        console.print(f"{where}: {len(new)} row(s) added{':' if new else '.'}", markup=False)
+        for row in new:
+            console.print(f"  {row.path}  added {row.added} ({row.how})", markup=False, soft_wrap=True)
+    status = data_catalogue.data_status()
+    if plain or not (console.is_terminal and not console.is_dumb_terminal):
+        console.print(data_catalogue.render_plain(status), markup=False, soft_wrap=True, end="")
+    else:
+        data_catalogue.render_rich(status, console)
+
+
+@data_app.command("add", epilog=ADD_EPILOG)
+@_friendly
+def data_add(
+    path_or_url: Annotated[str, typer.Argument(metavar="PATH_OR_URL",
+                                               help="A downloaded file, or its http:// or https:// address.")],
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=1, metavar="SECONDS", help="Give up a download after this long.")
+    ] = 60.0,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Recognise and validate the file; copy, record and rebuild nothing.")
+    ] = False,
+) -> None:
+    """Add next year's published file of a source to data/raw/public/, checked and recorded.
+
+    The source is recognised by the file's content, the file is validated by that
+    source's reader, copied unmodified into the source's folder, recorded in
+    SOURCES.md and catalogue.csv, and the processed tables that read it are rebuilt.
+    """
+    from wcc_analysis.core.errors import InputDataError
+    from wcc_analysis.run import data_add as adding
+
+    try:
+        result = adding.add(path_or_url, timeout=timeout, dry_run=dry_run,
+                            progress=lambda line: console.print(line, markup=False, soft_wrap=True))
+    except (InputDataError, ParameterError) as exc:
+        raise _fail_input(exc) from None
+    except KeyboardInterrupt:
+        err_console.print("interrupted; nothing was added: data/raw/public/ is unchanged.", markup=False)
+        raise typer.Exit(130) from None
+    if result.status == adding.STATUS_PRESENT:
+        console.print(f"Already present: data/raw/public/{result.relative} has the same bytes (sha256 "
+                      f"{result.sha256[:12]}…); nothing was changed.", markup=False, soft_wrap=True)
+        return
+    if result.status == adding.STATUS_CHECKED:
+        console.print(f"Dry run: it would be copied to data/raw/public/{result.relative}; nothing was changed.",
+                      markup=False, soft_wrap=True)
+        return
+    verb = "Copied to" if result.status == adding.STATUS_ADDED else "Recorded (already in its folder):"
+    console.print(f"{verb} data/raw/public/{result.relative} ({result.size:,} bytes, sha256 {result.sha256}).",
+                  markup=False, soft_wrap=True)
+    console.print("Recorded in data/raw/public/SOURCES.md and data/raw/public/catalogue.csv.", markup=False)
+    if result.tables:
+        table = Table(title="Rebuilt in data/processed", title_justify="left")
+        for column, justify in (("table", "left"), ("rows", "right"), ("years", "left"),
+                                ("authorities", "right"), ("latest period", "left")):
+            table.add_column(column, justify=justify)
+        for t in result.tables:
+            latest = f"ended {data_currency.long_date(t.period_end)}, {t.age}" if t.period_end else ""
+            table.add_row(t.name, f"{t.rows:,}", t.years or "", f"{t.authorities:,}" if t.authorities is not None
+                          else "", latest)
+        console.print(table)
+    else:
+        readers = "; ".join(f"{name} reads {', '.join(files)}" for name, files in result.folder_readers.items())
+        named = f" ({readers}, named in {result.recognised.source.reader})" if readers else ""
+        console.print(f"No processed table reads this file yet{named}. It is kept for reference (data status lists "
+                      "it) until that reader is pointed at the new file.", markup=False, soft_wrap=True)
 
 
 def main() -> None:

@@ -1,7 +1,11 @@
 """index.html: the page a non-programmer opens first, built from a pack's manifest.
 
-One row per service, one column per notebook; each cell shows the status, the
-headline figures the notebook recorded and links to the reports. Standard
+A "Data currency" section near the top lists every source the reports used
+(the manifest's ``data_currency``): what it covers, the latest period used, the
+release and its age on the day of the run, with a written warning on sources more
+than two years old. Then one row per service, one column per notebook; each cell
+shows the status, the headline figures the notebook recorded (not its list of
+sources, which the Data currency section shows) and links to the reports. Standard
 library only (``html.escape`` and string formatting); inline CSS, no scripts,
 no external assets, readable when printed.
 """
@@ -14,7 +18,9 @@ from typing import Any
 
 from wcc_analysis.core import headline
 from wcc_analysis.core.config import Config
-from wcc_analysis.core.text import ordinal
+from wcc_analysis.core.provenance import DATA_USED_KEY
+from wcc_analysis.core.text import ordinal, plural
+from wcc_analysis.run import data_currency
 from wcc_analysis.run.exporters import NOTEBOOK_KEY, NOTEBOOK_LABEL, registered_exporters
 
 _CSS = """
@@ -35,6 +41,10 @@ thead th { background: #f3f2f1; }
 .badge.ok { color: #00703c; border-color: #00703c; background: #e7f4ec; }
 .badge.failed { color: #d4351c; border-color: #d4351c; background: #fbe9e6; }
 .badge.notrun { color: #505a5f; border-color: #b1b4b6; background: #f3f2f1; }
+.badge.stale { color: #6f3d00; border-color: #b35c00; background: #fff4e0; }
+.badge.sample { color: #505a5f; border-color: #b1b4b6; background: #f3f2f1; }
+table.currency td, table.currency th { font-size: .92rem; }
+.usedby { color: #505a5f; font-size: .8rem; }
 .na { color: #b1b4b6; }
 ul.figures { margin: .4rem 0; padding-left: 1.1rem; font-size: .92rem; }
 .links { font-size: .9rem; }
@@ -58,7 +68,9 @@ _HOW_TO_READ = (
     "(<b>not run</b>; a dash means the analysis does not apply to the service), the headline "
     "figures it recorded, and links to the report: <i>report</i> is the version to read, "
     "<i>with code</i> shows every calculation, and <i>notebook</i> is the file an analyst can "
-    "open and re-run in Jupyter. Every figure names its source inside the report; "
+    "open and re-run in Jupyter. The <i>Data currency</i> section above says how old each source "
+    "the reports used is, and warns in words on any more than two years old. "
+    "Every figure names its source inside the report; "
     "<a href='manifest.json'>manifest.json</a> records the data files (with their checksums), "
     "software versions and parameters of this run, so that it can be checked and repeated."
 )
@@ -118,10 +130,11 @@ def _cell(entry: dict[str, Any] | None, applies: bool) -> str:
     badge = f"<span class='badge {'ok' if status == 'ok' else 'failed'}'>{_esc(status)}</span>"
     secs = f" <span class='secs'>{entry.get('duration_s', 0):.1f} s</span>"
     figures = ""
-    if entry.get("headline"):
+    figures_recorded = {k: v for k, v in (entry.get("headline") or {}).items() if k != DATA_USED_KEY}
+    if figures_recorded:
         items = "".join(
             f"<li title='{_esc(k)}'>{_esc(_label(k))}: <b>{_esc(format_value(v, k))}</b></li>"
-            for k, v in headline.ordered(entry["headline"])
+            for k, v in headline.ordered(figures_recorded)
         )
         figures = f"<ul class='figures'>{items}</ul>"
     elif status != "ok":
@@ -145,6 +158,52 @@ def _short(text: str, limit: int = 300) -> str:
 def _human_date(iso: str) -> str:
     moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
     return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
+
+
+STALE_MARKER = "⚠ over two years old"
+
+
+def currency_section(manifest: dict[str, Any]) -> str:
+    """The "Data currency" section: one row per source in the manifest's ``data_currency``."""
+    entries = manifest.get("data_currency")
+    if entries is None:  # a manifest from before schema 2
+        return ""
+    sentence = data_currency.summary(entries)
+    if not entries:
+        return f"<h2 id='data-currency'>Data currency</h2>\n<p>{_esc(sentence)}</p>"
+    started = manifest.get("started")
+    on = f" on the day of this run ({_esc(_human_day(started))})" if started else ""
+    rows = []
+    for e in entries:
+        used_by = e.get("used_by") or []
+        who = f"<br><span class='usedby'>used by {_esc(plural(len(used_by), 'report'))}</span>"
+        sample = " <span class='badge sample'>illustrative sample</span>" if e.get("illustrative") else ""
+        latest = _esc(e.get("used") or "")
+        ended = data_currency.long_date(e.get("period_end"))
+        latest += ("<br>" if latest else "") + f"period ended {_esc(ended)}"
+        if e.get("stale"):
+            age = f"<b>{_esc(e.get('age'))}</b> <span class='badge stale'>{_esc(STALE_MARKER)}</span>"
+        else:
+            age = _esc(e.get("age") or "period not stated")
+        row_class = " class='stale'" if e.get("stale") else ""
+        rows.append(
+            f"<tr{row_class}><th scope='row'>{_esc(e['source'])}{sample}{who}</th>"
+            f"<td>{_esc(e.get('covers') or '')}</td><td>{latest}</td><td>{_esc(e.get('release') or '')}</td>"
+            f"<td>{age}</td></tr>"
+        )
+    return (
+        "<h2 id='data-currency'>Data currency</h2>\n"
+        f"<p><b>{_esc(sentence)}</b> Each age runs from the day the latest period used ended (a financial year "
+        f"on 31 March, a mid-year population estimate on 30 June) to the day of the run{on}.</p>\n"
+        "<table class='currency'>\n<thead><tr><th scope='col'>Source</th><th scope='col'>What it covers</th>"
+        "<th scope='col'>Latest period used</th><th scope='col'>Release</th><th scope='col'>Age</th></tr></thead>\n"
+        f"<tbody>\n{chr(10).join(rows)}\n</tbody>\n</table>"
+    )
+
+
+def _human_day(iso: str) -> str:
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    return f"{moment.day} {moment:%B %Y}"
 
 
 def render_index(manifest: dict[str, Any], config: Config | None = None) -> str:
@@ -259,6 +318,7 @@ def render_index(manifest: dict[str, Any], config: Config | None = None) -> str:
 <p class="meta">Run <code>{_esc(manifest['run_id'])}</code> · {_esc(_human_date(manifest['finished']))} ·
 {len(services)} service(s), {len(entries)} report(s) · took {manifest['duration_s']:.0f} s</p>
 {banner}
+{currency_section(manifest)}
 <h2>How to read this pack</h2>
 <p>{_HOW_TO_READ}</p>
 <h2>Reports</h2>

@@ -7,7 +7,8 @@ Layout::
       20250101T020000Z-E07000237/
         index.html                             the page to open first
         manifest.json                          run id, council, times, versions, git commit,
-                                               sha256 of every raw input, every execution
+                                               sha256 of every raw input, the age of every source
+                                               the reports used (data_currency), every execution
         <service>/<notebook>.html              reader version (no code)
         <service>/<notebook>.code.html         with the code
         <service>/<notebook>.ipynb             executed notebook (re-run by ``wcc-analysis validate``)
@@ -49,6 +50,7 @@ from wcc_analysis import __version__
 from wcc_analysis.core import paths
 from wcc_analysis.core.config import Config
 from wcc_analysis.run import planning, runner
+from wcc_analysis.run.data_currency import data_currency
 from wcc_analysis.run.executors import get_executor
 from wcc_analysis.run.index_page import render_index
 from wcc_analysis.run.planning import Council, Execution
@@ -58,7 +60,8 @@ MANIFEST = "manifest.json"
 INDEX = "index.html"
 LATEST = "latest"
 INCOMPLETE_PREFIX = ".incomplete-"
-MANIFEST_SCHEMA = 1
+#: 2: adds ``data_currency`` (one entry per source the reports used, with its age on the run date).
+MANIFEST_SCHEMA = 2
 
 #: Packages whose versions the manifest records (distribution names).
 KEY_PACKAGES = (
@@ -160,6 +163,12 @@ def build_manifest(
     selection: dict[str, Any],
     inputs: dict[str, str],
 ) -> dict[str, Any]:
+    """The manifest of a pack (schema :data:`MANIFEST_SCHEMA`).
+
+    ``data_currency`` is measured on the run date (``started``, UTC) from what each
+    execution recorded under ``data_used`` (:mod:`wcc_analysis.run.data_currency`).
+    """
+    executions = [r.to_dict() for r in results]
     return {
         "schema": MANIFEST_SCHEMA,
         "run_id": run_id,
@@ -175,7 +184,8 @@ def build_manifest(
         "platform": platform.platform(terse=True),
         "versions": package_versions(),
         "inputs": inputs,
-        "executions": [r.to_dict() for r in results],
+        "data_currency": data_currency(executions, started.astimezone(UTC).date()),
+        "executions": executions,
     }
 
 

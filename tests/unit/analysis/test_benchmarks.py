@@ -4,14 +4,17 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from wcc_analysis.analysis import benchmarks, needs
+from wcc_analysis.analysis import benchmarks, measures, needs
 
 
 def test_measure_kinds():
     row = SimpleNamespace
-    assert benchmarks.measure_kind(row(polarity="volume", per_head=False)) == "volume"
-    assert benchmarks.measure_kind(row(polarity="lower_is_better", per_head=True)) == "cost"
-    assert benchmarks.measure_kind(row(polarity="higher_is_better", per_head=False)) == "performance"
+    assert benchmarks.measure_kind(row(polarity="volume", basis="statistic")) == "volume"
+    assert benchmarks.measure_kind(row(polarity="lower_is_better", basis="outturn")) == "cost"
+    assert benchmarks.measure_kind(row(polarity="lower_is_better", basis="budget")) == "cost"
+    assert benchmarks.measure_kind(row(polarity="higher_is_better", basis="statistic")) == "performance"
+    # a per-head rate that is not spend (fly-tipping incidents per 1,000 people) is performance
+    assert benchmarks.measure_kind(measures.get("waste_fly_tipping_per_1000")) == "performance"
 
 
 def test_comparison_group_rule_falls_back_below_five_publishing():

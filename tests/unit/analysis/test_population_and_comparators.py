@@ -73,9 +73,12 @@ def test_position_by_hand():
 
 
 def test_imd_edition_by_year():
+    # IMD 2025 for years from 2025-26, and for the comparator group of the latest year when it is 2024-25 or later
     assert needs.imd_edition_for(2017) == "IMD 2019"
-    assert needs.imd_edition_for(2019) == "IMD 2019"
-    assert needs.imd_edition_for(2020) == "IMD 2025"
+    assert needs.imd_edition_for(2024) == "IMD 2019"
+    assert needs.imd_edition_for(2025) == "IMD 2025"
+    assert needs.imd_edition_for(2024, latest=True) == "IMD 2025"
+    assert needs.imd_edition_for(2023, latest=True) == "IMD 2019"
 
 
 def test_geographic_group_puts_boundary_neighbours_first():

@@ -19,9 +19,20 @@ def council_dir(tmp_path):
     return target
 
 
-def test_worcester_sample_is_labelled_and_totals_five_million():
+def test_worcester_sample_is_labelled_and_matches_the_published_budget_lines():
     data = load_council_data("E07000237")
-    assert data.services["budget_gbp"].sum() == 5_000_000
+    # the sample's budgets are Worcester's published RA 2023-24 net budget lines (£k): recreation and sport 532;
+    # waste collection 884 + recycling 1,261 + open spaces 1,300; culture and heritage 1,017; housing benefits
+    # administration 438 + council tax support administration 28 + local tax collection: other 685
+    budgets = data.services.set_index("service_id")["budget_gbp"].to_dict()
+    assert budgets == {"leisure": 532_000, "waste": 3_445_000, "museums": 1_017_000, "revenues_benefits": 1_151_000}
+    from wcc_analysis.core.config import load_config
+    from wcc_analysis.ingest.public.ra_budget import load_ra_budget
+
+    ra = load_ra_budget()
+    mine = ra[(ra["ons_code"] == "E07000237") & (ra["year"] == "2023-24")].set_index("line")["net_budget_gbp_thousands"]
+    for service in load_config().services.values():
+        assert budgets[service.id] == 1000 * sum(mine[line] for line in service.ra_lines)
     assert set(data.services["service_id"]) == {"leisure", "waste", "museums", "revenues_benefits"}
     assert data.illustrative
     assert (data.priority_scores.groupby("service_id").size() == 7).all()

@@ -5,7 +5,7 @@ tables, RAG answers); one module per report. Sections show results they are
 given; they run no analysis and read no data.
 """
 
-from wcc_analysis.display.sections.gap import benchmark_table, need_signals
+from wcc_analysis.display.sections.gap import benchmark_table, cost_measure_note, need_signals
 from wcc_analysis.display.sections.market import (
     concentration_note,
     maturity_note,
@@ -15,11 +15,15 @@ from wcc_analysis.display.sections.market import (
 )
 from wcc_analysis.display.sections.needs import (
     block_note,
+    budget_against_outturn,
     comparator_method,
     council_budget,
     drivers_table,
     geographic_table,
+    pool_changes,
     position_table,
+    service_lines,
+    trend_table,
 )
 from wcc_analysis.display.sections.options import (
     equality_section,
@@ -30,12 +34,12 @@ from wcc_analysis.display.sections.options import (
     sourcing_plan_section,
 )
 from wcc_analysis.display.sections.portfolio import portfolio_answers, portfolio_gap_total
-from wcc_analysis.display.sections.priority import budgets
+from wcc_analysis.display.sections.priority import block_spend, budgets
 
 __all__ = [
-    "benchmark_table", "block_note", "budgets", "comparator_method", "concentration_note", "council_budget",
+    "benchmark_table", "block_note", "block_spend", "cost_measure_note", "budgets", "comparator_method", "concentration_note", "council_budget",
     "drivers_table", "equality_section", "geographic_table", "long_list", "maturity_note", "need_signals",
     "optimism_note", "option_label", "payments_status", "portfolio_answers", "portfolio_gap_total",
     "position_table", "preferred", "providers_table", "rules_of_cleaning",
-    "sourcing_plan_section",
+    "sourcing_plan_section", "budget_against_outturn", "pool_changes", "service_lines", "trend_table",
 ]

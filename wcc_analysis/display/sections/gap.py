@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from wcc_analysis.display.report import bullets, number_3, table
+from wcc_analysis.display.report import bullets, note, number_3, table
 
 
 def benchmark_table(benchmarked) -> None:
@@ -27,4 +27,14 @@ def benchmark_table(benchmarked) -> None:
 def need_signals(signals: dict[str, bool]) -> None:
     """The drivers of need behind question 1, each answered yes or no."""
     bullets([f"{text}: {'yes' if flag else 'no'}" for text, flag in signals.items()],
-            title="Drivers of need (from the needs analysis; ONS Census 2011/2021, English Indices of Deprivation)")
+            title="Drivers of need (from the needs analysis; ONS mid-year population estimates, English Indices of "
+                  "Deprivation)")
+
+
+def cost_measure_note(found) -> None:
+    """Which spend figure question 3 rests on: outturn or budget, the lines or block, and the population used."""
+    cost = found.cost_measure
+    basis = ("Budgeted net current expenditure (Revenue Account budget: what the council planned to spend, net of "
+             "income — a budget, not outturn)" if cost.basis == "budget" else "Net current expenditure as published (outturn)")
+    note(f"Spend measure used: {cost.label}, {cost.year} ({cost.group_note}). {basis}, cash terms. A whole RS block "
+         "shared with another service is never used for this question.")

@@ -11,33 +11,46 @@ from wcc_analysis.display.report import note, number, table
 
 def block_note(result, chosen: Service) -> None:
     others = result.others_in_block
-    text = (f"Figures are for the RS block '{result.block}' (net current expenditure, £ thousand, as published). ")
+    text = (f"The trend is for the RS block '{result.block}' (net current expenditure, £ thousand, as published). ")
     text += (f"That block also holds {', '.join(others)}, so it is not {chosen.name} alone. " if others
              else "No other configured service shares this block. ")
     if chosen.other_blocks:
         text += f"Part of this service is published in another block ({', '.join(chosen.other_blocks)}), not included here. "
-    if chosen.ro_lines:
-        text += ("The detailed Revenue Outturn lines for this service (" + "; ".join(chosen.ro_lines)
-                 + ") are not in the shipped data for this council, so the block is the most specific published figure.")
+    if chosen.ra_lines:
+        text += ("The service's own figure is its Revenue Account budget lines (" + "; ".join(chosen.ra_lines)
+                 + "), below: a budget, published for every council, so a block shared by several services is never "
+                 "read as one service's spend.")
     note(text)
 
 
-def council_budget(council_data, service_id: str) -> None:
+def council_budget(council_data, service_id: str, lines=None) -> None:
+    """The council's own budget for the service, beside the published budget lines when there are some."""
     services = council_data.services
+    published = None if lines is None else float(lines.council_row["budget_gbp_thousands"]) * 1000.0
     if services is None or service_id not in set(services["service_id"]):
-        note("Council's own budget for this service: not available (no row in the council's services table).", "missing")
+        text = "Council's own budget for this service: not supplied (no row in the council's services table)."
+        if published is not None:
+            text += (f" The published RA {lines.year} budget lines are used instead: £{published:,.0f} "
+                     f"({'; '.join(lines.lines)}).")
+        note(text, "missing")
         return
     row = services.set_index("service_id").loc[service_id]
     sample = row["data_status"] == ILLUSTRATIVE
     kind = "warning" if sample else "info"
     label = " — ILLUSTRATIVE SAMPLE, not the council's own figure" if sample else ""
-    note(f"Council's own budget for {row['service_name']}: £{row['budget_gbp']:,.0f}{label}; "
-         f"seed phase: {row['seed_phase']}; category: {row['category']}.", kind)
+    text = (f"Council's own budget for {row['service_name']}: £{row['budget_gbp']:,.0f}{label}; "
+            f"framework phase: {row['seed_phase']}; category: {row['category']}.")
+    if published is not None:
+        difference = float(row["budget_gbp"]) - published
+        text += (f" Published RA {lines.year} budget lines for the service: £{published:,.0f}; the council's figure is "
+                 + ("the same." if abs(difference) < 500 else f"£{abs(difference):,.0f} {'above' if difference > 0 else 'below'} "
+                    "them (see the council's notes on what its budget line holds)."))
+    note(text, kind)
 
 
 def comparator_method(result) -> None:
     group = result.group
-    note(f"Method: {group.method()} Pool: authorities of class {result.council_class} in the RS {result.year} "
+    note(f"Method: {group.method()} Pool: authorities of class {result.council_class} in the {result.year} outturn "
          f"return that appear in every source used ({group.pool_size} authorities; {len(group.left_out)} left out, listed below).")
 
 
@@ -53,7 +66,7 @@ def position_table(result) -> None:
         {"measure": "Position", "value": p["quartile"]},
     ])
     table(frame, title=f"{result.block}, {result.year}: position in the computed comparator group",
-          source=f"MHCLG RS {result.year}; census-trend population")
+          source=f"MHCLG revenue outturn {result.year}; population: {result.population_method}")
 
 
 def geographic_table(result) -> None:
@@ -63,7 +76,8 @@ def geographic_table(result) -> None:
     shown = result.geographic.assign(relation=result.geographic["relation"].map(
         {"shares_boundary": "shares a boundary", "nearby": "nearby"}))
     table(shown, title=f"Geographic neighbours of the same class, {result.block}, {result.year}",
-          source="ONS Local Authority Districts 2021 neighbours; MHCLG RS; census-trend population",
+          source=f"ONS Local Authority Districts 2021 neighbours; MHCLG revenue outturn {result.year}; population: "
+          f"{result.population_method}",
           formats={"spend_per_head_gbp": ",.2f"})
     p = result.geographic_position
     note(f"Against its {p['of'] - 1} geographic neighbours of the same class, {result.council_name} ranks "
@@ -78,3 +92,76 @@ def drivers_table(result) -> None:
         source="ONS Census 2011 and 2021; English Indices of Deprivation 2019 and 2025 (MHCLG), local authority summaries",
         formats={"council": number, "comparator_median": number},
     )
+
+
+def trend_table(found) -> None:
+    """Net current expenditure and spend per head by year, cash and real terms, with the population method."""
+    result = found.needs
+    columns = ["year", "net_expenditure_gbp_thousands", "population", "population_method", "spend_per_head_gbp",
+               "comparator_median_spend_per_head_gbp", "comparators_reporting"]
+    formats = {"net_expenditure_gbp_thousands": ",.0f", "population": ",.0f", "spend_per_head_gbp": ",.2f",
+               "comparator_median_spend_per_head_gbp": ",.2f", "spend_per_head_real_gbp": ",.2f",
+               "net_expenditure_real_gbp_thousands": ",.0f", "comparator_median_real_gbp": ",.2f"}
+    if "spend_per_head_real_gbp" in result.trend.columns:
+        columns[2:2] = ["net_expenditure_real_gbp_thousands"]
+        columns.insert(columns.index("comparator_median_spend_per_head_gbp"), "spend_per_head_real_gbp")
+    shown = result.trend[columns].assign(population_method=result.trend["population_method"].fillna("not published"))
+    table(shown, title=f"{result.council_name}: {result.block}, net current expenditure and spend per head, "
+          f"cash and real terms ({result.price_base_year} prices)",
+          source="MHCLG revenue outturn (RS and RSX returns; multi-year time series v2.3 and v3.1), each year held; "
+          "2015-16 and 2016-17 are in no source. " + result.real_terms_note, formats=formats)
+
+
+def pool_changes(result) -> None:
+    """Councils of the class with no figure in the latest year (they leave the comparator pool), and series breaks."""
+    if len(result.missing):
+        listed = ", ".join(f"{r.authority_name} ({r.status.replace('missing: ', '')})" for r in result.missing.itertuples())
+        note(f"{len(result.missing)} authorities of class {result.council_class} have no published {result.block} "
+             f"figure for {result.year} and are left out of the comparator pool for that year: {listed}. "
+             "A missing return is never counted as £0.", "missing")
+    specific = [b for b in result.series_breaks if b.blocks]
+    reorganisations = [b for b in result.series_breaks if not b.blocks]
+    for item in specific:
+        note(f"Series break, {item.year}: {item.what.rstrip('.')}. {item.effect}")
+    if reorganisations:
+        listed = "; ".join(f"{b.year}: {b.what.rstrip('.').split(': ', 1)[-1]}" for b in reorganisations)
+        note(f"Reorganisations within these years changed the pool of comparable councils ({listed}). The councils "
+             "concerned have no series across their reorganisation year, so the comparator median is over the councils "
+             "that existed in each year.")
+
+
+def service_lines(found) -> None:
+    """The service's own budget lines: what they hold, the council's figures, and its place among the comparators."""
+    lines = found.service_lines
+    if lines is None:
+        note("Service budget lines: not available (no ra_lines in config/services.toml for this service, or no RA "
+             "return from this council).", "missing")
+        return
+    note(f"{lines.note} {lines.budget_note}")
+    table(lines.by_line,
+          title=f"{found.needs.council_name}: RA {lines.year} budget lines for the service (£ thousand, budget)",
+          source=f"MHCLG Revenue Account budget (RA) {lines.year}", formats={"net_budget_gbp_thousands": ",.0f"})
+    row = lines.council_row
+    p = lines.position
+    rows = [{"measure": f"{found.needs.council_name}: budget (£ thousand)", "value": f"{row['budget_gbp_thousands']:,.0f}"},
+            {"measure": f"{found.needs.council_name}: budget per head (£)", "value": f"{row['budget_per_head_gbp']:,.2f}"},
+            {"measure": "Population used", "value": f"{row['population']:,.0f} ({row['population_method']})"}]
+    if p is not None:
+        rows += [{"measure": "Comparator lower quartile (£ per head)", "value": f"{p['q1']:,.2f}"},
+                 {"measure": "Comparator median (£ per head)", "value": f"{p['median']:,.2f}"},
+                 {"measure": "Comparator upper quartile (£ per head)", "value": f"{p['q3']:,.2f}"},
+                 {"measure": "Rank (1 = lowest budget per head)", "value": f"{p['rank']} of {p['of']}"}]
+    table(pd.DataFrame(rows), title=f"Service budget lines, {lines.year}: position in the computed comparator group "
+          "(budget, not outturn)", source=f"MHCLG RA {lines.year}; ONS mid-year population estimates")
+
+
+def budget_against_outturn(found) -> None:
+    """The council's RA budget beside its outturn for the same block and year."""
+    shown = found.budget_against_outturn
+    if shown.empty:
+        note("Budget against outturn: no year with both an RA budget and an outturn for this council's blocks.", "missing")
+        return
+    table(shown, title="Budget against outturn, same block and year (£ thousand; difference = outturn − budget)",
+          source="MHCLG Revenue Account budget (RA) and revenue outturn (RS/RSX, time series)",
+          formats={"budget_gbp_thousands": ",.0f", "outturn_gbp_thousands": ",.0f", "difference_gbp_thousands": ",.0f",
+                   "difference_pct": "+.1f"})

@@ -101,10 +101,18 @@ ID_SCHEMA = {
 FIX = "restore the published ONS file (see the PROVENANCE.md beside it in data/raw/public/)"
 
 
+#: ONS names its workbook of mid-year estimates ``mye<YY>tablesew.xlsx``, YY the latest mid-year it holds.
+WORKBOOK_NAME = re.compile(r"^mye(\d{2})tablesew\.xlsx$", re.IGNORECASE)
+
+
 def default_paths() -> tuple[Path, Path]:
-    """The mid-2023 workbook and the mid-2024 MYE2 CSV, in data/raw/public."""
+    """The newest ONS mid-year estimates workbook in its folder (``mye<YY>tablesew.xlsx``: a file added with
+    ``wcc-analysis data add`` is picked up by its name), and the mid-2024 MYE2 CSV, in data/raw/public."""
     root = paths.raw_public_dir()
-    return root / MYE23_PATH, root / MYE24_PATH
+    folder = root / MYE23_PATH.parent
+    found = sorted((int(m.group(1)), p) for p in folder.glob("*.xlsx") if (m := WORKBOOK_NAME.match(p.name)))
+    workbook = found[-1][1] if found else root / MYE23_PATH
+    return workbook, root / MYE24_PATH
 
 
 # --- reading -----------------------------------------------------------------------------------

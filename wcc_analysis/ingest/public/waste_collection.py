@@ -106,7 +106,25 @@ FIX = "restore the DEFRA file as published (see data/raw/public/defra_lacw_2022-
 
 
 def default_path() -> Path:
-    return paths.raw_public_dir() / RELATIVE_PATH
+    """The DEFRA LA collected waste workbook in its folder; when ``wcc-analysis data add`` has put a later edition
+    beside it, the one whose Table 3 reaches the latest year (the fly-tipping workbook is not a candidate)."""
+    shipped = paths.raw_public_dir() / RELATIVE_PATH
+    candidates = sorted(p for p in shipped.parent.iterdir() if p.suffix.lower() in (".ods", ".xlsx")
+                        and "flytipping" not in p.name.lower() and not p.name.startswith((".", "~$")))
+    if len(candidates) <= 1:
+        return candidates[0] if candidates else shipped
+    return max(candidates, key=lambda p: (_latest_year(p), p.name))
+
+
+def _latest_year(path: Path) -> str:
+    """The latest financial year in a workbook's Table 3 ("" when it has none or cannot be read)."""
+    try:
+        frame = pd.read_excel(path, sheet_name=SHEET, header=None, engine="calamine")
+    except Exception:  # noqa: BLE001 - an unreadable candidate is simply not the newest
+        return ""
+    values = {str(v).strip() for v in frame.iloc[:, 0].tolist()}
+    years = sorted(v for v in values if YEAR_RE.match(v))
+    return years[-1] if years else ""
 
 
 # --- shared by the DEFRA readers -------------------------------------------------------------------
