@@ -61,6 +61,7 @@ class Benchmarked:
     basis: str = measures.STATISTIC  # outturn, budget or statistic
     scope: str | None = None  # detailed outturn line, service budget lines or RS block
     block: str | None = None  # the RS block of a whole-block measure
+    trend: pd.DataFrame | None = None  # measures.measure_trend, for a measure published for a series of years
 
     @property
     def rank(self) -> int | None:
@@ -107,9 +108,10 @@ def benchmark_measures(
         shown = values[values["ons_code"].isin([*group, council])].copy()
         shown["name"] = shown["ons_code"].map(names).fillna(shown["ons_code"])
         shown["is_council"] = shown["ons_code"].eq(council)
+        trend = measures.measure_trend(measure, tables, population, council, group) if measure.trend else None
         found.append(Benchmarked(measure.id, measure.label, kind, measure.source, measure.year, result, shown, note,
                                  measure.value_format, measure.spend_line, measure.basis, measure.scope,
-                                 measure.block))
+                                 measure.block, trend))
     return found, lacking
 
 

@@ -84,6 +84,7 @@ class Measure:
     basis: str = STATISTIC  # outturn, budget or statistic
     scope: str | None = None  # for spend measures: DETAILED_LINE, SERVICE_LINES or BLOCK
     block: str | None = None  # for a whole-block measure, the RS block
+    trend: bool = False  # the source holds a series of years: show the council's trend beside the comparators'
 
 
 def _spend_label(spend_line: str, basis: str = OUTTURN) -> str:
@@ -134,18 +135,18 @@ MEASURES: tuple[Measure, ...] = (
     Measure("waste_household_recycling_rate", "waste", "Household waste recycling rate (higher is better)",
             "share of household waste sent for reuse, recycling or composting (0-1)", HIGHER, _DEFRA_SOURCE,
             "2022-23", _DEFRA_ALL, "waste_collection", "household_recycling_rate", filters={"year": "2022-23"},
-            value_format=".1%"),
+            value_format=".1%", trend=True),
     Measure("waste_residual_household_waste", "waste",
             "Residual household waste per household (lower is better)", "kg per household", LOWER, _DEFRA_SOURCE,
             "2022-23", _DEFRA_ALL, "waste_collection", "residual_household_waste_kg_per_household",
-            filters={"year": "2022-23"}, value_format=",.1f"),
+            filters={"year": "2022-23"}, value_format=",.1f", trend=True),
     Measure("waste_fly_tipping_per_1000", "waste", "Fly-tipping incidents per 1,000 people (lower is better)",
             PER_1000_UNIT, LOWER,
             "DEFRA fly-tipping incidents and actions reported by local authorities, 2012-13 to 2022-23 (revised "
             "13 March 2024); population: ONS mid-year estimate", "2022-23",
             "every English council (2012-13 to 2022-23 held, pass year=); councils' recording practice differs, "
             "so compare with care", "fly_tipping", "incidents", filters={"year": "2022-23"}, per_head=True,
-            value_format=",.1f"),
+            value_format=",.1f", trend=True),
     _ro("waste_collection_recycling_net_per_head", "waste",
         "Waste collection + recycling", "RO5",
         ("Waste collection", "Recycling"),
@@ -342,3 +343,28 @@ def measure_values(
     result = pd.DataFrame({"ons_code": values.index.astype(str), "value": values.to_numpy(np.float64)})
     result = result[np.isfinite(result["value"])]
     return result.sort_values("ons_code", ignore_index=True)
+
+
+def trend_years(measure: Measure, tables: dict[str, pd.DataFrame]) -> list[str]:
+    """The financial years the measure's source holds (for a trend measure), oldest first; [] otherwise."""
+    table = tables.get(measure.table)
+    if not measure.trend or table is None or "year" not in table.columns:
+        return []
+    return sorted(str(y) for y in table["year"].dropna().unique())
+
+
+def measure_trend(measure: Measure, tables: dict[str, pd.DataFrame], population: pd.DataFrame | None,
+                  council: str, comparators: list[str]) -> pd.DataFrame:
+    """The council's value and the comparators' median for every year the source holds.
+
+    ``year, council, comparator_median, comparators_reporting``: the median is over the comparators that
+    publish the measure that year (a missing figure is left out, never zero).
+    """
+    rows = []
+    for year in trend_years(measure, tables):
+        values = measure_values(measure, tables, population, year=year).set_index("ons_code")["value"]
+        others = values.reindex([c for c in comparators if c != council]).dropna()
+        rows.append({"year": year, "council": float(values[council]) if council in values.index else np.nan,
+                     "comparator_median": float(others.median()) if len(others) else np.nan,
+                     "comparators_reporting": int(len(others))})
+    return pd.DataFrame(rows, columns=["year", "council", "comparator_median", "comparators_reporting"])

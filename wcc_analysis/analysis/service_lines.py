@@ -144,3 +144,25 @@ def budget_against_outturn(ra: pd.DataFrame, outturn: pd.DataFrame, council: str
     columns = ["year", "rs_block", "budget_gbp_thousands", "outturn_gbp_thousands", "difference_gbp_thousands",
                "difference_pct"]
     return pd.DataFrame(rows, columns=columns).sort_values(["rs_block", "year"], ignore_index=True)
+
+
+def detailed_outturn(ro: pd.DataFrame, council: str, ro_lines: Sequence[str]) -> pd.DataFrame | None:
+    """The council's detailed Revenue Outturn lines for the service (``ro_lines``: "RO5: Waste collection"), in
+    the latest year it published any of them; None when it publishes none (most councils: the detailed lines
+    are held for Lancashire only). ``year, form, line, net_expenditure_gbp_thousands, total_expenditure_gbp_thousands,
+    total_income_gbp_thousands`` — an empty line stays missing, never 0."""
+    wanted = [tuple(part.strip() for part in entry.split(":", 1)) for entry in ro_lines if ":" in entry]
+    if not wanted:
+        return None
+    keys = set(wanted)
+    mine = ro[ro["ons_code"] == council]
+    mine = mine[pd.Series([(f, line) in keys for f, line in zip(mine["form"], mine["line"])], index=mine.index,
+                          dtype=bool)]
+    published = mine.dropna(subset=["net_expenditure_gbp_thousands"])
+    if published.empty:
+        return None
+    year = sorted(published["year"].unique())[-1]
+    rows = mine[mine["year"] == year].set_index(["form", "line"]).reindex(wanted).reset_index()
+    columns = ["form", "line", "net_expenditure_gbp_thousands", "total_expenditure_gbp_thousands",
+               "total_income_gbp_thousands"]
+    return rows[columns].assign(year=year)[["year", *columns]]

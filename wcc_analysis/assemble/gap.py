@@ -31,7 +31,17 @@ class GapReport:
     data_used: list[SourceUse] = field(default_factory=list)
 
     def headline(self) -> dict:
-        return {**self.result.headline(), DATA_USED_KEY: [d.to_dict() for d in self.data_used]}
+        """The three answers with the year (and basis) of the evidence each rests on."""
+        rated, cost = self.rated_measure, self.cost_measure
+        return {
+            **self.result.headline(),
+            "best_in_class_measure": None if rated is None else rated.label,
+            "best_in_class_year": None if rated is None else rated.year,
+            "efficiency_gap_measure": None if cost is None else cost.spend_line,
+            "efficiency_gap_year": None if cost is None else cost.year,
+            "efficiency_gap_basis": None if cost is None else cost.basis,
+            DATA_USED_KEY: [d.to_dict() for d in self.data_used],
+        }
 
     @property
     def rated_measure(self) -> Benchmarked | None:
@@ -58,7 +68,9 @@ def gap_for_service(council: str, service: Service, config: Config, council_data
     tables = tables if tables is not None else measure_tables()
     needs_result = needs_for_service(council, service, config, k)
     extra = (measures.service_line_measure(service.id, service.ra_lines),) if service.ra_lines else ()
-    years = sorted({measures.year_start(m.year) for m in measures.measures_for(service.id, extra)})
+    chosen = measures.measures_for(service.id, extra)
+    years = sorted({measures.year_start(m.year) for m in chosen}
+                   | {measures.year_start(y) for m in chosen for y in measures.trend_years(m, tables)})
     people = people_by_year(years)
     benchmarked, lacking = benchmarks.benchmark_measures(service.id, council, needs_result, tables, people,
                                                          authority_names(), extra)

@@ -13,7 +13,7 @@ from wcc_analysis.assemble.context import authority_names, deflators
 from wcc_analysis.assemble.context import council_data as load_council_data
 from wcc_analysis.assemble.context import people as people_by_year
 from wcc_analysis.core.config import Config, Service
-from wcc_analysis.core.provenance import DATA_USED_KEY, SourceUse
+from wcc_analysis.core.provenance import DATA_USED_KEY, SourceUse, financial_year_end
 from wcc_analysis.ingest import CouncilData
 
 
@@ -52,6 +52,7 @@ class NeedsReport:
     service_lines: service_lines.ServiceLines | None = None
     budget_against_outturn: pd.DataFrame = field(default_factory=pd.DataFrame)
     data_used: list[SourceUse] = field(default_factory=list)
+    detailed_outturn: pd.DataFrame | None = None  # the council's detailed RO lines for the service, where published
 
     def headline(self) -> dict:
         figures = self.needs.headline()
@@ -87,7 +88,14 @@ def needs_report(council: str, service: Service, config: Config, k: int | None =
     lines = lines_for_service(council, service, result)
     against = service_lines.budget_against_outturn(ingest.ra_budget(), ingest.revenue_outturn(), council,
                                                    service.blocks)
-    return NeedsReport(result, council_data, lines, against, needs_data_used(result, lines, council_data))
+    detail = service_lines.detailed_outturn(ingest.ro_detail(), council, service.ro_lines)
+    used = needs_data_used(result, lines, council_data)
+    if detail is not None:
+        used.insert(1, SourceUse(
+            source="MHCLG Revenue Outturn detailed service lines (RO4/RO5/RO6), Lancashire councils",
+            covers="2021-22 to 2024-25", used=f"{detail['year'].iloc[0]}: the service's detailed outturn lines",
+            release="data by LA, via tompickup23/burnleycouncil", period_end=financial_year_end(detail["year"].iloc[0])))
+    return NeedsReport(result, council_data, lines, against, used, detail)
 
 
 __all__ = ["NeedsReport", "lines_for_service", "needs_data_used", "needs_for_service", "needs_report"]

@@ -25,8 +25,15 @@ class PortfolioReport:
     def data_used(self) -> list[SourceUse]:
         return provenance.unique(d for r in self.reports for d in r.data_used)
 
+    @property
+    def answers_shown(self) -> pd.DataFrame:
+        """The answers as the overview shows them: the spend each gap is measured on, by name."""
+        return self.answers.rename(columns={"rs_block": "spend_line"})
+
     def headline(self) -> dict:
-        return {**gap.portfolio_headline(self.counts), DATA_USED_KEY: [d.to_dict() for d in self.data_used]}
+        years = sorted({r.cost_measure.year for r in self.reports if r.cost_measure is not None})
+        return {**gap.portfolio_headline(self.counts), "efficiency_gap_years": years,
+                DATA_USED_KEY: [d.to_dict() for d in self.data_used]}
 
 
 def portfolio_report(council: str, config: Config, k: int | None = None) -> PortfolioReport:

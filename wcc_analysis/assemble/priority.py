@@ -27,7 +27,7 @@ class PriorityReport:
     def headline(self) -> dict:
         figures = ({"priority_scores_available": False} if self.result is None else
                    {**self.result.headline(), "council_data": ILLUSTRATIVE if self.council_data.illustrative else COUNCIL})
-        return {**figures, DATA_USED_KEY: [d.to_dict() for d in self.data_used]}
+        return {**figures, "block_spend_year": self.block_year, DATA_USED_KEY: [d.to_dict() for d in self.data_used]}
 
     def budgets(self) -> pd.DataFrame | None:
         """The services in scope with their budgets and a total row; None without a services table."""

@@ -209,6 +209,29 @@ def benchmark_chart(values: pd.DataFrame, label: str, unit_format: str, higher_i
     return ax
 
 
+def measure_trend(trend: pd.DataFrame, council_name: str, label: str, unit_format: str, higher_is_better: bool,
+                  ax: Axes | None = None) -> Axes:
+    """A published measure by year for the council beside its comparators' median (``year, council,
+    comparator_median``)."""
+    ax = _axes(ax, (9.0, 4.2))
+    x = list(range(len(trend)))
+    ax.plot(x, trend["council"], marker="o", color=COUNCIL, lw=2.2, label=council_name)
+    ax.plot(x, trend["comparator_median"], marker="s", color=PEER, lw=1.6, ls="--", label="Comparator median")
+    ax.set_xticks(x, list(trend["year"]), rotation=45, ha="right")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: format(v, unit_format)))
+    shown = trend.dropna(subset=["council"])
+    name = label.split(" (")[0]
+    if len(shown):
+        first, last = shown.iloc[0], shown.iloc[-1]
+        better = (last["council"] > first["council"]) == higher_is_better
+        ax.set_title(textwrap.fill(f"{council_name}: {name.lower()} {format(first['council'], unit_format)} in "
+                                   f"{first['year']}, {format(last['council'], unit_format)} in {last['year']} "
+                                   f"({'better' if better else 'worse'}; {'higher' if higher_is_better else 'lower'} "
+                                   "is better)", 80))
+    ax.legend(loc="best", fontsize=8.5)
+    return ax
+
+
 def efficiency_gap(efficiency: dict, council_name: str, ax: Axes | None = None) -> Axes:
     """Council spend per head against the comparator median and lower quartile, with the £ gaps."""
     ax = _axes(ax, (9.0, 3.2))

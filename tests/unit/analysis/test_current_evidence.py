@@ -136,3 +136,14 @@ def test_service_line_measures_come_before_the_blocks():
     assert extra.basis == measures.BUDGET and "budget per head" in extra.label
     with pytest.raises(ParameterError, match="ra_lines"):
         measures.service_line_measure("leisure", [])
+
+
+def test_detailed_outturn_lines_where_published_and_none_elsewhere(ro):
+    lines = ("RO5: Waste collection", "RO5: Recycling")
+    burnley = service_lines.detailed_outturn(ro, "E07000117", lines).set_index("line")
+    # Burnley RO5 2024-25: waste collection 972, recycling 800 (£k, outturn)
+    assert burnley.loc["Waste collection", "net_expenditure_gbp_thousands"] == 972
+    assert burnley.loc["Recycling", "net_expenditure_gbp_thousands"] == 800
+    assert set(burnley["year"]) == {"2024-25"}
+    assert service_lines.detailed_outturn(ro, WORCESTER, lines) is None  # not held outside Lancashire
+    assert service_lines.detailed_outturn(ro, "E07000117", ()) is None

@@ -5,7 +5,7 @@ tables, RAG answers); one module per report. Sections show results they are
 given; they run no analysis and read no data.
 """
 
-from wcc_analysis.display.sections.gap import benchmark_table, cost_measure_note, need_signals
+from wcc_analysis.display.sections.gap import benchmark_table, cost_measure_note, measure_trends, need_signals
 from wcc_analysis.display.sections.market import (
     concentration_note,
     maturity_note,
@@ -18,6 +18,7 @@ from wcc_analysis.display.sections.needs import (
     budget_against_outturn,
     comparator_method,
     council_budget,
+    detailed_outturn,
     drivers_table,
     geographic_table,
     pool_changes,
@@ -38,7 +39,7 @@ from wcc_analysis.display.sections.priority import block_spend, budgets
 
 __all__ = [
     "benchmark_table", "block_note", "block_spend", "cost_measure_note", "budgets", "comparator_method", "concentration_note", "council_budget",
-    "drivers_table", "equality_section", "geographic_table", "long_list", "maturity_note", "need_signals",
+    "detailed_outturn", "drivers_table", "equality_section", "geographic_table", "long_list", "maturity_note", "measure_trends", "need_signals",
     "optimism_note", "option_label", "payments_status", "portfolio_answers", "portfolio_gap_total",
     "position_table", "preferred", "providers_table", "rules_of_cleaning",
     "sourcing_plan_section", "budget_against_outturn", "pool_changes", "service_lines", "trend_table",

@@ -38,3 +38,14 @@ def cost_measure_note(found) -> None:
              "income — a budget, not outturn)" if cost.basis == "budget" else "Net current expenditure as published (outturn)")
     note(f"Spend measure used: {cost.label}, {cost.year} ({cost.group_note}). {basis}, cash terms. A whole RS block "
          "shared with another service is never used for this question.")
+
+
+def measure_trends(found) -> list:
+    """Each published performance measure that has a series of years: a table of the council against the
+    comparators' median. Returns the measures shown, for the charts."""
+    shown = [b for b in found.benchmarked if b.kind == "performance" and b.trend is not None and len(b.trend)]
+    for b in shown:
+        table(b.trend, title=f"{b.label}: {found.needs.council_name} and the comparator median, every year published",
+              source=f"{b.source}. Comparators: today's computed group ({b.group_note}).",
+              formats={"council": b.value_format, "comparator_median": b.value_format})
+    return shown

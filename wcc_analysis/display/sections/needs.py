@@ -165,3 +165,17 @@ def budget_against_outturn(found) -> None:
           source="MHCLG Revenue Account budget (RA) and revenue outturn (RS/RSX, time series)",
           formats={"budget_gbp_thousands": ",.0f", "outturn_gbp_thousands": ",.0f", "difference_gbp_thousands": ",.0f",
                    "difference_pct": "+.1f"})
+
+
+def detailed_outturn(found) -> None:
+    """The council's detailed outturn lines for the service, where it publishes them (outturn, not budget)."""
+    detail = found.detailed_outturn
+    if detail is None:
+        note("Detailed outturn lines for this service (RO4/RO5/RO6): not published for this council in the shipped "
+             "data (held for the Lancashire councils only), so the budget lines above are the most specific figure.",
+             "missing")
+        return
+    table(detail, title=f"{found.needs.council_name}: detailed Revenue Outturn lines for the service, "
+          f"{detail['year'].iloc[0]} (£ thousand, outturn; an empty line is not published)",
+          source="MHCLG Revenue Outturn RO4/RO5/RO6, data by LA",
+          formats={c: ",.0f" for c in detail.columns if c.endswith("_gbp_thousands")})
