@@ -136,7 +136,8 @@ def test_a_council_without_its_own_files_still_gets_a_pack(tmp_path):
     by_notebook = {e["notebook"]: e for e in manifest["executions"]}
     priority = dict(by_notebook["priority_setting"]["headline"])
     used = priority.pop("data_used")
-    assert priority == {"priority_scores_available": False}
+    # the newest outturn year is named even when the council has supplied no scores
+    assert priority == {"priority_scores_available": False, "block_spend_year": "2024-25"}
     # no council files: only the published outturn is cited, and nothing is marked illustrative
     assert [d["source"][:21] for d in used] == ["MHCLG revenue outturn"] and not any(d["illustrative"] for d in used)
     waste = by_notebook["needs_analysis"]["headline"]
