@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
 from wcc_analysis.core import config as config_module
@@ -145,3 +146,23 @@ def project(tmp_path, monkeypatch):
 
 
 __all__ = ["make_project", "point_at", "project"]
+
+
+def _resave(source: Path, target: Path, sheets: list[str], bad_cell: tuple[str, int, int] | None = None) -> Path:
+    """Sheets of a shipped workbook written again as .xlsx (other bytes, the same cells); ``bad_cell`` =
+    (sheet, row index, column index) is set to "abc"."""
+    book = pd.ExcelFile(source, engine="calamine")
+    with pd.ExcelWriter(target, engine="openpyxl") as writer:
+        for name in sheets:
+            frame = pd.read_excel(book, sheet_name=name, header=None)
+            if bad_cell and bad_cell[0] == name:
+                frame = frame.astype(object)
+                frame.iat[bad_cell[1], bad_cell[2]] = "abc"
+            frame.to_excel(writer, sheet_name=name, header=False, index=False)
+    return target
+
+
+@pytest.fixture(scope="session")
+def resave():
+    """``resave(source, target, sheets, bad_cell=None)``: a workbook's sheets re-saved as .xlsx (recognition tests)."""
+    return _resave

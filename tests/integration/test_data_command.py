@@ -119,18 +119,6 @@ def refused(result) -> list[str]:
     return lines
 
 
-def resave(source: Path, target: Path, sheets: list[str], bad_cell: tuple[str, int, int] | None = None) -> Path:
-    """Sheets of a shipped workbook written again as .xlsx (other bytes, the same cells; optionally one bad)."""
-    book = pd.ExcelFile(source, engine="calamine")
-    with pd.ExcelWriter(target, engine="openpyxl") as writer:
-        for name in sheets:
-            frame = pd.read_excel(book, sheet_name=name, header=None)
-            if bad_cell and bad_cell[0] == name:
-                frame = frame.astype(object)
-                frame.iat[bad_cell[1], bad_cell[2]] = "abc"
-            frame.to_excel(writer, sheet_name=name, header=False, index=False)
-    return target
-
 
 # ----------------------------------------------------------------------------- data add
 
@@ -214,7 +202,7 @@ def test_a_corrupt_file_is_refused_and_nothing_is_copied(project, server, damage
     assert snapshot(project) == before
 
 
-def test_a_recognised_file_with_a_bad_cell_is_refused_with_the_readers_error(project, tmp_path):
+def test_a_recognised_file_with_a_bad_cell_is_refused_with_the_readers_error(project, tmp_path, resave):
     bad = resave(public(project) / RSX / RSX_2024, tmp_path / "RSX_2025-26_data_by_LA.xlsx",
                  ["Front_Page", "RSX_LA_Data_202425"], bad_cell=("RSX_LA_Data_202425", 20, 13))
     before = snapshot(project)
@@ -271,7 +259,7 @@ def test_dry_run_checks_and_changes_nothing(project, tmp_path):
     assert snapshot(project) == before
 
 
-def test_a_new_edition_is_read_by_its_table(project, tmp_path):
+def test_a_new_edition_is_read_by_its_table(project, tmp_path, resave):
     """A later DEFRA edition added beside the shipped one is the one the waste table reads (latest Table 3 year;
     between equal years, the later name)."""
     edition = resave(public(project) / LACW / "LA_collection.ods", tmp_path / "LA_collection_resaved.xlsx",

@@ -85,7 +85,7 @@ def position(values: pd.Series, council_value: float) -> dict:
 
 
 @dataclass
-class NeedsResult:
+class NeedsResult(population.PerHeadDistribution):
     council: str
     council_name: str
     council_class: str
@@ -113,15 +113,6 @@ class NeedsResult:
     def others_in_block(self) -> list[str]:
         """The other configured services published in the same RS block (their names)."""
         return [s for s in self.sharing_services if s != self.service_name]
-
-    @property
-    def council_row(self) -> pd.Series:
-        return self.distribution[self.distribution["is_council"]].iloc[0]
-
-    @property
-    def population_method(self) -> str:
-        """How the per-head figures of the latest year were made (mid-year estimates, or with the fallback)."""
-        return population.method_of(self.distribution["population_method"])
 
     def headline(self) -> dict:
         row = self.council_row

@@ -84,3 +84,19 @@ def method_of(methods: Iterable[str]) -> str:
     if fallback and main:
         return f"{', '.join(main)}; {CENSUS_TREND} for authorities without one"
     return "; ".join(distinct)
+
+
+class PerHeadDistribution:
+    """For results holding ``distribution``: one row per authority with ``is_council`` and ``population_method``."""
+
+    distribution: pd.DataFrame
+
+    @property
+    def council_row(self) -> pd.Series:
+        """The council's own row of the distribution."""
+        return self.distribution[self.distribution["is_council"]].iloc[0]
+
+    @property
+    def population_method(self) -> str:
+        """How the per-head figures were made (mid-year estimates, or with the census-trend fallback)."""
+        return method_of(self.distribution["population_method"])

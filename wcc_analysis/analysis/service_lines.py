@@ -42,7 +42,7 @@ def line_totals(ra: pd.DataFrame, lines: Sequence[str], year: str) -> pd.Series:
 
 
 @dataclass
-class ServiceLines:
+class ServiceLines(population.PerHeadDistribution):
     """A service's budget lines for one council beside its comparators, in one RA year."""
 
     service_id: str
@@ -55,14 +55,6 @@ class ServiceLines:
     position: dict | None  # needs.position (rank 1 = lowest budget per head); None with no comparator figure
 
     budget_note: str = BUDGET_NOTE
-
-    @property
-    def council_row(self) -> pd.Series:
-        return self.distribution[self.distribution["is_council"]].iloc[0]
-
-    @property
-    def population_method(self) -> str:
-        return population.method_of(self.distribution["population_method"])
 
     def headline(self) -> dict:
         row = self.council_row

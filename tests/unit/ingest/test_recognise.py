@@ -97,21 +97,9 @@ def test_not_a_spreadsheet_name_is_refused(tmp_path):
         rec.recognise(path)
 
 
-def resave(source: Path, target: Path, sheets: list[str], bad_cell: tuple[str, int, int] | None = None) -> Path:
-    """The given sheets of a shipped workbook written again as .xlsx (different bytes, same cells)."""
-    book = pd.ExcelFile(source, engine="calamine")
-    with pd.ExcelWriter(target, engine="openpyxl") as writer:
-        for name in sheets:
-            frame = pd.read_excel(book, sheet_name=name, header=None)
-            if bad_cell and bad_cell[0] == name:
-                frame = frame.astype(object)
-                frame.iat[bad_cell[1], bad_cell[2]] = "abc"
-            frame.to_excel(writer, sheet_name=name, header=False, index=False)
-    return target
-
 
 @pytest.fixture(scope="module")
-def rsx_with_a_bad_cell(tmp_path_factory) -> Path:
+def rsx_with_a_bad_cell(tmp_path_factory, resave) -> Path:
     # row index 20 = spreadsheet row 21; column 13 = "Education services - Net Current Expenditure (C7 = C3 - C6)"
     return resave(RSX_2024, tmp_path_factory.mktemp("bad") / "RSX_2025-26_data_by_LA.xlsx",
                   ["Front_Page", "RSX_LA_Data_202425"], bad_cell=("RSX_LA_Data_202425", 20, 13))
@@ -128,7 +116,7 @@ def test_a_recognised_file_with_a_bad_cell_is_refused_with_the_readers_error(rsx
     assert "'abc' is not a number" in error.problem
 
 
-def test_a_second_workbook_for_a_year_already_shipped_is_refused(tmp_path):
+def test_a_second_workbook_for_a_year_already_shipped_is_refused(tmp_path, resave):
     copy = resave(RSX_2024, tmp_path / "RSX_2024-25_resaved.xlsx", ["Front_Page", "RSX_LA_Data_202425"])
     found = rec.recognise(copy)
     assert found.source.key == "rsx" and found.match.edition == "second release"
