@@ -138,7 +138,7 @@ def stale_sources(entries: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any
 
 
 def summary(entries: Sequence[Mapping[str, Any]]) -> str:
-    """One sentence: "2 of 9 sources are more than two years old: A (latest period ended 31 March 2015), B (…)."."""
+    """One sentence: "2 of 9 sources are more than two years old: (1) A (latest period ended 31 March 2015); (2) B (…)."."""
     limit = "more than two years" if STALE_AFTER_DAYS == 2 * 365 else f"more than {STALE_AFTER_DAYS} days"
     if not entries:
         return "The reports in this pack did not record which data they used."
@@ -146,6 +146,8 @@ def summary(entries: Sequence[Mapping[str, Any]]) -> str:
     total = plural(len(entries), "source")
     if not old:
         return f"None of the {total} used is {limit} old." if len(entries) > 1 else f"The one source used is not {limit} old."
-    names = ", ".join(f"{e['source']} (latest period ended {long_date(e.get('period_end'))})" for e in old)
+    described = [f"{e['source']} (latest period ended {long_date(e.get('period_end'))})" for e in old]
+    # numbered when more than one: the sources' own names may hold commas and semicolons
+    names = described[0] if len(described) == 1 else "; ".join(f"({i}) {d}" for i, d in enumerate(described, 1))
     verb = "is" if len(old) == 1 else "are"
     return f"{len(old)} of {total} {verb} {limit} old: {names}."

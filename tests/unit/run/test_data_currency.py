@@ -118,6 +118,9 @@ def test_summary_sentence():
     assert data_currency.summary(entries) == (
         "1 of 3 sources is more than two years old: ONS Census 2011 and 2021 population "
         "(latest period ended 21 March 2021).")
+    two_old = [{**e, "stale": True} for e in entries if e["period_end"]][:2]
+    assert data_currency.summary(two_old).startswith("2 of 2 sources are more than two years old: (1) ")
+    assert "; (2) " in data_currency.summary(two_old)
     fresh = [e for e in entries if not e["stale"]]
     assert data_currency.summary(fresh) == "None of the 2 sources used is more than two years old."
     assert data_currency.summary([]) == "The reports in this pack did not record which data they used."
