@@ -40,6 +40,11 @@ class ComparatorGroup:
     def codes(self) -> list[str]:
         return self.members["ons_code"].tolist()
 
+    @property
+    def label(self) -> str:
+        """The group's name as reports cite it beside a figure ("computed nearest neighbours (…)")."""
+        return f"computed nearest neighbours ({len(self.members)} of the same class)"
+
     def method(self) -> str:
         labels = ", ".join(INDICATOR_LABELS.get(i, i) for i in self.indicators)
         return (
