@@ -49,7 +49,7 @@ weight_range = [1, 3]
 
 [comparators]
 k = 15
-indicators = ["population", "population_growth_pct", "imd_score"]
+indicators = ["population", "population_growth_5y_pct", "imd_score"]
 
 [rs_blocks]
 names = ["Cultural and related services", "Central services"]

@@ -89,14 +89,32 @@ def test_run_and_validate_museums_and_portfolio_for_worcester(tmp_path):
     gap = by_notebook["gap_analysis"]
     # Worcester has no published museums performance measure: Q2 must say so (Grey), not invent one.
     assert gap["best_in_class_rag"] == "Grey"
-    # Q3 on the service's own budget lines, never the shared block: (£9.67 - comparator median £4.07) per head
-    # x 105,143 (mid-2023) / 1000 = about £589k a year above the median (budget)
-    assert gap["cost_efficiency_rag"] == "Red"
-    assert gap["efficiency_gap_to_median_gbp_thousands"] == pytest.approx((9.67 - 4.07) * 105.143, abs=1.0)
-    assert figures["service_lines_comparator_median_gbp"] == 4.07
+    # Q3 is value for money: no museum outcome is published for Worcester, so cost only — Grey, with the reason —
+    # however its spend compares (it was "Red: above the comparator median" when spend alone decided)
+    assert gap["value_for_money_rag"] == "Grey" and gap["value_for_money_cost_unit"] == "per head"
+    assert gap["value_for_money_cost_gbp"] == 9.67 and gap["value_for_money_outcomes_at_or_better"] is None
+    assert "cost_efficiency_rag" not in gap  # renamed: its meaning changed
+    # The efficiency gap stays on the service's own budget lines, never the shared block: (£9.67 - the comparator
+    # median in the needs report) per head x 105,143 (mid-2023) / 1000, RA 2023-24 cash, restated at 2024-25 prices
+    # with the GDP deflator: x 100.973825 / 97.188025 = 1.038953
+    median = figures["service_lines_comparator_median_gbp"]
+    assert gap["efficiency_gap_price_base_year"] == "2024-25" and gap["efficiency_gap_year"] == "2023-24"
+    assert gap["efficiency_gap_to_median_gbp_thousands"] == pytest.approx((9.67 - median) * 105.143 * 1.038953, abs=1.0)
+    html = (pack_dir / SERVICE / "gap_analysis.html").read_text(encoding="utf-8")
+    assert "Grey (cost only)" in html and "ILLUSTRATIVE SAMPLE, not the council's figures" in html
+    assert "at 2024-25 prices" in html and "Best in class rules" in html and "Value for money rules" in html
+    assert "Trend rules" in html  # the KPI trend rule, printed from the table that decides it
     market = by_notebook["market_analysis"]
     assert market["concentration_kind"] == "spend concentration" and 0 < market["hhi"] <= 10_000
     assert "In-house transformation" in market["options_supported"]
+    # the sample has no capital payment; maturity and the option screen say they rest on the sample
+    assert market["capital_payments_excluded"] == 0
+    assert market["maturity_and_options_sample"].startswith("provider register, comparator delivery models")
+    market_html = (pack_dir / SERVICE / "market_analysis.html").read_text(encoding="utf-8")
+    assert "ILLUSTRATIVE SAMPLE: this market maturity rating" in market_html
+    assert "ILLUSTRATIVE SAMPLE: the screen of sourcing options" in market_html
+    assert "ILLUSTRATIVE SAMPLE: the long list comes from the market screen" in (
+        pack_dir / SERVICE / "option_appraisal.html").read_text(encoding="utf-8")
     realised = by_notebook["benefit_realisation"]
     # B-MUS-01 (illustrative): planned 30k + 40k to date, realised 30k + 41k; 170k planned over four years
     assert realised["benefits_planned_gbp_thousands"] == 170.0 and realised["benefits_realised_gbp_thousands"] == 71.0
@@ -111,6 +129,10 @@ def test_run_and_validate_museums_and_portfolio_for_worcester(tmp_path):
     assert "Older residents and disabled visitors" in html  # the equality impact of closure is shown
     overview = next(e for e in manifest["executions"] if e["notebook"] == "commissioning_overview")["headline"]
     assert overview["delivering_need_count"].endswith("of 4")
+    # question 3 counts value-for-money Greens; leisure, museums and revenues and benefits publish no outcome for
+    # Worcester (cost only, Grey), so at most waste can count
+    assert overview["value_for_money_count"] in {"0 of 4", "1 of 4"} and "cost_efficiency_count" not in overview
+    assert overview["efficiency_gap_price_base_year"] == "2024-25"
     for entry in manifest["executions"]:
         assert entry["status"] == "ok", entry["error"]
         for rel in entry["outputs"].values():
@@ -162,18 +184,32 @@ def test_unknown_council_and_parameter_stop_before_anything_runs(tmp_path):
 
 
 def test_hyndburn_market_and_gap_on_its_real_payments_and_detailed_outturn(tmp_path):
-    run = wcc("run", "--service", "waste", "--notebook", "market_analysis", "--notebook", "gap_analysis",
-              "--council", "E07000120", "--out", str(tmp_path), "--jobs", "2")
+    run = wcc("run", "--service", "waste", "--service", "leisure", "--notebook", "market_analysis",
+              "--notebook", "gap_analysis", "--council", "E07000120", "--out", str(tmp_path), "--jobs", "2")
     assert run.returncode == 0, run.stdout + run.stderr
     pack_dir = (tmp_path / "latest").resolve()
     manifest = json.loads((pack_dir / "manifest.json").read_text(encoding="utf-8"))
-    figures = {e["notebook"]: e["headline"] for e in manifest["executions"]}
+    figures = {e["notebook"]: e["headline"] for e in manifest["executions"] if e["service"] == "waste"}
     market = figures["market_analysis"]
-    # 207 suppliers paid for waste and grounds maintenance in 2024-25; the largest has about 10 %
+    # 206 suppliers paid for running waste and grounds maintenance in 2024-25; the largest has about 11 %
     assert market["concentration_kind"] == "spend concentration"
     assert 300 < market["hhi"] < 600 and 0.2 < market["cr3"] < 0.4
+    assert market["capital_payments_excluded"] == 6 and market["maturity_and_options_sample"] == "none"
+    # leisure: the Wilson Field leisure centre build (29 payments, £6,102,449.05 to Alliance Leisure Services) is
+    # capital and shown apart; the revenue spend all goes to the leisure trust
+    leisure = next(e["headline"] for e in manifest["executions"]
+                   if e["service"] == "leisure" and e["notebook"] == "market_analysis")
+    assert leisure["capital_payments_excluded"] == 29 and leisure["capital_excluded_gbp"] == 6_102_449.05
+    assert leisure["hhi"] == 10_000 and leisure["cr3"] == 1.0
+    leisure_html = (pack_dir / "leisure" / "market_analysis.html").read_text(encoding="utf-8")
+    assert "Capital payments for leisure" in leisure_html and "Alliance Leisure Services Limited" in leisure_html
     gap = figures["gap_analysis"]
     assert gap["best_in_class_rag"] in {"Green", "Amber", "Red"}  # DEFRA recycling rate exists for Hyndburn
+    # best in class on all three DEFRA waste measures; value for money per household (DEFRA households, derived)
+    assert len(gap["best_in_class_measures"]) == 3 and gap["value_for_money_cost_unit"] == "per household"
+    assert gap["value_for_money_rag"] in {"Green", "Amber", "Red"}
+    # the efficiency gap on Hyndburn's detailed 2024-25 outturn lines: the price base year itself
+    assert gap["efficiency_gap_year"] == "2024-25" and gap["efficiency_gap_price_base_year"] == "2024-25"
     assert gap["delivering_need_rag"] == "Grey"  # no KPIs or survey supplied: not available, not a crash
     report = (pack_dir / "waste" / "market_analysis.html").read_text(encoding="utf-8")
     assert "8,988 payments" in report and "private individuals are redacted" in report

@@ -328,7 +328,7 @@ def test_status_lists_every_folder_and_flags_changed_and_uncatalogued_files(proj
     assert "read by revenue_outturn: 2010-11 to 2024-25" in rsx and "latest period ended 31 March 2025" in rsx
     assert "read by mid_year_population: 2011 to 2024" in out and "latest period ended 30 June 2024" in out
     assert "kept for reference (no processed table reads it)" in out
-    assert "19 source folders" in out and "a financial year (YYYY-YY) ends on 31 March" in out
+    assert "20 source folders" in out and "a financial year (YYYY-YY) ends on 31 March" in out
 
     # on a terminal: one rich table, the same folders and flags
     screen = Console(file=io.StringIO(), width=160, force_terminal=True, color_system=None)

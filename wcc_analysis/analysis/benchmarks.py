@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from wcc_analysis.analysis import gap, measures, needs
+from wcc_analysis.analysis.common import MEASURE_TREND_YEARS, Trend, series_trend
 from wcc_analysis.core.rules import Rule, RuleTable, always
 from wcc_analysis.core.vocabulary import HIGHER, VOLUME
 
@@ -62,6 +63,12 @@ class Benchmarked:
     scope: str | None = None  # detailed outturn line, service budget lines or RS block
     block: str | None = None  # the RS block of a whole-block measure
     trend: pd.DataFrame | None = None  # measures.measure_trend, for a measure published for a series of years
+    #: gap.benchmark against every other authority of the council's class that publishes the measure
+    class_benchmark: dict | None = None
+    #: every authority of the class with a value: ons_code, value, name, in_group, is_council
+    class_values: pd.DataFrame | None = None
+    #: the council's trend over the last five years published (common.TREND_RULES); None without a series
+    trend_reading: Trend | None = None
 
     @property
     def rank(self) -> int | None:
@@ -109,10 +116,29 @@ def benchmark_measures(
         shown["name"] = shown["ons_code"].map(names).fillna(shown["ons_code"])
         shown["is_council"] = shown["ons_code"].eq(council)
         trend = measures.measure_trend(measure, tables, population, council, group) if measure.trend else None
+        klass = values[values["ons_code"].isin(same_class | {council})].copy()
+        everyone = gap.benchmark(klass, council, sorted(set(klass["ons_code"]) - {council}), polarity, names,
+                                 measure=measure.label)
+        klass["name"] = klass["ons_code"].map(names).fillna(klass["ons_code"])
+        klass["in_group"] = klass["ons_code"].isin(set(group))
+        klass["is_council"] = klass["ons_code"].eq(council)
         found.append(Benchmarked(measure.id, measure.label, kind, measure.source, measure.year, result, shown, note,
                                  measure.value_format, measure.spend_line, measure.basis, measure.scope,
-                                 measure.block, trend))
+                                 measure.block, trend, everyone, klass.reset_index(drop=True),
+                                 five_year_trend(trend, polarity) if kind == "performance" else None))
     return found, lacking
+
+
+def five_year_trend(trend: pd.DataFrame | None, polarity: str) -> Trend | None:
+    """The council's trend over the last ``MEASURE_TREND_YEARS`` years of a published series (``TREND_RULES``:
+    the least-squares line through them, as a share of their average, against the year)."""
+    if trend is None or trend.empty:
+        return None
+    years = [measures.year_start(y) for y in trend["year"]]
+    recent = [y >= max(years) - MEASURE_TREND_YEARS + 1 for y in years]
+    rows = trend[recent]
+    return series_trend(list(rows["council"].astype(float)), periods=MEASURE_TREND_YEARS, polarity=polarity,
+                        relative_to_level=True, x=[measures.year_start(y) for y in rows["year"]])
 
 
 

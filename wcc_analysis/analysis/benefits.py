@@ -14,7 +14,8 @@ Contract governance (sourcing side: contract governance, contract management,
 contract refinement and adjustment):
 
 - ``kpi_quarters`` — every KPI × quarter against target (``CONTRACT_KPI_RAG_RULES``)
-  with the trend on the previous quarter;
+  with the trend over the reported quarters to then (``TREND_RULES``: the least-squares line through
+  the last four);
 - ``service_credits`` — credits applied, in total and by contract / quarter;
 - ``refinement_flags`` — KPIs off target in consecutive quarters up to the
   contract's latest quarter (``REFINEMENT_RULES``);
@@ -44,7 +45,15 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from wcc_analysis.analysis.common import empty_frame, file_row, require_columns, target_polarities, trend_word
+from wcc_analysis.analysis.common import (
+    KPI_TREND_PERIODS,
+    TREND_RULES,  # noqa: F401 - printed with this module's rules (report.rules): it decides the trend column
+    empty_frame,
+    file_row,
+    require_columns,
+    series_trend,
+    target_polarities,
+)
 from wcc_analysis.analysis.gap import KpiFacts
 from wcc_analysis.core.errors import InputTableError, ParameterError
 from wcc_analysis.core.rules import Rule, RuleTable, always
@@ -468,9 +477,10 @@ def contract_kpi_rag(actual: float | None, target: float, polarity: str, toleran
 def kpi_quarters(kpis: pd.DataFrame | None, tolerance: float = 0.05) -> pd.DataFrame:
     """Every contract KPI × quarter against target, with RAG (``CONTRACT_KPI_RAG_RULES``) and trend.
 
-    ``performance_gap`` is positive when better than target; ``trend`` compares
-    the quarter with the KPI's previous reported quarter on ``gap_pct_of_target``
-    (so a target that changes is handled). ``latest`` is True in the contract's
+    ``performance_gap`` is positive when better than target; ``trend`` is
+    ``TREND_RULES`` over the KPI's reported quarters up to this one (the
+    least-squares line through the last four, on ``gap_pct_of_target``, so a
+    target that changes is handled). ``latest`` is True in the contract's
     latest quarter. Duplicate (contract, kpi, quarter) → InputTableError.
     """
     if kpis is None or kpis.empty:
@@ -480,6 +490,7 @@ def kpi_quarters(kpis: pd.DataFrame | None, tolerance: float = 0.05) -> pd.DataF
     out = []
     for _, group in rows.groupby(["contract", "kpi"], sort=True):
         prev: dict | None = None
+        history: list[float] = []  # gap_pct_of_target of the reported quarters so far
         for _, r in group.iterrows():
             target, polarity = float(r["target"]), r["polarity"]
             reported = pd.notna(r["actual"])
@@ -494,13 +505,14 @@ def kpi_quarters(kpis: pd.DataFrame | None, tolerance: float = 0.05) -> pd.DataF
                 "on_target": None if not reported else bool(rag == GREEN), "rag": rag,
                 "previous_quarter": None if prev is None else prev["quarter"],
                 "previous_actual": None if prev is None else prev["actual"],
-                "trend": trend_word(pct, None if prev is None else prev["gap_pct_of_target"], single="one quarter only") if reported else "not reported",
+                "trend": series_trend([*history, pct], periods=KPI_TREND_PERIODS).word if reported else "not reported",
                 "service_credit_gbp": float(r["service_credit_gbp"]),
                 "latest": bool(r["quarter"] == latest[r["contract"]]),
             }
             out.append(row)
             if reported:
                 prev = row
+                history.append(pct)
     table = pd.DataFrame(out, columns=KPI_QUARTER_COLUMNS)
     for column in ("performance_gap", "gap_pct_of_target", "previous_actual"):
         table[column] = table[column].astype(float)

@@ -1,27 +1,44 @@
-"""Comparator groups: computed nearest neighbours of the same class, and geographic neighbours.
+"""Comparator groups: an open nearest-neighbours model, and the alternative groups beside it.
 
-Method (stated in every report that uses it): from the authorities of the
-council's class present in every source used for the year, standardise each
-indicator over that pool (z-score: minus the pool mean, divided by the pool
-standard deviation), measure the Euclidean distance from the council, and take
-the k nearest (ties broken by ONS code).
+The model follows the distance approach of CIPFA's Nearest Neighbours Model
+(CIPFA describes it as: each indicator standardised to mean 0 and standard
+deviation 1, the Euclidean distance between authorities, then "rebased" so that
+the farthest authority is at 1 and every distance lies between 0 and 1), on the
+open indicators of :mod:`wcc_analysis.analysis.area_indicators` with weights set
+in ``config/services.toml`` (``[comparators.weights]``, per-service models in
+``[comparators.models.<service>]``):
+
+1. the pool is every authority of the council's class with a figure in the year
+   and a value for every indicator the model uses (others are listed, with why);
+2. each indicator is standardised over the pool (z = (x − mean) / population SD);
+3. distance d = √(Σ wᵢ (zᵢ − zᵢ,council)²) over the indicators with weight wᵢ > 0;
+4. rebased: d / the largest d in the pool (the farthest authority = 1);
+5. the k nearest, ties broken by ONS code.
+
+An indicator the council itself has no value for is dropped from the model and
+the report says so. How fragile the group is, is measured by
+:mod:`wcc_analysis.analysis.comparator_stability`. The alternative groups are
+the geographic neighbours (ONS) and the councils sharing the council's mySociety
+similarity labels (:func:`label_group`); :func:`overlap` says how far two groups agree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from wcc_analysis.core.errors import MissingDataError
+from wcc_analysis.analysis.area_indicators import INDICATORS
+from wcc_analysis.core.errors import MissingDataError, ParameterError
 
-INDICATOR_LABELS = {
-    "population": "population in the year (ONS mid-year estimate; census trend where there is none)",
-    "population_growth_pct": "population change 2011→2021 (%, Census)",
-    "imd_score": "IMD average score",
-}
+#: Indicator key → its name in reports (the area model's; kept under this name for callers).
+INDICATOR_LABELS: dict[str, str] = INDICATORS
+#: mySociety label dimensions that define the label group (region, emissions, IMD quintile, rural–urban).
+LABEL_DIMENSIONS = ("physical", "emissions", "imd", "ruc")
+#: A council joins the label group when it shares at least this many of the council's four labels.
+MIN_SHARED_LABELS = 3
 
 
 @dataclass(frozen=True)
@@ -29,29 +46,67 @@ class ComparatorGroup:
     """A computed comparator group and how it was made."""
 
     council: str
-    indicators: tuple[str, ...]
+    weights: dict[str, float]  # the indicators used and their weights (after any the council lacks are dropped)
     k: int
     pool_size: int
-    members: pd.DataFrame  # ons_code, name, distance, rank, indicators...
+    members: pd.DataFrame  # ons_code, name, distance (rebased 0–1), raw_distance, rank, indicators...
     left_out: pd.DataFrame  # ons_code, name, reason
-    pool: pd.DataFrame  # every authority in the pool with its indicators
+    pool: pd.DataFrame  # every authority in the pool with its indicators and distance from the council
+    model: str = "area model"  # the model's name (config): which group a figure used
+    reason: str = ""  # why this service has its own model (config), if it has one
+    basis: dict[str, str] = field(default_factory=dict)  # indicator → the year or edition it used
+    dropped: dict[str, str] = field(default_factory=dict)  # indicator → why it was dropped from the model
 
     @property
     def codes(self) -> list[str]:
         return self.members["ons_code"].tolist()
 
     @property
+    def indicators(self) -> tuple[str, ...]:
+        return tuple(self.weights)
+
+    @property
     def label(self) -> str:
-        """The group's name as reports cite it beside a figure ("computed nearest neighbours (…)")."""
-        return f"computed nearest neighbours ({len(self.members)} of the same class)"
+        """The group's name as reports cite it beside a figure."""
+        return f"{self.model}: the {len(self.members)} nearest of the same class"
+
+    @property
+    def farthest(self) -> pd.Series:
+        """The pool's farthest authority from the council (rebased distance 1)."""
+        others = self.pool[self.pool["ons_code"] != self.council]
+        return others.sort_values(["raw_distance", "ons_code"]).iloc[-1]
+
+    def indicator_table(self) -> pd.DataFrame:
+        """One row per indicator used: its weight, the year or edition it used, the council's value and the
+        medians of the group and of the whole pool."""
+        pool = self.pool.set_index("ons_code")
+        rows = [{"indicator": INDICATOR_LABELS.get(i, i), "weight": w, "basis": self.basis.get(i, ""),
+                 "council": float(pool.at[self.council, i]),
+                 "group_median": float(pool.loc[self.codes, i].median()), "pool_median": float(pool[i].median())}
+                for i, w in self.weights.items()]
+        return pd.DataFrame(rows, columns=["indicator", "weight", "basis", "council", "group_median", "pool_median"])
 
     def method(self) -> str:
-        labels = ", ".join(INDICATOR_LABELS.get(i, i) for i in self.indicators)
+        dropped = "".join(f" {INDICATOR_LABELS.get(i, i)} is left out: {why}." for i, why in self.dropped.items())
         return (
-            f"The {len(self.members)} nearest authorities of the same class out of a pool of "
-            f"{self.pool_size} (the council included), by Euclidean distance on standardised "
-            f"(z-scored over the pool) indicators: {labels}. Ties are broken by ONS code."
+            f"{self.model}: the {len(self.members)} nearest authorities of the same class out of a pool of "
+            f"{self.pool_size} (the council included), on {len(self.weights)} weighted indicators (table below). "
+            f"Each indicator is standardised over the pool (mean 0, standard deviation 1); the distance is the "
+            f"square root of the weighted sum of squared differences from the council, rebased so that the farthest "
+            f"authority in the pool ({self.farthest['name']}) is at 1, as in CIPFA's Nearest Neighbours Model. "
+            f"Ties are broken by ONS code.{dropped}"
         )
+
+
+def check_weights(weights: Mapping[str, float]) -> dict[str, float]:
+    """The weights as floats; ParameterError for an unknown indicator, a negative weight or none positive."""
+    unknown = sorted(set(weights) - set(INDICATOR_LABELS))
+    if unknown:
+        raise ParameterError(f"unknown comparator indicator(s) {unknown}; known: {sorted(INDICATOR_LABELS)}")
+    checked = {str(k): float(v) for k, v in weights.items()}
+    if any(w < 0 for w in checked.values()) or not any(w > 0 for w in checked.values()):
+        raise ParameterError(f"comparator weights must be zero or more, and at least one above zero: {checked}")
+    return {k: w for k, w in checked.items() if w > 0}
 
 
 def pool_with_indicators(
@@ -80,52 +135,99 @@ def pool_with_indicators(
 
 
 def standardise(pool: pd.DataFrame, indicators: Sequence[str]) -> pd.DataFrame:
-    """z-scores of the indicators over the pool (population standard deviation)."""
+    """z-scores of the indicators over the pool (population standard deviation; a constant column scores 0)."""
     values = pool[list(indicators)].astype(float)
     spread = values.std(ddof=0).replace(0.0, 1.0)
     return (values - values.mean()) / spread
 
 
-def nearest(pool: pd.DataFrame, council: str, indicators: Sequence[str], k: int) -> pd.DataFrame:
-    """The k members of ``pool`` nearest to ``council`` (excluded) with distance and rank."""
+def _weighted(weights: Mapping[str, float] | Sequence[str]) -> dict[str, float]:
+    return dict(weights) if isinstance(weights, Mapping) else {i: 1.0 for i in weights}
+
+
+def distances(pool: pd.DataFrame, council: str, weights: Mapping[str, float] | Sequence[str]) -> pd.Series:
+    """Weighted Euclidean distance of every pool member from ``council`` on z-scores (index = ONS code).
+
+    ``weights`` maps indicator → weight; a plain list of indicators weighs each 1.
+    """
     if council not in set(pool["ons_code"]):
         raise MissingDataError(
             f"{council} is not in the comparator pool, so it has no comparators. Check the council code; a district "
             "abolished or created by a reorganisation lacks some sources for some years."
         )
-    z = standardise(pool, indicators)
+    weighted = {i: w for i, w in _weighted(weights).items() if w > 0}
+    z = standardise(pool, list(weighted))
     origin = z[pool["ons_code"].eq(council).to_numpy()].iloc[0]
-    distance = np.sqrt(((z - origin) ** 2).sum(axis=1))
-    ranked = pool.assign(distance=distance.to_numpy())
+    w = pd.Series(weighted, dtype=float)
+    raw = np.sqrt((((z - origin) ** 2) * w).sum(axis=1))
+    return pd.Series(raw.to_numpy(float), index=pool["ons_code"].to_numpy(), name="raw_distance")
+
+
+def rebase(raw: pd.Series) -> pd.Series:
+    """Distances divided by the largest (the farthest = 1; all between 0 and 1). All zero stays zero."""
+    top = float(raw.max()) if len(raw) else 0.0
+    return (raw / top if top > 0 else raw * 0.0).rename("distance")
+
+
+def nearest(pool: pd.DataFrame, council: str, weights: Mapping[str, float] | Sequence[str], k: int) -> pd.DataFrame:
+    """The k members of ``pool`` nearest to ``council`` (excluded), with raw and rebased distance and rank."""
+    raw = distances(pool, council, weights)
+    ranked = pool.assign(raw_distance=raw.to_numpy(), distance=rebase(raw).to_numpy())
     ranked = ranked[ranked["ons_code"] != council]
-    ranked = ranked.sort_values(["distance", "ons_code"], kind="stable").head(int(k))
+    ranked = ranked.sort_values(["raw_distance", "ons_code"], kind="stable").head(int(k))
     return ranked.assign(rank=range(1, len(ranked) + 1)).reset_index(drop=True)
 
 
 def comparator_group(
     candidates: pd.DataFrame,
-    sources: dict[str, pd.DataFrame],
+    gates: dict[str, pd.DataFrame],
+    indicators: pd.DataFrame,
     council: str,
-    indicators: Sequence[str],
+    weights: Mapping[str, float] | Sequence[str],
     k: int,
+    *,
+    model: str = "area model",
+    reason: str = "",
+    basis: Mapping[str, str] | None = None,
 ) -> ComparatorGroup:
+    """The council's comparator group among ``candidates`` (ons_code, name).
+
+    ``gates``: source name → table of the ONS codes it holds a figure for (an authority must be in every
+    one, e.g. a published spend figure for the year); ``indicators``: ons_code + one column per indicator
+    (:func:`wcc_analysis.analysis.area_indicators.indicators_for_year`). An indicator the council has no
+    value for is dropped from the model (``dropped``); an authority lacking a used indicator leaves the pool
+    (``left_out``, with the reason).
+    """
+    weighted = {i: w for i, w in _weighted(weights).items() if w > 0}
+    basis = dict(basis or {})
+    mine = indicators[indicators["ons_code"] == council]
+    dropped = {i: f"no value for the council ({basis.get(i, 'the year')})" for i in weighted
+               if i not in indicators.columns or mine.empty or mine[i].isna().all()}
+    weighted = {i: w for i, w in weighted.items() if i not in dropped}
+    if not weighted:
+        raise MissingDataError(f"{council} has a value for none of the comparator indicators "
+                               f"({', '.join(dropped) or 'none configured'}), so it cannot be given comparators.")
+    sources = dict(gates)
+    for indicator in weighted:
+        what = INDICATOR_LABELS.get(indicator, indicator)
+        sources[f"{what} ({basis[indicator]})" if indicator in basis else what] = indicators[["ons_code", indicator]]
     pool, left_out = pool_with_indicators(candidates, sources)
     if council not in set(pool["ons_code"]):
         why = left_out.loc[left_out["ons_code"] == council, "reason"]
-        reason = why.iloc[0] if len(why) else f"not among the candidates ({', '.join(sources)})"
+        cause = why.iloc[0] if len(why) else f"not among the candidates ({', '.join(gates)})"
         raise MissingDataError(
-            f"{council} cannot be given comparators: {reason}. Each source named must hold a figure for the council "
+            f"{council} cannot be given comparators: {cause}. Each source named must hold a figure for the council "
             "in this year; check the council code, or add the source's file for the year to data/raw/public/."
         )
-    members = nearest(pool, council, indicators, k)
+    keep = ["ons_code", "name", *weighted]
+    pool = pool[keep + [c for c in pool.columns if c not in keep]]
+    raw = distances(pool, council, weighted)
+    pool = pool.assign(raw_distance=raw.to_numpy(), distance=rebase(raw).to_numpy())
+    members = nearest(pool.drop(columns=["raw_distance", "distance"]), council, weighted, k)
     return ComparatorGroup(
-        council=council,
-        indicators=tuple(indicators),
-        k=int(k),
-        pool_size=len(pool),
-        members=members,
-        left_out=left_out,
-        pool=pool,
+        council=council, weights=weighted, k=int(k), pool_size=len(pool), members=members, left_out=left_out,
+        pool=pool, model=model, reason=reason, basis={i: b for i, b in basis.items() if i in weighted},
+        dropped=dropped,
     )
 
 
@@ -137,3 +239,36 @@ def geographic_group(neighbours: pd.DataFrame, council: str, eligible: Sequence[
     mine = mine.sort_values(["_order", "rank"], kind="stable")
     mine = mine[mine["neighbour_code"].isin(set(eligible))].head(int(k))
     return mine.drop(columns="_order").reset_index(drop=True)
+
+
+def label_group(labels: pd.DataFrame, council: str, eligible: Sequence[str],
+                min_shared: int = MIN_SHARED_LABELS) -> pd.DataFrame:
+    """The ``eligible`` councils sharing at least ``min_shared`` of the council's mySociety labels.
+
+    ``labels``: ons_code, dimension, label (the ``similarity_labels`` table). Returns ons_code, shared
+    (how many labels), differs_on (the dimensions that differ), most shared first, then by ONS code;
+    empty when the council has no labels.
+    """
+    wide = labels[labels["dimension"].isin(LABEL_DIMENSIONS)].pivot_table(
+        index="ons_code", columns="dimension", values="label", aggfunc="first")
+    if council not in wide.index:
+        return pd.DataFrame(columns=["ons_code", "shared", "differs_on"])
+    mine = wide.loc[council]
+    others = wide[wide.index.isin(set(eligible)) & (wide.index != council)]
+    same = others.eq(mine, axis=1)
+    table = pd.DataFrame({
+        "ons_code": others.index,
+        "shared": same.sum(axis=1).astype(int).to_numpy(),
+        "differs_on": [", ".join(d for d in LABEL_DIMENSIONS if d in same.columns and not row[d])
+                       for _, row in same.iterrows()],
+    })
+    table = table[table["shared"] >= int(min_shared)]
+    return table.sort_values(["shared", "ons_code"], ascending=[False, True]).reset_index(drop=True)
+
+
+def overlap(group: Sequence[str], other: Sequence[str]) -> dict:
+    """How far two groups agree: the codes in both, and the share of each group that is in the other."""
+    a, b = list(dict.fromkeys(group)), list(dict.fromkeys(other))
+    both = [c for c in a if c in set(b)]
+    return {"both": both, "n_both": len(both), "n_group": len(a), "n_other": len(b),
+            "share_of_group": len(both) / len(a) if a else None, "share_of_other": len(both) / len(b) if b else None}

@@ -5,11 +5,15 @@ is not available (never an error):
 
 1. Is it delivering what we need now?  KPIs against target, customer survey
    results, need signals (``kpi_status``, ``survey_status``, ``delivering_need_rag``).
-2. Is it best in class?  Published performance measures against comparators
-   (``benchmark``, ``best_in_class_rag``).
-3. Is it as effective and cost-efficient as it could be?  Spend per head
-   against the comparator median and lower quartile, unit costs
-   (``efficiency_gap``, ``unit_cost``, ``cost_efficiency_rag``).
+   A KPI's trend word is ``TREND_RULES`` (the least-squares line through its
+   last four periods, :mod:`wcc_analysis.analysis.common`).
+2. Is it best in class?  Every published performance measure against the
+   comparators, combined by ``BEST_IN_CLASS_RULES`` (``benchmark``,
+   ``best_in_class_rag``).
+3. Is it as effective and cost efficient as it could be?  Value for money — cost
+   against outcome (:mod:`wcc_analysis.analysis.value_for_money`, its rating is
+   passed in) — with the £ efficiency gap to the comparator median and lower
+   quartile in real terms at the price base (``efficiency_gap``), and unit costs.
 
 ``portfolio_counts`` turns per-service ratings into the seed's "how many" counts.
 Every threshold is in a documented module-level rule table
@@ -26,7 +30,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from wcc_analysis.analysis.common import empty_frame, target_polarities, trend_word
+from wcc_analysis.analysis.common import (
+    KPI_TREND_PERIODS,
+    TREND_RULES,  # noqa: F401 - printed with this module's rules (report.rules): it decides each KPI's trend
+    empty_frame,
+    series_trend,
+    target_polarities,
+)
 from wcc_analysis.core.errors import InputTableError, ParameterError
 from wcc_analysis.core.rules import Rule, RuleTable, always
 from wcc_analysis.core.text import plural, round_or_none
@@ -121,42 +131,36 @@ DELIVERING_NEED_RULES: RuleTable[NeedFacts] = RuleTable((
 
 @dataclass(frozen=True)
 class BestInClassFacts:
-    """The deciding benchmark of Q2, as ``BEST_IN_CLASS_RULES`` reads it."""
+    """The council's quarter on each rated performance measure of Q2, as ``BEST_IN_CLASS_RULES`` reads them."""
 
-    quartile: int | None  # 1 = best quarter of comparators … 4 = worst; None when no measure can be rated
+    rated: int  # performance measures with a value for the council and at least one comparator
+    best_quarter: int = 0  # of them, in the best quarter of the comparators
+    worst_quarter: int = 0  # of them, in the worst quarter
+
+    @classmethod
+    def of(cls, quartiles: Sequence[int]) -> BestInClassFacts:
+        """The facts for the council's quartile on each rated measure (1 = best quarter … 4 = worst)."""
+        q = [int(x) for x in quartiles]
+        return cls(len(q), sum(x == 1 for x in q), sum(x == 4 for x in q))
 
 
-#: Q2, the first (most specific) performance measure the council has, by comparator quartile.
+#: Q2, over every published performance measure the council and a comparator have (each counts once; a quartile
+#: is among the computed comparators, 1 = best quarter); first rule that holds.
 BEST_IN_CLASS_RULES: RuleTable[BestInClassFacts] = RuleTable((
     Rule(GREY, "no performance measure (higher/lower is better) with a value for the council and at least "
-               "one comparator", lambda f: f.quartile is None),
-    Rule(GREEN, "in the best quarter of its comparators", lambda f: f.quartile == 1),
-    Rule(RED, "in the worst quarter", lambda f: f.quartile == 4),
-    Rule(AMBER, "otherwise (second or third quarter)", always),
-))
-
-
-@dataclass(frozen=True)
-class CostFacts:
-    """The council's net spend per head and its comparators', as ``COST_EFFICIENCY_RULES`` reads them (£)."""
-
-    spend_per_head: float | None
-    median: float | None  # the comparators' median; None when no comparator has a value
-    lower_quartile: float | None
-
-
-#: Q3, net spend per head against the comparator distribution (lower spend = more efficient).
-COST_EFFICIENCY_RULES: RuleTable[CostFacts] = RuleTable((
-    Rule(GREY, "no spend per head for the council, or no comparator values",
-         lambda f: f.spend_per_head is None or f.median is None),
-    Rule(GREEN, "at or below the comparator lower quartile", lambda f: f.spend_per_head <= f.lower_quartile),
-    Rule(AMBER, "above the lower quartile, at or below the median", lambda f: f.spend_per_head <= f.median),
-    Rule(RED, "above the comparator median", always),
+               "one comparator", lambda f: f.rated == 0),
+    Rule(GREEN, "in the best quarter of its comparators on most (more than half) of the rated measures, and in the "
+                "worst quarter on none", lambda f: f.best_quarter * 2 > f.rated and f.worst_quarter == 0),
+    Rule(RED, "in the worst quarter on most of the rated measures, and in the best quarter on none",
+         lambda f: f.worst_quarter * 2 > f.rated and f.best_quarter == 0),
+    Rule(AMBER, "otherwise (mostly in the middle two quarters, or best on some measures and worst on others); the "
+                "measures are the published statistics (DEFRA, MHCLG), the combining rule is this project's", always),
 ))
 
 KPI_STATUS_COLUMNS = [
     "kpi", "unit", "polarity", "period", "target", "actual", "performance_gap", "gap_pct_of_target",
-    "on_target", "rag", "previous_period", "previous_actual", "trend", "periods", "periods_on_target", "source",
+    "on_target", "rag", "previous_period", "previous_actual", "trend", "trend_slope_pct_of_target", "trend_periods",
+    "periods", "periods_on_target", "source",
 ]
 SURVEY_STATUS_COLUMNS = [
     "question", "period", "percent_satisfied", "compared_with", "comparison_value", "gap_points",
@@ -174,11 +178,12 @@ def kpi_status(kpis: pd.DataFrame | None, tolerance: float = 0.05) -> pd.DataFra
 
     ``kpis`` is long: kpi, unit, polarity, target, period, actual, source (one
     row per KPI per period; periods sort as written, e.g. ``2024-25 Q1``).
-    ``performance_gap`` is positive when better than target. The trend compares
-    the latest period with the one before on performance relative to target
-    (``gap_pct_of_target``), so targets that change between periods (e.g.
-    cumulative collection rates) are handled. Missing or empty input gives an
-    empty table.
+    ``performance_gap`` is positive when better than target. The trend is
+    ``TREND_RULES``: the least-squares line through the last four periods of
+    performance relative to target (``gap_pct_of_target``), so targets that
+    change between periods (e.g. cumulative collection rates) are handled;
+    ``trend_slope_pct_of_target`` is its slope (% of target per period,
+    positive = better). Missing or empty input gives an empty table.
     """
     if kpis is None or kpis.empty:
         return empty_frame(KPI_STATUS_COLUMNS)
@@ -197,6 +202,7 @@ def kpi_status(kpis: pd.DataFrame | None, tolerance: float = 0.05) -> pd.DataFra
         group = group.sort_values("period", key=lambda s: s.astype(str))
         last = group.iloc[-1]
         prev = group.iloc[-2] if len(group) > 1 else None
+        trend = series_trend(list(group["gap_pct_of_target"].astype(float)), periods=KPI_TREND_PERIODS)
         out.append({
             **({"service_id": last["service_id"]} if "service_id" in keys else {}),
             "kpi": last["kpi"],
@@ -211,7 +217,9 @@ def kpi_status(kpis: pd.DataFrame | None, tolerance: float = 0.05) -> pd.DataFra
             "rag": last["rag"],
             "previous_period": None if prev is None else prev["period"],
             "previous_actual": None if prev is None else float(prev["actual"]),
-            "trend": trend_word(float(last["gap_pct_of_target"]), None if prev is None else float(prev["gap_pct_of_target"])),
+            "trend": trend.word,
+            "trend_slope_pct_of_target": None if trend.slope_pct is None else round(trend.slope_pct, 6) + 0.0,
+            "trend_periods": trend.periods,
             "periods": len(group),
             "periods_on_target": int((group["rag"] == GREEN).sum()),
             "source": last.get("source"),
@@ -362,30 +370,33 @@ def benchmark(
     return result
 
 
-def best_in_class_rag(benchmarks: Sequence[Mapping]) -> tuple[str, str]:
-    """Q2 "Is it best in class?" as (rag, sentence), by ``BEST_IN_CLASS_RULES``.
+def _measure_name(b: Mapping) -> str:
+    return str(b.get("measure") or "the measure").split(" (")[0]
 
-    ``benchmarks`` are ``benchmark`` results, most specific measure first; the
-    first one the council and a comparator both have decides. Passing a
-    volume measure is an error: size is never rated.
+
+def best_in_class_rag(benchmarks: Sequence[Mapping], kpi_evidence: str | None = None) -> tuple[str, str]:
+    """Q2 "Is it best in class?" as (rag, sentence), by ``BEST_IN_CLASS_RULES`` over every rated measure.
+
+    ``benchmarks`` are ``benchmark`` results, most specific first; those with a quartile (a value for the council
+    and a comparator) are rated, each once. Passing a volume measure is an error: size is never rated.
+    ``kpi_evidence``: where nothing can be rated, the sentence that names the council's own KPIs as the evidence.
     """
     for b in benchmarks:
         if polarity_of(b["polarity"]) == VOLUME:
             raise ParameterError(f"{b.get('measure') or 'a measure'!r} is a volume measure; only performance measures are rated")
     usable = [b for b in benchmarks if b.get("quartile") is not None]
-    rag = BEST_IN_CLASS_RULES.decide(BestInClassFacts(usable[0]["quartile"] if usable else None))
+    facts = BestInClassFacts.of([b["quartile"] for b in usable])
+    rag = BEST_IN_CLASS_RULES.decide(facts)
     if rag == GREY:
-        return GREY, (
-            "Not available: no published performance measure for this service has a value for the "
-            "council and its comparators, so best in class cannot be judged."
-        )
-    b = usable[0]
-    where = {1: "the best quarter", 2: "the second quarter", 3: "the third quarter", 4: "the worst quarter"}[b["quartile"]]
-    note = f" ({b['note']})" if b.get("note") else ""
-    return rag, (
-        f"{rag}: in {where} of comparators on {b.get('measure') or 'the measure'}, rank {b['rank']} of "
-        f"{b['n_with_measure']} (1 = best); best is {b['best_name']}{note}."
-    )
+        text = ("Not available: no published performance measure for this service has a value for the council and "
+                "its comparators, so best in class cannot be judged.")
+        return GREY, text + (f" {kpi_evidence}" if kpi_evidence else "")
+    where = {1: "best quarter", 2: "second quarter", 3: "third quarter", 4: "worst quarter"}
+    parts = [f"{_measure_name(b)}: {where[b['quartile']]}, rank {b['rank']} of {b['n_with_measure']}"
+             + ("" if b["rank"] == 1 else f" (best {b['best_name']})") for b in usable]
+    count = (f"best quarter on {facts.best_quarter} of {plural(facts.rated, 'measure')}, worst quarter on "
+             f"{facts.worst_quarter}")
+    return rag, f"{rag}: {count} (1 = best) — " + "; ".join(parts) + "."
 
 
 # ---------------------------------------------------------------------------
@@ -393,12 +404,17 @@ def best_in_class_rag(benchmarks: Sequence[Mapping]) -> tuple[str, str]:
 # ---------------------------------------------------------------------------
 
 
-def efficiency_gap(spend_per_head: float | None, comparator_values: Sequence[float] | pd.Series, population: float | None) -> dict:
-    """The council's spend per head against the comparator median and lower quartile, in £ thousand.
+def efficiency_gap(spend_per_head: float | None, comparator_values: Sequence[float] | pd.Series, population: float | None,
+                   *, year: str | None = None, price_base_year: str | None = None,
+                   real_terms_factor: float | None = None) -> dict:
+    """The council's spend per head against the comparator median and lower quartile, in £ thousand a year.
 
     ``gap_to_median_gbp_thousands = (council − median) × population / 1000``
     and likewise for the lower quartile: positive means the council spends
     more (the saving if it matched that level), negative that it spends less.
+    These are cash of the spend figure's ``year``. With ``real_terms_factor``
+    (deflator(price base) / deflator(year), :func:`wcc_analysis.analysis.prices.to_real_terms`)
+    the ``…_real_gbp_thousands`` gaps restate them at ``price_base_year`` prices.
     Gaps are None when an input is missing.
     """
     values = pd.Series(comparator_values, dtype=float).dropna()
@@ -407,13 +423,18 @@ def efficiency_gap(spend_per_head: float | None, comparator_values: Sequence[flo
     lq = float(values.quantile(0.25)) if have else None
     council = None if spend_per_head is None or pd.isna(spend_per_head) else float(spend_per_head)
     pop = None if population is None or pd.isna(population) else float(population)
+    factor = None if real_terms_factor is None or pd.isna(real_terms_factor) else float(real_terms_factor)
 
     def gap(level: float | None) -> float | None:
         if council is None or level is None or pop is None:
             return None
         return (council - level) * pop / 1000.0
 
+    def real(cash: float | None) -> float | None:
+        return None if cash is None or factor is None else cash * factor
+
     return {
+        "year": year,
         "spend_per_head_gbp": council,
         "comparator_median_gbp": median,
         "comparator_lower_quartile_gbp": lq,
@@ -421,6 +442,10 @@ def efficiency_gap(spend_per_head: float | None, comparator_values: Sequence[flo
         "population": pop,
         "gap_to_median_gbp_thousands": gap(median),
         "gap_to_lower_quartile_gbp_thousands": gap(lq),
+        "price_base_year": price_base_year if factor is not None else None,
+        "real_terms_factor": factor,
+        "gap_to_median_real_gbp_thousands": real(gap(median)),
+        "gap_to_lower_quartile_real_gbp_thousands": real(gap(lq)),
     }
 
 
@@ -431,24 +456,36 @@ def unit_cost(cost_gbp: float | None, output_volume: float | None) -> float | No
     return float(cost_gbp) / float(output_volume)
 
 
-def cost_efficiency_rag(gap: Mapping | None) -> tuple[str, str]:
-    """Q3 "Is it as effective and cost efficient as it could be?" as (rag, sentence), by ``COST_EFFICIENCY_RULES``.
-
-    ``gap`` is an ``efficiency_gap`` result, or None when it could not be computed.
-    """
+def efficiency_sentence(gap: Mapping | None, measure: str = "the service's spend") -> str:
+    """The £ efficiency gap in a sentence: real terms at the price base where given, the cash figure beside it."""
     gap = gap or {}
-    spend, median, lq = (gap.get(k) for k in ("spend_per_head_gbp", "comparator_median_gbp", "comparator_lower_quartile_gbp"))
-    rag = COST_EFFICIENCY_RULES.decide(CostFacts(spend, median, lq))
-    if rag == GREY:
-        return GREY, "Not available: no net spend per head for the council or no comparator values to set it against."
-    figures = f"£{spend:,.2f} per head against a comparator median of £{median:,.2f} and lower quartile of £{lq:,.2f}"
-    to_median = gap.get("gap_to_median_gbp_thousands")
-    money = f"; £{to_median:,.1f}k a year above the median" if to_median is not None and to_median > 0 else ""
-    if rag == GREEN:
-        return GREEN, f"Green: at or below the lower quartile, {figures}."
-    if rag == AMBER:
-        return AMBER, f"Amber: between the lower quartile and the median, {figures}."
-    return RED, f"Red: above the median, {figures}{money}."
+    median = gap.get("gap_to_median_real_gbp_thousands")
+    lq = gap.get("gap_to_lower_quartile_real_gbp_thousands")
+    base, year = gap.get("price_base_year"), gap.get("year")
+    if median is None:
+        median, lq, base = gap.get("gap_to_median_gbp_thousands"), gap.get("gap_to_lower_quartile_gbp_thousands"), None
+    if median is None:
+        return "Efficiency gap: not available (no spend per head for the council and its comparators)."
+    prices = (f"at {base} prices" + ("" if year == base else f" (£{abs(gap['gap_to_median_gbp_thousands']):,.1f}k in "
+                                      f"{year} cash, restated with the GDP deflator)")) if base else "in cash"
+    side = "above" if median > 0 else "below"
+    to_lq = ("" if lq is None else f"; £{abs(lq):,.1f}k a year {'above' if lq > 0 else 'below'} the lower quartile")
+    return (f"Efficiency gap on {measure}{f', {year}' if year else ''}: £{abs(median):,.1f}k a year {side} the "
+            f"comparator median {prices}{to_lq}.")
+
+
+def value_for_money_answer(value_for_money: tuple[str, str] | None, gap: Mapping | None,
+                           measure: str = "the service's spend") -> tuple[str, str]:
+    """Q3 "Is it as effective and cost efficient as it could be?" as (rag, sentence).
+
+    The rating is the value-for-money rating (``value_for_money.VALUE_FOR_MONEY_RULES``: cost against outcome),
+    never spend alone; the sentence adds the £ efficiency gap (:func:`efficiency_sentence`).
+    """
+    if value_for_money is None:
+        rag, text = GREY, "Not available: no spend on the service's budget lines to set against its outcomes."
+    else:
+        rag, text = value_for_money
+    return rag, f"{text} {efficiency_sentence(gap, measure)}" if gap else text
 
 
 # ---------------------------------------------------------------------------
@@ -459,7 +496,7 @@ def cost_efficiency_rag(gap: Mapping | None) -> tuple[str, str]:
 PORTFOLIO_QUESTIONS: dict[str, str] = {
     "delivering_need_rag": "How many of our current arrangements for service delivery are delivering what we need now?",
     "best_in_class_rag": "How many services are best in class?",
-    "cost_efficiency_rag": "How many are truly as effective and cost efficient as they could be?",
+    "value_for_money_rag": "How many are truly as effective and cost efficient as they could be?",
 }
 
 
@@ -467,7 +504,8 @@ def portfolio_counts(results: pd.DataFrame) -> dict:
     """The seed's three questions as counts across services, and the £ efficiency gap counted once per RS block.
 
     ``results``: service_id, delivering_need_rag, best_in_class_rag,
-    cost_efficiency_rag, efficiency_gap_to_median_gbp_thousands, rs_block.
+    value_for_money_rag (question 3: value for money, cost against outcome),
+    efficiency_gap_to_median_gbp_thousands (real terms at the price base), rs_block.
     The answer to each question is the Green count; Grey counts services not
     assessed. Services in the same RS block carry the same block gap, so the
     total takes each block's gap once (a block whose services disagree is an
@@ -519,7 +557,7 @@ def portfolio_headline(counts: Mapping) -> dict:
     return {
         "delivering_need_count": f"{counts['delivering_need']['answer']} of {n}",
         "best_in_class_count": f"{counts['best_in_class']['answer']} of {n}",
-        "cost_efficiency_count": f"{counts['cost_efficiency']['answer']} of {n}",
+        "value_for_money_count": f"{counts['value_for_money']['answer']} of {n}",
         "efficiency_gap_above_median_gbp_thousands": round(counts["efficiency_gap_above_median_gbp_thousands"], 1),
     }
 
@@ -538,18 +576,23 @@ class GapResult:
     benchmarks: list[dict]
     best_in_class: tuple[str, str]
     efficiency: dict | None
-    cost_efficiency: tuple[str, str]
+    value_for_money: tuple[str, str]  # question 3: value for money (cost against outcome) and the £ gap
     unit_costs: pd.DataFrame
     narrative: list[str] = field(default_factory=list)
 
     def headline(self) -> dict:
+        """The three answers; the £ gaps in real terms at the price base (``efficiency_gap_price_base_year``),
+        or in cash of the spend figure's year where no price base was given."""
         eff = self.efficiency or {}
+        real = eff.get("gap_to_median_real_gbp_thousands") is not None
+        suffix = "_real_gbp_thousands" if real else "_gbp_thousands"
         return {
             "delivering_need_rag": self.delivering_need[0],
             "best_in_class_rag": self.best_in_class[0],
-            "cost_efficiency_rag": self.cost_efficiency[0],
-            "efficiency_gap_to_median_gbp_thousands": round_or_none(eff.get("gap_to_median_gbp_thousands")),
-            "efficiency_gap_to_lower_quartile_gbp_thousands": round_or_none(eff.get("gap_to_lower_quartile_gbp_thousands")),
+            "value_for_money_rag": self.value_for_money[0],
+            "efficiency_gap_to_median_gbp_thousands": round_or_none(eff.get("gap_to_median" + suffix)),
+            "efficiency_gap_to_lower_quartile_gbp_thousands": round_or_none(eff.get("gap_to_lower_quartile" + suffix)),
+            "efficiency_gap_price_base_year": eff.get("price_base_year") if real else None,
             "kpis_off_target": int((~self.kpis["on_target"].astype(bool)).sum()) if len(self.kpis) else None,
         }
 
@@ -571,6 +614,15 @@ def unit_costs(outputs: pd.DataFrame | None, cost_gbp: float | None) -> pd.DataF
     return table.reindex(columns=columns).sort_values(["measure", "year"]).reset_index(drop=True)
 
 
+def kpi_evidence(kpis: pd.DataFrame, label: str = "the council's own KPIs") -> str | None:
+    """Where no published measure rates best in class: the sentence naming the council's KPIs as the evidence."""
+    if kpis is None or kpis.empty:
+        return None
+    on = int(kpis["on_target"].astype(bool).sum())
+    return (f"Instead, the evidence is {label} against their targets: {on} of {plural(len(kpis), 'KPI')} on target "
+            "in the latest period (question 1) — the council's own figures, not a comparison with other councils.")
+
+
 def analyse(
     *,
     service_id: str,
@@ -578,29 +630,40 @@ def analyse(
     survey: pd.DataFrame | None = None,
     need_signals: Mapping[str, bool] | None = None,
     benchmarks: Sequence[Mapping] | None = None,
+    value_for_money: tuple[str, str] | None = None,
     spend_per_head: float | None = None,
     comparator_spend_per_head: Sequence[float] | pd.Series | None = None,
     population: float | None = None,
+    spend_year: str | None = None,
+    price_base_year: str | None = None,
+    real_terms_factor: float | None = None,
+    spend_measure: str = "the service's spend",
     cost_gbp: float | None = None,
     outputs: pd.DataFrame | None = None,
+    kpi_label: str = "the council's own KPIs",
     tolerance: float = 0.05,
     tolerance_points: float = 5.0,
 ) -> GapResult:
     """The three key questions for one service; absent inputs give Grey ratings, never an error.
 
     ``benchmarks`` are ``benchmark`` results (most specific first; volume
-    measures are kept for display but not rated); ``kpis``, ``survey`` and
-    ``outputs`` may hold every service (filtered on ``service_id``).
+    measures are kept for display but not rated); ``value_for_money`` is the
+    (rating, sentence) of :func:`wcc_analysis.analysis.value_for_money.assess`;
+    the efficiency gap is on ``spend_per_head`` of ``spend_year`` against
+    ``comparator_spend_per_head``, restated at ``price_base_year`` prices by
+    ``real_terms_factor``. ``kpis``, ``survey`` and ``outputs`` may hold every
+    service (filtered on ``service_id``).
     """
     k = kpi_status(_for_service(kpis, service_id), tolerance)
     s = survey_status(_for_service(survey, service_id), tolerance_points)
     q1 = delivering_need_rag(k, s, need_signals)
     marks = [dict(b) for b in (benchmarks or [])]
-    q2 = best_in_class_rag([b for b in marks if polarity_of(b["polarity"]) != VOLUME])
+    q2 = best_in_class_rag([b for b in marks if polarity_of(b["polarity"]) != VOLUME], kpi_evidence(k, kpi_label))
     eff = None
     if spend_per_head is not None and comparator_spend_per_head is not None:
-        eff = efficiency_gap(spend_per_head, comparator_spend_per_head, population)
-    q3 = cost_efficiency_rag(eff)
+        eff = efficiency_gap(spend_per_head, comparator_spend_per_head, population, year=spend_year,
+                             price_base_year=price_base_year, real_terms_factor=real_terms_factor)
+    q3 = value_for_money_answer(value_for_money, eff, spend_measure)
     result = GapResult(service_id, k, s, q1, marks, q2, eff, q3, unit_costs(_for_service(outputs, service_id), cost_gbp))
     result.narrative = [
         f"Delivering what we need now? {q1[1]}",

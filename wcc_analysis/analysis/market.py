@@ -6,13 +6,19 @@ computed market-maturity rating set beside the priority-setting score, and the
 seed's twelve sourcing options (section 5) screened against that evidence to
 give the long list that option appraisal takes.
 
-Every rule is a documented module-level table: ``CMA_HHI_BANDS`` (the CMA's
-merger guidelines), ``DEPENDENCY_WORDS``, ``MATURITY_RULES`` (three bidders: the
-minimum of the Public Contracts Regulations 2015, reg. 65) and ``OPTION_RULES``
-(the seed's sourcing options, section 5). ``DEPENDENCY_WORDS`` and
-``MATURITY_RULES`` are :class:`~wcc_analysis.core.rules.RuleTable` s and
-``OPTION_RULES`` an :class:`OptionRules` table: the function that decides reads
-the same table the report prints, so the rule shown is the rule that ran.
+Every rule is a documented module-level table: ``HHI_BANDS_2010`` (the HHI
+bands of the superseded 2010 Merger Assessment Guidelines, quoted as indicative
+for a local market only: the CMA's current guidelines, CMA129, set no HHI
+thresholds), ``DEPENDENCY_WORDS``, ``MATURITY_RULES`` (three bidders: the minimum
+of the Public Contracts Regulations 2015, reg. 65) and ``OPTION_RULES`` (the
+seed's sourcing options, section 5). The first three are
+:class:`~wcc_analysis.core.rules.RuleTable` s and ``OPTION_RULES`` an
+:class:`OptionRules` table: the function that decides reads the same table the
+report prints, so the rule shown is the rule that ran.
+
+Spend concentration is measured on the council's revenue payments only: capital
+payments (``suppliers.CAPITAL_RULES``) are one-off purchases of assets — a
+leisure centre's construction — and are shown apart.
 """
 
 from __future__ import annotations
@@ -23,9 +29,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from wcc_analysis.analysis.common import require_columns
+from wcc_analysis.analysis.suppliers import SPEND_TYPE, capital_by_supplier, capital_lines, split_spend
 from wcc_analysis.core.errors import MissingDataError, ParameterError
 from wcc_analysis.core.rules import Rule, RuleTable, always
-from wcc_analysis.core.text import plural, sentence
+from wcc_analysis.core.text import listed, plural, sentence
 from wcc_analysis.core.vocabulary import (
     ARMS_LENGTH_COMPANY,
     CATEGORIES,
@@ -50,6 +57,7 @@ from wcc_analysis.core.vocabulary import (
     THIRD_SECTOR,
     TRUST_OR_THIRD_SECTOR,
     UNCLASSIFIED,
+    any_illustrative,
 )
 
 SPEND = "spend concentration"
@@ -59,19 +67,42 @@ MARKET = "market concentration"
 # Concentration
 # ---------------------------------------------------------------------------
 
-CMA_SOURCE = (
-    "Merger Assessment Guidelines (CC2 Revised / OFT1254, Competition Commission and Office of "
-    "Fair Trading, September 2010, adopted by the Competition and Markets Authority), para. 5.3.5"
+#: Where the HHI bands come from, and that they are no longer current guidance.
+BAND_SOURCE = (
+    "Merger Assessment Guidelines (CC2 Revised / OFT1254, Competition Commission and Office of Fair Trading, "
+    "September 2010), para. 5.3.5 — SUPERSEDED: the CMA's current Merger Assessment Guidelines (CMA129, "
+    "18 March 2021) replaced them and set no HHI thresholds (the CMA applies no threshold to market shares or "
+    "any other measure), so these bands are indicative only"
 )
 
-#: HHI bands (0–10,000 scale) quoted for MARKET concentration only: (upper bound inclusive, band).
-#: The guidelines regard a market with an HHI exceeding 1,000 as concentrated and one exceeding
-#: 2,000 as highly concentrated. They describe a market's sellers; they are not quoted for one
-#: buyer's spend.
-CMA_HHI_BANDS: tuple[tuple[float, str], ...] = (
-    (1000.0, "unconcentrated"),  # hhi <= 1,000
-    (2000.0, "concentrated"),  # 1,000 < hhi <= 2,000
-    (float("inf"), "highly concentrated"),  # hhi > 2,000
+
+@dataclass(frozen=True)
+class HhiFacts:
+    """A local market's HHI (0–10,000), as ``HHI_BANDS_2010`` reads it."""
+
+    hhi: float
+
+
+def _hhi_test(upper: float) -> Callable[[HhiFacts], bool]:
+    return lambda f: f.hhi <= upper
+
+
+#: Indicative HHI bands (0–10,000) for a MARKET's sellers, from the superseded 2010 guidelines (``BAND_SOURCE``),
+#: which regarded a market with an HHI above 1,000 as concentrated and above 2,000 as highly concentrated. Not
+#: the CMA's current guidance (CMA129 sets no thresholds), and never quoted for one buyer's spend.
+HHI_BANDS_2010: RuleTable[HhiFacts] = RuleTable((
+    Rule("unconcentrated", "HHI at most 1,000 (2010 guidelines, superseded; indicative only)", _hhi_test(1000.0)),
+    Rule("concentrated", "HHI above 1,000 and at most 2,000 (2010 guidelines, superseded; indicative only)",
+         _hhi_test(2000.0)),
+    Rule("highly concentrated", "HHI above 2,000 (2010 guidelines, superseded; indicative only)",
+         _hhi_test(float("inf"))),
+), columns=("band", "rule"))
+
+#: What spend concentration measures, and what it does not — one sentence, in every spend description.
+SPEND_MEANING = (
+    "Spend concentration measures the council's dependency on few suppliers for this revenue spend, not "
+    "competition in the market: a supplier's share of one council's payments says nothing about how many "
+    "firms could bid."
 )
 
 
@@ -136,12 +167,11 @@ def cr3(share_series: pd.Series | Sequence[float]) -> float:
     return float(s.nlargest(3).sum())
 
 
-def cma_band(hhi_value: float) -> str:
-    """The CMA HHI band (``CMA_HHI_BANDS``) for a market's HHI."""
-    for upper, band in CMA_HHI_BANDS:
-        if hhi_value <= upper:
-            return band
-    raise ParameterError(f"HHI {hhi_value} is not a number")
+def hhi_band_2010(hhi_value: float) -> str:
+    """The indicative band of the superseded 2010 guidelines (``HHI_BANDS_2010``) for a market's HHI."""
+    if pd.isna(hhi_value):
+        raise ParameterError(f"HHI {hhi_value} is not a number")
+    return HHI_BANDS_2010.decide(HhiFacts(float(hhi_value)))
 
 
 @dataclass
@@ -152,7 +182,7 @@ class Concentration:
     n_providers: int
     largest: str
     largest_share: float
-    band: str | None  # CMA band, market concentration only
+    band: str | None  # indicative band of the superseded 2010 guidelines, market concentration only
     band_source: str | None
     description: str
 
@@ -165,11 +195,12 @@ def concentration(
     ``kind="spend"``: the council's payments (defaults ``by="supplier"``,
     ``value="amount_gbp"``) — how dependent the council is on few suppliers,
     described in words (``DEPENDENCY_WORDS``); no competition bands, since one
-    buyer's spend is not a market.
+    buyer's spend is not a market. Give it revenue payments only
+    (``suppliers.split_spend``), as ``analyse`` does.
     ``kind="market"``: a register covering the local market, one row per
     provider with its value in that market (defaults ``by="provider"``,
-    ``value="annual_value_gbp"``) — described with the CMA HHI bands
-    (``CMA_HHI_BANDS``), source named.
+    ``value="annual_value_gbp"``) — described with the indicative bands of the
+    superseded 2010 guidelines (``HHI_BANDS_2010``), named as superseded.
     """
     if kind not in ("spend", "market", SPEND, MARKET):
         raise ParameterError(f"kind must be 'spend' or 'market', not {kind!r}")
@@ -186,18 +217,17 @@ def concentration(
     top_name, top_share = str(table.at[0, by]), float(table.at[0, "share"])
     n = len(table)
     if is_market:
-        band = cma_band(h)
+        band = hhi_band_2010(h)
         text = (
-            f"The local market is {band} (HHI {h:,.0f}; the CMA's merger guidelines regard an HHI above 1,000 "
-            f"as concentrated and above 2,000 as highly concentrated). "
+            f"HHI {h:,.0f}: '{band}' on the indicative bands of the 2010 Merger Assessment Guidelines "
+            "(CC2/OFT1254, superseded; the CMA's current guidelines, CMA129 of March 2021, set no HHI thresholds). "
             f"{plural(n, 'provider')}; the largest, {top_name}, holds {top_share:.0%} and the three largest {c:.0%}."
         )
-        return Concentration(MARKET, h, c, n, top_name, top_share, band, CMA_SOURCE, text)
+        return Concentration(MARKET, h, c, n, top_name, top_share, band, BAND_SOURCE, text)
     words = DEPENDENCY_WORDS.decide(SpendFacts(top_share, c))
     text = (
         f"The council {words}: {plural(n, 'supplier')} paid; the largest, {top_name}, received {top_share:.0%} "
-        f"and the three largest {c:.0%} (HHI {h:,.0f}). This measures the council's dependency as a "
-        "buyer, not competition in the market."
+        f"and the three largest {c:.0%} (HHI {h:,.0f}). {SPEND_MEANING}"
     )
     return Concentration(SPEND, h, c, n, top_name, top_share, None, None, text)
 
@@ -635,6 +665,14 @@ def screen_options(evidence: MarketEvidence | Mapping, *, min_bidders: int = 2) 
 # ---------------------------------------------------------------------------
 
 
+#: The inputs of market maturity, the priority comparison and the option screen, as a report names them when
+#: they come from the illustrative sample (``MarketResult.sample_inputs``).
+REGISTER_INPUT, MODELS_INPUT = "provider register", "comparator delivery models"
+CATEGORY_INPUT, PRIORITY_INPUT = "service category (Must/Should/Nice to Do)", "priority-setting Market maturity score"
+MATURITY_INPUTS = (REGISTER_INPUT, MODELS_INPUT, PRIORITY_INPUT)
+SCREEN_INPUTS = (REGISTER_INPUT, MODELS_INPUT, CATEGORY_INPUT)
+
+
 @dataclass
 class MarketResult:
     service_id: str
@@ -649,6 +687,11 @@ class MarketResult:
     spend_concentration: Concentration | None = None
     market_shares: pd.DataFrame | None = None
     market_concentration: Concentration | None = None
+    capital: pd.DataFrame | None = None  # the service's capital payments, left out of spend concentration
+    capital_suppliers: pd.DataFrame | None = None  # them by supplier (suppliers.capital_by_supplier)
+    capital_lines: pd.DataFrame | None = None  # them line by line, by date (suppliers.capital_lines)
+    concentration_with_capital: Concentration | None = None  # what the spend measure would be with them in
+    sample_inputs: tuple[str, ...] = ()  # inputs of maturity and the screen that are the illustrative sample
     narrative: list[str] = field(default_factory=list)
 
     @property
@@ -656,16 +699,42 @@ class MarketResult:
         """Market concentration when a local-market register was given, else the council's spend concentration."""
         return self.market_concentration or self.spend_concentration
 
+    @property
+    def maturity_sample(self) -> tuple[str, ...]:
+        """The inputs of the maturity rating and its priority comparison that are the illustrative sample."""
+        return tuple(i for i in self.sample_inputs if i in MATURITY_INPUTS)
+
+    @property
+    def screen_sample(self) -> tuple[str, ...]:
+        """The inputs of the option screen (and the maturity it reads) that are the illustrative sample."""
+        return tuple(i for i in self.sample_inputs if i in SCREEN_INPUTS)
+
+    @property
+    def capital_total(self) -> tuple[int, float]:
+        """(number, £) of the service's capital payments; (0, 0.0) when none or no payments."""
+        if self.capital is None or self.capital.empty:
+            return 0, 0.0
+        return len(self.capital), float(self.capital["amount_gbp"].sum())
+
     def headline(self) -> dict:
         c = self.concentration
+        n_capital, capital_gbp = self.capital_total
         return {
             "hhi": round(c.hhi, 1) if c else None,
             "cr3": round(c.cr3, 4) if c else None,
             "concentration_kind": c.kind if c else None,
+            "capital_payments_excluded": n_capital if self.capital is not None else None,
+            "capital_excluded_gbp": round(capital_gbp, 2) if self.capital is not None else None,
             "providers_by_sector": dict(self.providers_by_sector),
             "market_maturity": self.maturity.rating,
             "options_supported": self.options.loc[self.options["supported"], "label"].tolist(),
+            "maturity_and_options_sample": ", ".join(self.sample_inputs) or "none",
         }
+
+
+def sample_words(inputs: Sequence[str]) -> str:
+    """"ILLUSTRATIVE SAMPLE (provider register and comparator delivery models)": how reports name sample inputs."""
+    return f"ILLUSTRATIVE SAMPLE ({listed(inputs)})" if inputs else ""
 
 
 def analyse(
@@ -686,14 +755,21 @@ def analyse(
     parish_councils: int | None = None,
     maturity_thresholds: Mapping[str, int] | None = None,
     min_bidders: int = 2,
+    sample_inputs: Sequence[str] = (),
 ) -> MarketResult:
     """The whole market analysis for one service: everything the market notebook shows.
 
     ``register`` is the provider register (any absent input is reported, not
     an error); ``payments`` the council's payments to suppliers for this
-    service (spend concentration); ``market`` a register covering the local
+    service: spend concentration is measured on its revenue payments only — by
+    their ``spend_type`` column, else classified here (``suppliers.CAPITAL_RULES``)
+    when they have a ``description``, else all taken as revenue — and the
+    capital ones are returned apart; ``market`` a register covering the local
     market with each provider's value there (market concentration).
     ``council`` is left out of ``comparator_models`` when it appears there.
+    ``sample_inputs`` names further inputs that are the illustrative sample
+    (``CATEGORY_INPUT``, ``PRIORITY_INPUT``); a register or comparator table is
+    recognised as sample by its ``data_status`` column.
     """
     register = register if register is not None else pd.DataFrame(columns=["provider", "sector", "services", "in_district"])
     providers = providers_for(register, service_id).reset_index(drop=True)
@@ -705,10 +781,23 @@ def analyse(
     evidence = MarketEvidence(by_sector, maturity, counts, category, parish_councils)
     options = screen_options(evidence, min_bidders=min_bidders)
     result = MarketResult(service_id, providers, by_sector, n_local, counts, maturity, check, options)
+    detected = [name for name, frame in ((REGISTER_INPUT, register), (MODELS_INPUT, comparator_models))
+                if any_illustrative(frame)]
+    result.sample_inputs = tuple(dict.fromkeys([*detected, *sample_inputs]))
     if payments is not None and not payments.empty:
-        result.spend_shares = shares(payments, payments_by, payments_value)
+        require_columns(payments, [payments_by, payments_value], PAYMENTS_TABLE)
+        if SPEND_TYPE in payments.columns or "description" in payments.columns:
+            revenue, capital = split_spend(payments)
+            result.capital = capital.reset_index(drop=True)
+            result.capital_suppliers = capital_by_supplier(capital) if not capital.empty else None
+            result.capital_lines = capital_lines(capital) if not capital.empty else None
+        else:
+            revenue = payments
+        result.spend_shares = shares(revenue, payments_by, payments_value)
         if not result.spend_shares.empty:
-            result.spend_concentration = concentration(payments, "spend", by=payments_by, value=payments_value)
+            result.spend_concentration = concentration(revenue, "spend", by=payments_by, value=payments_value)
+        if result.capital is not None and not result.capital.empty:
+            result.concentration_with_capital = concentration(payments, "spend", by=payments_by, value=payments_value)
     if market is not None and not market.empty:
         result.market_shares = shares(market, market_by, market_value, table=MARKET_TABLE)
         if not result.market_shares.empty:
@@ -724,13 +813,21 @@ def narrative(result: MarketResult) -> list[str]:
     lines = [f"Capable external providers: {listed}; {result.n_local} based in the district."]
     if result.providers_by_sector.get(UNCLASSIFIED):
         lines.append(f"{result.providers_by_sector[UNCLASSIFIED]} provider(s) have no sector recorded and are not counted.")
-    lines.append(f"Market maturity — {result.maturity.rule}")
+    sample = (f" This rests on the {sample_words(result.maturity_sample)} — invented figures, not the council's "
+              "real market." if result.maturity_sample else "")
+    lines.append(f"Market maturity — {result.maturity.rule}{sample}")
     lines.append(result.priority_check["note"])
     for c in (result.market_concentration, result.spend_concentration):
         if c is not None:
             lines.append(c.description)
+    n_capital, capital_gbp = result.capital_total
+    if n_capital:
+        lines.append(f"{plural(n_capital, 'capital payment')} (£{capital_gbp:,.0f}) are shown apart and left out of "
+                     "spend concentration, which is measured on revenue payments only.")
     if result.concentration is None:
         lines.append("No payments or local-market values were supplied, so concentration is not measured.")
     supported = result.options.loc[result.options["supported"], "label"].tolist()
-    lines.append(f"{len(supported)} of {len(result.options)} sourcing options go forward to option appraisal: {', '.join(supported)}.")
+    sample = f" (screened on the {sample_words(result.screen_sample)})" if result.screen_sample else ""
+    lines.append(f"{len(supported)} of {len(result.options)} sourcing options go forward to option appraisal{sample}: "
+                 f"{', '.join(supported)}.")
     return lines

@@ -36,6 +36,10 @@ from wcc_analysis.core.errors import MissingDataError, ParameterError
 from wcc_analysis.core.vocabulary import HIGHER, LOWER, VOLUME
 
 PER_HEAD_UNIT = "£ per head (net current expenditure / ONS mid-year population)"
+#: Households are not published by DEFRA: they follow from its residual household waste tonnage (LA collected waste
+#: Table 1) divided by residual household waste per household (Table 3, NI191); see ingest.public.waste_collection.
+HOUSEHOLDS_NOTE = ("households derived: DEFRA publishes no count; it follows from its residual household waste tonnage "
+                   "(LA collected waste Table 1) divided by residual household waste per household (Table 3, NI191)")
 PER_1000_UNIT = "incidents per 1,000 people (ONS mid-year population)"
 
 #: What a spend figure is: outturn (what was spent) or budget (what was planned). Never mixed up in a label.
@@ -85,6 +89,9 @@ class Measure:
     scope: str | None = None  # for spend measures: DETAILED_LINE, SERVICE_LINES or BLOCK
     block: str | None = None  # for a whole-block measure, the RS block
     trend: bool = False  # the source holds a series of years: show the council's trend beside the comparators'
+    #: Divide by households (derived from DEFRA's waste figures, the latest year up to the measure's) instead of
+    #: people; ``per_head`` must then be False.
+    per_household: bool = False
 
 
 def _spend_label(spend_line: str, basis: str = OUTTURN) -> str:
@@ -124,6 +131,43 @@ def service_line_measure(service_id: str, lines: tuple[str, ...] | list[str], ye
                    "every English council that made an RA return (410 in 2023-24; 2021-22 also held, pass year=)",
                    "ra_budget", "net_budget_gbp_thousands", "line", lines, per_head=True, spend_line=spend_line,
                    basis=BUDGET, scope=SERVICE_LINES)
+
+
+def household_counts(tables: dict[str, pd.DataFrame], year: str) -> tuple[pd.Series, str | None]:
+    """Households by ONS code for the latest DEFRA year up to ``year`` that has them, and that year (None when no
+    year has them). Derived, not published: :data:`HOUSEHOLDS_NOTE`."""
+    table = tables.get("waste_collection")
+    if table is None or "households" not in table.columns:
+        return pd.Series(dtype=float), None
+    rows = table.dropna(subset=["ons_code", "households"])
+    rows = rows[(rows["households"] > 0) & (rows["year"].astype(str) <= str(year))]
+    if rows.empty:
+        return pd.Series(dtype=float), None
+    latest = str(rows["year"].max())
+    rows = rows[rows["year"] == latest]
+    return pd.Series(rows["households"].astype(float).to_numpy(), index=rows["ons_code"].astype(str).to_numpy()), latest
+
+
+def value_for_money_cost_measure(service_id: str, lines: tuple[str, ...] | list[str], year: str = "2023-24", *,
+                                 per_household: bool = False, households_year: str | None = None) -> Measure:
+    """The spend question 3 sets against outcomes: the service's budget lines (RA ``year``) per head, or per
+    household (households from DEFRA's waste figures for ``households_year``, derived: :data:`HOUSEHOLDS_NOTE`)."""
+    lines = tuple(lines)
+    if not lines:
+        raise ParameterError(f"service {service_id!r} has no budget lines for the value-for-money cost")
+    spend_line = f"RA {year} " + " + ".join(lines)
+    if per_household:
+        label = f"{spend_line} budget per household (lower is cheaper)"
+        unit = (f"£ per household (budgeted net current expenditure {year} / households {households_year or 'latest'}; "
+                f"{HOUSEHOLDS_NOTE})")
+    else:
+        label, unit = _spend_label(spend_line, BUDGET), "£ per head (budgeted net current expenditure / ONS mid-year population)"
+    return Measure(f"{service_id}_vfm_cost_{'per_household' if per_household else 'per_head'}", service_id, label, unit,
+                   LOWER, _RA_SOURCE.format(year=year) + ("; households: DEFRA LA collected waste statistics (derived)"
+                                                         if per_household else ""), year,
+                   "every English council that made an RA return" + (" and has DEFRA waste figures" if per_household else ""),
+                   "ra_budget", "net_budget_gbp_thousands", "line", lines, per_head=not per_household,
+                   spend_line=spend_line, basis=BUDGET, scope=SERVICE_LINES, per_household=per_household)
 
 
 ENV = "Environmental and regulatory services"
@@ -334,6 +378,10 @@ def measure_values(
     else:
         values = rows.set_index("ons_code")[measure.value_column]
     values = values.astype(float).dropna()
+    if measure.per_household:
+        homes, _ = household_counts(tables, year)
+        values = values[values.index.isin(homes.index)]
+        values = values * 1000.0 / homes.reindex(values.index)
     if measure.per_head:
         if population is None:
             raise MissingDataError(f"measure {measure.id} is per head, and no population was given for it")

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from wcc_analysis.analysis import comparators, population, prices
+from wcc_analysis.analysis import area_indicators, comparator_stability, comparators, population, prices
+from wcc_analysis.core.config import ComparatorModel
 from wcc_analysis.core.errors import MissingDataError
 
 #: IMD 2025 is used for outturn years from 2025-26, and for the comparator group of the latest outturn year
@@ -97,6 +98,7 @@ class NeedsResult(population.PerHeadDistribution):
     year: str
     trend: pd.DataFrame
     group: comparators.ComparatorGroup
+    stability: comparator_stability.Stability
     distribution: pd.DataFrame
     position: dict
     geographic: pd.DataFrame
@@ -107,7 +109,20 @@ class NeedsResult(population.PerHeadDistribution):
     real_terms_note: str = ""
     imd_edition: str = ""  # the deprivation edition the comparator group used
     series_breaks: list = field(default_factory=list)  # prices.SeriesBreak within the trend's years
+    label_group: pd.DataFrame = field(default_factory=pd.DataFrame)  # comparators.label_group + name, spend
     narrative: list[str] = field(default_factory=list)
+
+    def comparators_with_stability(self) -> pd.DataFrame:
+        """The group's members (rank, name, distance, indicators…) with reading, kept and variants."""
+        steady = self.stability.members[["ons_code", "reading", "kept", "variants"]]
+        return self.group.members.merge(steady, on="ons_code", how="left")
+
+    def alternative_overlaps(self) -> dict[str, dict]:
+        """How far each alternative group agrees with the computed one (comparators.overlap)."""
+        out = {"geographic neighbours": comparators.overlap(self.group.codes, list(self.geographic["ons_code"]))}
+        if len(self.label_group):
+            out["mySociety label group"] = comparators.overlap(self.group.codes, list(self.label_group["ons_code"]))
+        return out
 
     @property
     def others_in_block(self) -> list[str]:
@@ -129,6 +144,8 @@ class NeedsResult(population.PerHeadDistribution):
             "comparator_rank_of": self.position["of"],
             "comparator_codes": self.group.codes,
             "comparator_pool_size": self.group.pool_size,
+            "comparator_model": self.group.model,
+            "comparators_stable": self.stability.count(comparator_stability.STABLE),
         }
 
 
@@ -226,26 +243,35 @@ def analyse(
     block: str,
     sharing_services: list[str],
     other_blocks: list[str] | None = None,
-    indicators: tuple[str, ...] = ("population", "population_growth_pct", "imd_score"),
+    model: ComparatorModel | None = None,
     k: int = 15,
     mid_year: pd.DataFrame | None = None,
+    structure: pd.DataFrame | None = None,
+    tax_levels: pd.DataFrame | None = None,
+    labels: pd.DataFrame | None = None,
+    stability_change: float = comparator_stability.DEFAULT_WEIGHT_CHANGE,
     deflators: pd.DataFrame | None = None,
     price_base_year: str = prices.PRICE_BASE_YEAR,
 ) -> NeedsResult:
     """The whole needs analysis for one council and service block, in the latest year published for it.
 
-    ``mid_year``: the ONS mid-year estimates (``ons_code, year, population``); without it every per-head
-    figure uses the census-trend estimate. ``deflators``: :func:`prices.financial_year_deflators`; with it
-    the trend is also in real terms at ``price_base_year`` prices.
+    ``model``: the comparator model (name, indicator weights; default: population, its five-year change
+    and IMD score, equally weighted). ``mid_year``: the ONS mid-year estimates (``ons_code, year,
+    population``); without it every per-head figure uses the census-trend estimate. ``structure`` (the
+    ``population_structure`` table), ``tax_levels`` (``council_tax_levels``) and ``labels``
+    (``similarity_labels``) feed the area indicators and the label group. ``deflators``:
+    :func:`prices.financial_year_deflators`; with it the trend is also in real terms at ``price_base_year``.
     """
+    model = model or ComparatorModel("area model", {"population": 1.0, "population_growth_5y_pct": 1.0,
+                                                    "imd_score": 1.0})
     mine = _council_facts(outturn, council, block)
     latest = mine.sort_values("year_start").iloc[-1]
     year, year_start, council_class = latest["year"], int(latest["year_start"]), latest["authority_class"]
     council_name = str(latest["authority_name"])
 
     years = sorted(outturn["year_start"].dropna().astype(int).unique())
-    people = population.by_year(mid_year if mid_year is not None else pd.DataFrame(
-        columns=["ons_code", "year", "population"]), census, years)
+    no_mid_year = pd.DataFrame(columns=["ons_code", "year", "population"])
+    people = population.by_year(mid_year if mid_year is not None else no_mid_year, census, years)
     per_head = spend_per_head(outturn, people, block)
     if council not in set(per_head["ons_code"]):
         raise MissingDataError(
@@ -256,18 +282,19 @@ def analyse(
     candidates = in_year.drop_duplicates("ons_code").rename(columns={"authority_name": "name"})
     candidates = candidates[candidates["ons_code"].notna()]
     edition = imd_edition_for(year_start, latest=True)
-    imd = deprivation[deprivation["edition"] == edition][["ons_code", "imd_score"]]
     spend_year = in_year[(in_year["rs_block"] == block) & in_year["net_expenditure_gbp_thousands"].notna()]
-    people_year = people[people["year_start"] == year_start][["ons_code", "population"]]
-    growth = population.growth_pct(census).rename_axis("ons_code").reset_index()
-    sources = {
-        f"MHCLG revenue outturn {year} with a published {block} figure": spend_year[
-            ["ons_code", "net_expenditure_gbp_thousands"]],
+    people_year = people[people["year_start"] == year_start][["ons_code", "population_method"]]
+    indicators, basis = area_indicators.indicators_for_year(
+        year_start, mid_year if mid_year is not None else no_mid_year,
+        structure if structure is not None else _EMPTY_STRUCTURE, deprivation,
+        tax_levels if tax_levels is not None else _EMPTY_TAX, edition)
+    gates = {
+        f"MHCLG revenue outturn {year} with a published {block} figure": spend_year[["ons_code"]].assign(published=True),
         f"ONS population for {year} (mid-{year_start} estimate or census trend)": people_year,
-        "ONS Census 2011 and 2021": growth,
-        edition: imd,
     }
-    group = comparators.comparator_group(candidates, sources, council, indicators, k)
+    group = comparators.comparator_group(candidates, gates, indicators, council, model.weights, k,
+                                         model=model.name, reason=model.reason, basis=basis)
+    steadiness = comparator_stability.stability(group, stability_change)
 
     members = per_head[(per_head["year_start"] == year_start)]
     distribution = members[members["ons_code"].isin(group.codes + [council])].copy()
@@ -287,6 +314,7 @@ def analyse(
     ].merge(geo[["neighbour_code", "relation"]].rename(columns={"neighbour_code": "ons_code"}), on="ons_code")
     geo_table = geo_table.sort_values(["spend_per_head_gbp", "ons_code"]).reset_index(drop=True)
     geo_place = position(geo_table["spend_per_head_gbp"], council_value) if len(geo_table) else None
+    labelled = _label_group(labels, council, members[members["authority_class"] == council_class])
 
     drivers = drivers_of_need(census, deprivation, council, group.codes, mid_year)
     published = trend.dropna(subset=["net_expenditure_gbp_thousands"])
@@ -304,6 +332,7 @@ def analyse(
         year=str(year),
         trend=trend,
         group=group,
+        stability=steadiness,
         distribution=distribution,
         position=place,
         geographic=geo_table,
@@ -314,9 +343,24 @@ def analyse(
         real_terms_note=note,
         imd_edition=edition,
         series_breaks=breaks,
+        label_group=labelled,
     )
     result.narrative = narrative(result)
     return result
+
+
+_EMPTY_STRUCTURE = pd.DataFrame(columns=["ons_code", "year", "share_under_16", "share_65_plus", "area_km2"])
+_EMPTY_TAX = pd.DataFrame(columns=["ons_code", "year_start", "tax_base_band_d_equivalents"])
+
+
+def _label_group(labels: pd.DataFrame | None, council: str, members: pd.DataFrame) -> pd.DataFrame:
+    """The mySociety label group among the class's authorities with a figure in the year, with their spend."""
+    if labels is None or labels.empty:
+        return pd.DataFrame(columns=["ons_code", "authority_name", "shared", "differs_on", "spend_per_head_gbp"])
+    found = comparators.label_group(labels, council, members["ons_code"].tolist())
+    spend = members[["ons_code", "authority_name", "spend_per_head_gbp"]].drop_duplicates("ons_code")
+    return found.merge(spend, on="ons_code", how="left")[
+        ["ons_code", "authority_name", "shared", "differs_on", "spend_per_head_gbp"]]
 
 
 def _spend_trend(per_head: pd.DataFrame, council: str, peers: list[str], years: list[int]) -> pd.DataFrame:
@@ -378,6 +422,10 @@ def narrative(result: NeedsResult) -> list[str]:
         f"({_money(p['median'])} per head): rank {p['rank']} of {p['of']} (1 = lowest spend), "
         f"in the {p['quartile']}.",
     ]
+    steady, agree = result.stability, result.alternative_overlaps()
+    groups = "; ".join(f"{a['n_both']} of them are among the {a['n_other']} {what}" for what, a in agree.items())
+    lines.append(f"Comparator group: {result.group.label}; {steady.count(comparator_stability.STABLE)} of "
+                 f"{len(steady.members)} stay in it in all {len(steady.variants)} variants of the model; {groups}.")
     trend = result.trend.dropna(subset=["spend_per_head_gbp"])
     if len(trend) >= 2:
         first, last = trend.iloc[0], trend.iloc[-1]

@@ -14,6 +14,11 @@ it (:func:`rules_tables`):
 - :data:`NON_MARKET_RULES` — payments that are not purchases from a market
   (tax, precepts, refunds…), excluded with their reason (:func:`non_market_reason`,
   :func:`split_market`);
+- :data:`CAPITAL_RULES` — whether a market payment is capital or revenue, by the
+  file's own capital/revenue column where it has one, else by keywords in the
+  description and expense type, carried to the rest of a capital invoice and to a
+  works contractor's other payments (:func:`classify_spend`, :func:`split_spend`,
+  :func:`capital_by_supplier`); spend concentration is measured on revenue only;
 - service areas are mapped to service ids by a council's own table
   (:func:`map_service_areas`); rows no mapping row matches are ``unmapped``.
 
@@ -25,13 +30,15 @@ a notebook makes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pandas as pd
 
+from wcc_analysis.analysis.common import require_columns
 from wcc_analysis.core.errors import ParameterError
+from wcc_analysis.core.rules import Rule, RuleTable, always
 from wcc_analysis.core.vocabulary import (
     COMMUNITY,
     IN_HOUSE,
@@ -598,6 +605,205 @@ def exclusions_summary(excluded: pd.DataFrame) -> pd.DataFrame:
     return summary.rename_axis("reason").reset_index()
 
 
+# --------------------------------------------------------------------------- capital and revenue
+
+#: What a market payment is: capital (building, buying or improving an asset) or revenue (running services).
+CAPITAL, REVENUE = "capital", "revenue"
+#: The columns :func:`classify_spend` adds: ``spend_type`` (capital / revenue) and the number of the
+#: :data:`CAPITAL_RULES` rule that decided it (1 = the first).
+SPEND_TYPE, SPEND_RULE = "spend_type", "spend_rule"
+
+_CAPITAL_FLAG = re.compile(r"^(?:capital|cap|c|capex|capital expenditure)$")
+_REVENUE_FLAG = re.compile(r"^(?:revenue|rev|r|opex|revenue expenditure)$")
+
+#: Keyword patterns searched in a payment's lower-case description (and expense type, when the file has one).
+WORKS_STAGE = (r"\bval(?:uation)?\s*(?:no\.?\s*)?\d{1,2}\b"  # a numbered valuation: Valuation 13, Val 2
+               r"|\b(?:payment|interim|completion) certificate\b|\bretention\b")
+WORKS_STAGE_UNLESS = r"recruitment|\bstaff\b|\bdata\b|\brecords?\b|\bdocuments?\b"
+BUILDING_WORK = (r"\bconstruction\b|\bdesign and build\b|\bnew build\b|\bscape\b|national construction framework"
+                 r"|\bcapital\b|\bcapex\b")
+BUILDING_WORK_UNLESS = r"insurance|renewal|premium|industry scheme|\bcis\b|training|course|capital one"
+SCHEME_FEES = (r"\bpm fees?\b|\bproject manage(?:r|ment) fees?\b|\bqs fees?\b|\bquantity surveyor'?s? fees?\b"
+               r"|\bclerk of (?:the )?works\b|\bemployer'?s agent\b")
+#: A supplier is a works contractor when at least this share of its £ in the year is capital by rules 1–6.
+MIN_CONTRACTOR_SHARE = 0.5
+
+
+def _text(value: object) -> str:
+    return re.sub(r"\s+", " ", str(value or "")).strip().lower()
+
+
+def _says(pattern: str, unless: str | None = None) -> Callable[[CapitalFacts], bool]:
+    compiled, exception = re.compile(pattern), re.compile(unless) if unless else None
+    return lambda f: bool(compiled.search(f.text)) and not (exception and exception.search(f.text))
+
+
+@dataclass(frozen=True)
+class CapitalFacts:
+    """One payment as :data:`CAPITAL_RULES` reads it."""
+
+    text: str  # description and expense type, lower case, spaces collapsed
+    flag: str | None = None  # the file's own capital/revenue column: CAPITAL, REVENUE, or None (absent / unreadable)
+    same_invoice: bool = False  # another line of its invoice (supplier, reference, date) is capital by rules 1–5
+    supplier_capital_share: float = 0.0  # share of the supplier's £ in the year that is capital by rules 1–6
+    min_contractor_share: float = MIN_CONTRACTOR_SHARE
+
+
+#: Whether a market payment is capital or revenue (first rule that holds). Rules 3–5 are keyword rules on the
+#: description (and expense type); 6 and 7 carry them to the other lines of a capital invoice and to a works
+#: contractor's other payments, whose descriptions often name only the scheme ("Wilson Field Leisure Centre").
+CAPITAL_RULES: RuleTable[CapitalFacts] = RuleTable((
+    Rule(CAPITAL, "the file's own capital/revenue column says capital (Capital, Cap, C, CAPEX)",
+         lambda f: f.flag == CAPITAL),
+    Rule(REVENUE, "the file's own capital/revenue column says revenue (Revenue, Rev, R, OPEX)",
+         lambda f: f.flag == REVENUE),
+    Rule(CAPITAL, "a stage payment under a works contract: a numbered valuation ('Valuation 13', 'Val 2'), a "
+                  "payment, interim or completion certificate, or a retention — not asset-valuation fees "
+                  "('Valuation Fees', 'Asset Valuations 2024-25') and not staff or records retention",
+         _says(WORKS_STAGE, WORKS_STAGE_UNLESS)),
+    Rule(CAPITAL, "building work: 'construction' (not construction insurance or the Construction Industry "
+                  "Scheme), 'design and build', 'new build', the SCAPE / National Construction Framework, or "
+                  "'capital' / 'capex' (in the description or expense type)",
+         _says(BUILDING_WORK, BUILDING_WORK_UNLESS)),
+    Rule(CAPITAL, "a capital scheme's professional fees: 'PM fee' (project manager), 'project management fee', "
+                  "'QS fee', 'clerk of works', 'employer's agent'",
+         _says(SCHEME_FEES)),
+    Rule(CAPITAL, "another line of the same invoice (same supplier, reference and payment date) is capital by "
+                  "rules 1–5: an invoice is one purchase",
+         lambda f: f.same_invoice),
+    Rule(CAPITAL, f"a works contractor: at least min_contractor_share ({MIN_CONTRACTOR_SHARE:.0%}) of the "
+                  "supplier's £ in the year's payments is capital by rules 1–6, so its other payments are the "
+                  "same schemes' stage payments",
+         lambda f: f.supplier_capital_share >= f.min_contractor_share),
+    Rule(REVENUE, "otherwise revenue: the cost of running services (fees, contracts, repairs, supplies)", always),
+), columns=("payment is", "rule"))
+
+
+def _flag(value: object) -> str | None:
+    text = _text(value)
+    if _CAPITAL_FLAG.match(text):
+        return CAPITAL
+    if _REVENUE_FLAG.match(text):
+        return REVENUE
+    return None
+
+
+def classify_spend(payments: pd.DataFrame, *, min_contractor_share: float = MIN_CONTRACTOR_SHARE) -> pd.DataFrame:
+    """Payments with ``spend_type`` (capital / revenue) and ``spend_rule`` (the :data:`CAPITAL_RULES` rule) added.
+
+    Reads ``description`` and ``amount_gbp`` and, when present, ``expense_type`` and ``capital_revenue`` (the
+    file's own field); rules 6 and 7 group by supplier (``supplier_key`` when present), ``reference`` and
+    ``payment_date``. A missing ``description`` or ``amount_gbp`` is an :class:`InputTableError` naming it.
+    Deterministic: the result depends only on the rows given. Row order and index are kept.
+    """
+    if not 0 < min_contractor_share <= 1:
+        raise ParameterError(f"min_contractor_share must be a share above 0 and at most 1, not {min_contractor_share}")
+    require_columns(payments, ["description", "amount_gbp"], "payments")
+    if not any(c in payments.columns for c in ("supplier_key", "supplier", "supplier_raw")):
+        require_columns(payments, ["supplier"], "payments")
+    out = payments.copy()
+    if out.empty:
+        return out.assign(**{SPEND_TYPE: pd.Series(dtype=object), SPEND_RULE: pd.Series(dtype=object)})
+    text = out["description"].map(_text)
+    if "expense_type" in out.columns:
+        text = (text + " " + out["expense_type"].map(_text)).str.strip()
+    flags = out["capital_revenue"].map(_flag) if "capital_revenue" in out.columns else pd.Series(None, index=out.index)
+    supplier = out[next(c for c in ("supplier_key", "supplier", "supplier_raw") if c in out.columns)].astype(str)
+    reference = out["reference"].astype(str).str.strip() if "reference" in out.columns else pd.Series("", index=out.index)
+    dated = out["payment_date"].astype(str) if "payment_date" in out.columns else ""
+    invoice = supplier + "|" + reference + "|" + dated
+    invoice = invoice.where(reference != "")  # no reference: each line stands alone
+    amount = out["amount_gbp"].astype(float)
+
+    def decide(same_invoice: pd.Series, share: pd.Series) -> list[Rule[CapitalFacts]]:
+        return [CAPITAL_RULES.first(CapitalFacts(t, None if pd.isna(f) else f, bool(s), float(c), min_contractor_share))
+                for t, f, s, c in zip(text, flags, same_invoice, share, strict=True)]
+
+    def capital(rules: list[Rule[CapitalFacts]]) -> pd.Series:
+        return pd.Series([r.outcome == CAPITAL for r in rules], index=out.index)
+
+    no, zero = pd.Series(False, index=out.index), pd.Series(0.0, index=out.index)
+    direct = capital(decide(no, zero))  # rules 1–5: each payment on its own
+    same_invoice = invoice.isin(set(invoice[direct & invoice.notna()]))
+    by_invoice = capital(decide(same_invoice, zero))  # and rule 6
+    capital_gbp = amount.where(by_invoice, 0.0).groupby(supplier).transform("sum")
+    total_gbp = amount.groupby(supplier).transform("sum")
+    share = (capital_gbp / total_gbp).where(total_gbp > 0, 0.0).fillna(0.0)
+    numbers = {id(r): i for i, r in enumerate(CAPITAL_RULES, start=1)}
+    rules = decide(same_invoice, share)
+    out[SPEND_TYPE] = [r.outcome for r in rules]
+    out[SPEND_RULE] = [numbers[id(r)] for r in rules]
+    return out
+
+
+def split_spend(payments: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(revenue payments, capital payments), by ``spend_type`` (classified here when absent). Row order kept."""
+    classified = payments if SPEND_TYPE in payments.columns else classify_spend(payments)
+    capital = classified[SPEND_TYPE].eq(CAPITAL)
+    return classified[~capital], classified[capital]
+
+
+_PERSON = re.compile(r"\b(?:mr|mrs|ms|miss|mx|dr)\b\.?\s+(?:[a-z]\.?\s+)*[a-z][a-z'\-]+", re.IGNORECASE)
+WITHHELD = "(withheld: private individual)"
+
+
+def _shown_description(description: object, sector: object) -> str:
+    """A description as a report may show it: spaces collapsed, personal titles and names masked."""
+    if sector == INDIVIDUAL:
+        return WITHHELD
+    return _PERSON.sub("[name]", re.sub(r"\s+", " ", str(description or "")).strip())
+
+
+def capital_lines(payments: pd.DataFrame) -> pd.DataFrame:
+    """Each capital payment as a report shows it, by date: payment_date, supplier, description, amount_gbp, rule.
+
+    Descriptions as in :func:`capital_by_supplier` (names masked, a private individual's withheld).
+    """
+    _, capital = split_spend(payments)
+    name = "supplier" if "supplier" in capital.columns else "supplier_raw"
+    sectors = capital["sector"] if "sector" in capital.columns else pd.Series("", index=capital.index)
+    lines = pd.DataFrame({
+        "payment_date": capital["payment_date"] if "payment_date" in capital.columns else pd.NaT,
+        "supplier": capital[name].astype(str),
+        "description": [_shown_description(d, s) for d, s in zip(capital["description"], sectors, strict=True)],
+        "amount_gbp": capital["amount_gbp"].astype(float),
+        "rule": capital[SPEND_RULE].astype(int),
+    })
+    return lines.sort_values(["payment_date", "supplier", "amount_gbp"], ascending=[True, True, False],
+                             kind="stable").reset_index(drop=True)
+
+
+def capital_by_supplier(payments: pd.DataFrame, *, examples: int = 3) -> pd.DataFrame:
+    """Capital payments by supplier, largest first: supplier, sector, payments, amount_gbp, rules, descriptions.
+
+    ``rules``: the numbers of the :data:`CAPITAL_RULES` rules that made its payments capital;
+    ``descriptions`` shows up to ``examples`` distinct descriptions (most £ first) and how many more there are,
+    with personal titles and names ("Mrs A Smith") masked; a private individual's descriptions are withheld.
+    Takes every payment given and keeps the capital ones (classified here when ``spend_type`` is absent).
+    """
+    columns = ["supplier", "sector", "payments", "amount_gbp", "rules", "descriptions"]
+    _, capital = split_spend(payments)
+    if capital.empty:
+        return pd.DataFrame({c: pd.Series(dtype=float if c == "amount_gbp" else int if c == "payments" else object)
+                             for c in columns})
+    name = "supplier" if "supplier" in capital.columns else "supplier_raw"
+    rows = []
+    for supplier_name, group in capital.groupby(name, sort=True):
+        sector = str(group["sector"].iloc[0]) if "sector" in group.columns else ""
+        rules = sorted({int(n) for n in group[SPEND_RULE]})
+        if sector == INDIVIDUAL:
+            described = WITHHELD
+        else:
+            spend = group.groupby(group["description"].map(lambda d: _shown_description(d, sector)),
+                                  sort=True)["amount_gbp"].sum().sort_values(ascending=False, kind="stable")
+            described = "; ".join(d or "(blank)" for d in spend.index[:examples])
+            described += f"; and {len(spend) - examples} more" if len(spend) > examples else ""
+        rows.append((str(supplier_name), sector, len(group), float(group["amount_gbp"].sum()),
+                     ", ".join(map(str, rules)), described))
+    table = pd.DataFrame(rows, columns=columns)
+    return table.sort_values(["amount_gbp", "supplier"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
 # --------------------------------------------------------------------------- services
 
 
@@ -679,10 +885,10 @@ def redact_individuals(payments: pd.DataFrame) -> pd.DataFrame:
 class PreparedPayments:
     """What a notebook needs from a council's published payments.
 
-    ``market``: purchases from a market (supplier, sector, service_id, …), private
-    individuals redacted; ``excluded``: non-market payments with ``exclusion_reason``
-    (redacted too); ``exclusions``: £ and count by reason; ``variants``: merged
-    suppliers and their published spellings; ``counts``: headline numbers.
+    ``market``: purchases from a market (supplier, sector, service_id, spend_type, …),
+    private individuals redacted; ``excluded``: non-market payments with
+    ``exclusion_reason`` (redacted too); ``exclusions``: £ and count by reason;
+    ``variants``: merged suppliers and their published spellings; ``counts``: headline numbers.
     """
 
     market: pd.DataFrame
@@ -694,6 +900,20 @@ class PreparedPayments:
     @property
     def illustrative(self) -> bool:
         return any_illustrative(self.market, self.excluded)
+
+    @property
+    def revenue(self) -> pd.DataFrame:
+        """Market payments that are revenue (:data:`CAPITAL_RULES`): what spend concentration is measured on."""
+        return self.market[self.market[SPEND_TYPE].eq(REVENUE)]
+
+    @property
+    def capital(self) -> pd.DataFrame:
+        """Market payments that are capital (:data:`CAPITAL_RULES`), shown apart."""
+        return self.market[self.market[SPEND_TYPE].eq(CAPITAL)]
+
+    def capital_by_supplier(self) -> pd.DataFrame:
+        """Capital payments of every service by supplier (:func:`capital_by_supplier`)."""
+        return capital_by_supplier(self.market)
 
     def by_sector(self) -> pd.DataFrame:
         """Market suppliers, payments and £ by sector (every sector listed, including none found)."""
@@ -710,8 +930,8 @@ class PreparedPayments:
 
 
 MARKET_COLUMNS = (
-    "payment_date", "supplier", "sector", "service_id", "amount_gbp", "department", "service_area",
-    "description", "reference", "supplier_raw", "supplier_key", "sector_rule", "service_rationale",
+    "payment_date", "supplier", "sector", "service_id", SPEND_TYPE, "amount_gbp", "department", "service_area",
+    "description", "reference", "supplier_raw", "supplier_key", "sector_rule", "service_rationale", SPEND_RULE,
     "source_file", "source_row",
 )
 
@@ -759,7 +979,7 @@ def prepare_payments(
     }
     payments = redact_individuals(payments)  # before anything else is derived: no name survives
     market, excluded = split_market(payments)
-    market = map_service_areas(market, mapping)
+    market = classify_spend(map_service_areas(market, mapping))
     excluded = map_service_areas(excluded, mapping)
 
     counts = {
@@ -779,10 +999,14 @@ def prepare_payments(
         "unclassified_market_suppliers": int(market.loc[market["sector"].eq(UNCLASSIFIED), "supplier_key"].nunique()),
         "unmapped_market_rows": int(market["service_id"].eq(UNMAPPED).sum()),
         "unmapped_market_amount_gbp": float(market.loc[market["service_id"].eq(UNMAPPED), "amount_gbp"].sum()),
+        "capital_rows": int(market[SPEND_TYPE].eq(CAPITAL).sum()),
+        "capital_amount_gbp": float(market.loc[market[SPEND_TYPE].eq(CAPITAL), "amount_gbp"].sum()),
+        "capital_suppliers": int(market.loc[market[SPEND_TYPE].eq(CAPITAL), "supplier_key"].nunique()),
     }
-    extra = ["data_status"] if "data_status" in payments.columns else []
+    extra = [c for c in ("expense_type", "capital_revenue", "data_status") if c in payments.columns]
     market = market[[*MARKET_COLUMNS, *extra]].reset_index(drop=True)
-    excluded = excluded[[*MARKET_COLUMNS, "exclusion_reason", *extra]].reset_index(drop=True)
+    excluded = excluded[[*(c for c in MARKET_COLUMNS if c not in (SPEND_TYPE, SPEND_RULE)), "exclusion_reason",
+                         *extra]].reset_index(drop=True)
     return PreparedPayments(
         market=market, excluded=excluded, exclusions=exclusions_summary(excluded), variants=variants, counts=counts,
     )
@@ -792,7 +1016,7 @@ def prepare_payments(
 
 
 def rules_tables() -> dict[str, pd.DataFrame]:
-    """Every cleaning rule as a table (for the README and reports): names, sectors, non-market."""
+    """Every cleaning rule as a table (for the README and reports): names, sectors, non-market, capital."""
     names = pd.DataFrame(list(NAME_RULES))
     names.insert(0, "order", range(1, len(names) + 1))
     tried = [OWN_NAME_RULE, *SECTOR_RULES, NO_RULE]  # in the order classify_sector_rule tries them
@@ -804,4 +1028,6 @@ def rules_tables() -> dict[str, pd.DataFrame]:
           "why": r.rationale}
          for i, r in enumerate(NON_MARKET_RULES, start=1)]
     )
-    return {"names": names, "sectors": sectors, "non_market": non_market}
+    capital = CAPITAL_RULES.frame()
+    capital.insert(0, "order", range(1, len(capital) + 1))
+    return {"names": names, "sectors": sectors, "non_market": non_market, "capital": capital}

@@ -7,15 +7,16 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from wcc_analysis import ingest
-from wcc_analysis.analysis import benchmarks, gap, measures, needs, population
+from wcc_analysis.analysis import benchmarks, gap, measures, needs, population, prices, value_for_money
 from wcc_analysis.analysis.benchmarks import Benchmarked
 from wcc_analysis.assemble import provenance
-from wcc_analysis.assemble.context import authority_names, measure_tables
+from wcc_analysis.assemble.context import authority_names, deflators, measure_tables
 from wcc_analysis.assemble.context import council_data as load_council_data
 from wcc_analysis.assemble.context import people as people_by_year
 from wcc_analysis.assemble.needs import needs_for_service
-from wcc_analysis.core.config import Config, Service
+from wcc_analysis.core.config import Config, Service, ValueForMoneySpec
 from wcc_analysis.core.provenance import DATA_USED_KEY, SourceUse
+from wcc_analysis.core.vocabulary import AUTHORITY_CLASS_NAMES
 from wcc_analysis.ingest import CouncilData
 
 
@@ -29,14 +30,26 @@ class GapReport:
     cost_measure: Benchmarked | None
     council_data: CouncilData
     data_used: list[SourceUse] = field(default_factory=list)
+    value_for_money: value_for_money.ValueForMoney | None = None
+    value_for_money_spec: ValueForMoneySpec | None = None
+    kpi_label: str = "the council's own KPIs"
+    price_base_year: str = prices.PRICE_BASE_YEAR
+    real_terms_note: str = ""
 
     def headline(self) -> dict:
         """The three answers with the year (and basis) of the evidence each rests on."""
-        rated, cost = self.rated_measure, self.cost_measure
+        cost, vfm = self.cost_measure, self.value_for_money
+        rated = self.rated_measures
+        vfm_cost = None if vfm is None else vfm.cost
         return {
             **self.result.headline(),
-            "best_in_class_measure": None if rated is None else rated.label,
-            "best_in_class_year": None if rated is None else rated.year,
+            "best_in_class_measures": [b.label for b in rated],
+            "best_in_class_year": ", ".join(sorted({b.year for b in rated})) or None,
+            "value_for_money_cost_measure": None if vfm_cost is None else vfm_cost.label,
+            "value_for_money_cost_gbp": None if vfm_cost is None else round(vfm_cost.council_value, 2),
+            "value_for_money_cost_unit": None if vfm_cost is None else vfm.unit,
+            "value_for_money_outcomes_at_or_better": None if vfm is None or not vfm.outcomes else
+            f"{vfm.facts.better} of {vfm.facts.outcomes}",
             "efficiency_gap_measure": None if cost is None else cost.spend_line,
             "efficiency_gap_year": None if cost is None else cost.year,
             "efficiency_gap_basis": None if cost is None else cost.basis,
@@ -44,9 +57,19 @@ class GapReport:
         }
 
     @property
+    def rated_measures(self) -> list[Benchmarked]:
+        """The published performance measures question 2 is judged on (each with a quartile), most specific first."""
+        return [b for b in self.benchmarked if b.kind == "performance" and b.benchmark.get("quartile") is not None]
+
+    @property
+    def performance_measures(self) -> list[Benchmarked]:
+        """Every published performance measure the council has (rated or not)."""
+        return [b for b in self.benchmarked if b.kind == "performance"]
+
+    @property
     def rated_measure(self) -> Benchmarked | None:
-        """The most specific published performance measure (the one question 2 is judged on), if any."""
-        return next((b for b in self.benchmarked if b.kind == "performance"), None)
+        """The most specific published performance measure, if any (kept for callers of the single-measure rule)."""
+        return next(iter(self.performance_measures), None)
 
     @property
     def spend_line(self) -> str | None:
@@ -57,9 +80,76 @@ class GapReport:
         return f"{self.cost_measure.spend_line} ({self.cost_measure.year})"
 
 
+def _measure_sources(benchmarked: list[Benchmarked], vfm: value_for_money.ValueForMoney | None) -> list[SourceUse]:
+    """One "Data used" record per published source, naming every measure the report took from it (and the
+    households derived from DEFRA's waste figures, where spend is per household)."""
+    records = provenance.measures(benchmarked)
+    taken: dict[str, list[str]] = {}
+    for b in benchmarked:
+        if b.kind != "cost":
+            taken.setdefault(b.source, []).append(b.label.split(" (")[0])
+    if vfm is not None and vfm.unit == value_for_money.PER_HOUSEHOLD:
+        for source in taken:
+            if source.startswith("DEFRA local authority collected waste"):
+                taken[source].append("households (derived: residual household waste tonnes, Table 1, ÷ residual "
+                                     "kg per household, Table 3)")
+    return [SourceUse(source=r.source, covers=r.covers, used="; ".join(dict.fromkeys(taken.get(r.source, [r.used]))),
+                      release=r.release, period_end=r.period_end, illustrative=r.illustrative)
+            for r in provenance.unique(records)]
+
+
+def _measure_values(b: Benchmarked) -> value_for_money.MeasureValues:
+    """A benchmarked performance measure as a value-for-money outcome (every authority of the class)."""
+    values = b.class_values if b.class_values is not None else b.values
+    group = tuple(sorted(set(b.values["ons_code"]) - {b.benchmark["council"]}))  # question 2's comparison group
+    return value_for_money.MeasureValues(b.measure_id, b.label, b.year, b.label, b.benchmark["polarity"],
+                                         values[["ons_code", "value"]], b.source, b.value_format, is_spend=False,
+                                         group=group)
+
+
+def _value_for_money(council: str, service: Service, spec: ValueForMoneySpec, needs_result: needs.NeedsResult,
+                     benchmarked: list[Benchmarked], tables: dict[str, pd.DataFrame], people: pd.DataFrame,
+                     names: dict[str, str], ra_year: str) -> value_for_money.ValueForMoney:
+    """Question 3's cost-against-outcome reading for the service (analysis.value_for_money.assess)."""
+    outturn = tables["revenue_outturn"]
+    klass = needs_result.council_class
+    class_codes = sorted(set(outturn.loc[outturn["authority_class"] == klass, "ons_code"].dropna()))
+    households, households_year = measures.household_counts(tables, ra_year)
+    unit = value_for_money.spend_unit(spec.per_household, council in households.index)
+    cost = None
+    if spec.cost_lines:
+        per_household = unit == value_for_money.PER_HOUSEHOLD
+        measure = measures.value_for_money_cost_measure(service.id, spec.cost_lines, ra_year,
+                                                        per_household=per_household, households_year=households_year)
+        short = (f"{' + '.join(spec.cost_lines)} (RA {ra_year} budget"
+                 + (f"; households: DEFRA {households_year}, derived)" if per_household else ")"))
+        cost = value_for_money.MeasureValues(measure.id, measure.label, measure.year, measure.unit, measure.polarity,
+                                             measures.measure_values(measure, tables, people), measure.source,
+                                             short=short)
+    context = []
+    lines_measure = next((b for b in benchmarked if b.scope == measures.SERVICE_LINES), None)
+    same_as_cost = tuple(spec.cost_lines) == tuple(service.ra_lines) and unit == value_for_money.PER_HEAD
+    if lines_measure is not None and not same_as_cost:
+        values = lines_measure.class_values if lines_measure.class_values is not None else lines_measure.values
+        context.append(value_for_money.MeasureValues(
+            lines_measure.measure_id, lines_measure.label, lines_measure.year, "£ per head (budget)", "lower_is_better",
+            values[["ons_code", "value"]], lines_measure.source))
+    if service.rs_block:
+        source = "MHCLG revenue outturn (RSX return / time series v3.1): total expenditure, total income, net"
+        spend = value_for_money.block_spend(outturn, people, service.rs_block, needs_result.year)
+        context += value_for_money.block_measures(spend, service.rs_block, needs_result.year, source)
+    outcomes = [_measure_values(b) for b in benchmarked if b.kind == "performance"]
+    return value_for_money.assess(
+        service_id=service.id, service_name=service.name, council=council, council_name=needs_result.council_name,
+        names=names, group=needs_result.group.codes, class_codes=class_codes,
+        class_name=AUTHORITY_CLASS_NAMES.get(klass, f"{klass} authorities"), unit=unit, cost=cost,
+        outcomes=outcomes, context=context, group_label=needs_result.group.label)
+
+
 def gap_for_service(council: str, service: Service, config: Config, council_data: CouncilData | None = None,
                     k: int | None = None, tables: dict[str, pd.DataFrame] | None = None) -> GapReport:
-    """The three key questions for ``service``: council KPIs and survey, public measures, efficiency gap.
+    """The three key questions for ``service``: council KPIs and survey, public measures, value for money and the
+    efficiency gap in real terms.
 
     ``council_data`` and ``tables`` (from :func:`measure_tables`) may be passed in when several services are
     analysed together, so that each is read once.
@@ -70,43 +160,69 @@ def gap_for_service(council: str, service: Service, config: Config, council_data
     extra = (measures.service_line_measure(service.id, service.ra_lines),) if service.ra_lines else ()
     chosen = measures.measures_for(service.id, extra)
     years = sorted({measures.year_start(m.year) for m in chosen}
-                   | {measures.year_start(y) for m in chosen for y in measures.trend_years(m, tables)})
+                   | {measures.year_start(y) for m in chosen for y in measures.trend_years(m, tables)}
+                   | {measures.year_start(needs_result.year)})
     people = people_by_year(years)
+    names = authority_names()
     benchmarked, lacking = benchmarks.benchmark_measures(service.id, council, needs_result, tables, people,
-                                                         authority_names(), extra)
+                                                         names, extra)
     shared = frozenset(b for b in config.rs_blocks if len(config.services_sharing_block(b)) > 1)
     cost = benchmarks.cost_measure(benchmarked, shared)
-    spend = comparator_values = population_for_year = None
+    fy = deflators()
+    base = prices.PRICE_BASE_YEAR
+    spend = comparator_values = population_for_year = factor = None
+    real_note = ""
     if cost is not None:
         values = cost.values.set_index("ons_code")["value"]
         spend = float(values[council])
         comparator_values = values.drop(council)
         mine = people[(people["ons_code"] == council) & (people["year_start"] == measures.year_start(cost.year))]
         population_for_year = float(mine["population"].iloc[0])
+        real = prices.to_real_terms([1.0], cost.year, fy, base)
+        factor, real_note = float(real.values.iloc[0]), real.note
+    spec = config.value_for_money_spec(service.id)
+    ra_year = extra[0].year if extra else None
+    vfm = None if ra_year is None else _value_for_money(council, service, spec, needs_result, benchmarked, tables,
+                                                        people, names, ra_year)
     services_table = council_data.table("services", service.id)
     budget = float(services_table["budget_gbp"].iloc[0]) if services_table is not None else None
     signals = needs.need_signals(needs_result)
+    kpi_label = ("the council's own KPIs (ILLUSTRATIVE SAMPLE, not the council's figures)"
+                 if council_data.is_illustrative("kpis") else "the council's own KPIs")
+    spend_measure = None if cost is None else (
+        f"the service's {'budget' if cost.basis == measures.BUDGET else 'spend'} per head ({cost.spend_line})")
     result = gap.analyse(
         service_id=service.id,
         kpis=council_data.table("kpis", service.id),
         survey=council_data.table("survey", service.id),
         need_signals=signals,
         benchmarks=[b.benchmark for b in benchmarked if b.kind == "performance"],
+        value_for_money=None if vfm is None else vfm.answer,
         spend_per_head=spend,
         comparator_spend_per_head=comparator_values,
         population=population_for_year,
+        spend_year=None if cost is None else cost.year,
+        price_base_year=base,
+        real_terms_factor=factor,
+        spend_measure=spend_measure or "the service's spend",
         cost_gbp=budget,
         outputs=council_data.table("outputs", service.id),
+        kpi_label=kpi_label,
     )
     used = provenance.unique([
         provenance.outturn(tables["revenue_outturn"], council, service.rs_block, needs_result.year,
-                           len(needs_result.group.codes)),
-        provenance.ra_budget(tables["ra_budget"], cost.year, service.ra_lines)
-        if cost is not None and cost.basis == measures.BUDGET else None,
-        *provenance.measures(benchmarked),
+                           len(needs_result.group.codes),
+                           used=f"{service.rs_block}: net current expenditure, total expenditure and total income, "
+                                f"{needs_result.year}, for the council, its comparators and every authority of its "
+                                "class"),
+        provenance.ra_budget(tables["ra_budget"], ra_year, service.ra_lines) if service.ra_lines else None,
+        *_measure_sources(benchmarked, vfm),
         provenance.mid_year_population(ingest.mid_year_population(), int(needs_result.year[:4]),
                                        people["population_method"].str.startswith(population.CENSUS_TREND).any()),
+        provenance.deflator(ingest.gdp_deflator(), base) if factor is not None else None,
         provenance.deprivation(sorted(set(ingest.deprivation()["edition"]))),
+        *provenance.comparator_sources(needs_result.group, ingest.council_tax_levels()),
         provenance.council_files(council_data, ("services", "kpis", "survey", "outputs")),
     ])
-    return GapReport(needs_result, result, benchmarked, lacking, signals, cost, council_data, used)
+    return GapReport(needs_result, result, benchmarked, lacking, signals, cost, council_data, used, vfm, spec,
+                     kpi_label, base, real_note)

@@ -12,7 +12,14 @@ from wcc_analysis.assemble import provenance
 from wcc_analysis.assemble.context import council_data as load_council_data
 from wcc_analysis.core.config import Config, Service
 from wcc_analysis.core.provenance import DATA_USED_KEY, SourceUse
-from wcc_analysis.core.vocabulary import INDIVIDUAL, MARKET_MATURITY, UNCLASSIFIED
+from wcc_analysis.core.vocabulary import (
+    COUNCIL,
+    ILLUSTRATIVE,
+    INDIVIDUAL,
+    MARKET_MATURITY,
+    UNCLASSIFIED,
+    any_illustrative,
+)
 from wcc_analysis.ingest import CouncilData
 
 
@@ -21,8 +28,8 @@ class MarketReport:
     result: market.MarketResult
     council_data: CouncilData
     prepared: suppliers.PreparedPayments | None  # the council's published payments, cleaned (None if none)
-    service_payments: pd.DataFrame | None  # market payments mapped to this service
-    register_from_payments: bool  # True when no provider register: suppliers paid stand in for it
+    service_payments: pd.DataFrame | None  # market payments mapped to this service, capital and revenue
+    register_from_payments: bool  # True when no provider register: suppliers paid for revenue stand in for it
     category: str | None
     priority_score: str | None
     data_used: list[SourceUse] = field(default_factory=list)
@@ -36,11 +43,24 @@ class MarketReport:
         return figures
 
     @property
-    def spend_by_sector(self) -> pd.DataFrame | None:
-        """The council's payments for the service by supplier sector (total and share), or None without payments."""
-        if self.service_payments is None or self.service_payments.empty:
+    def service_revenue(self) -> pd.DataFrame | None:
+        """The service's revenue payments (what spend concentration is measured on), or None without payments."""
+        if self.service_payments is None:
             return None
-        return market.shares(self.service_payments, "sector", table="payments")
+        return self.service_payments[self.service_payments[suppliers.SPEND_TYPE].eq(suppliers.REVENUE)]
+
+    @property
+    def spend_by_sector(self) -> pd.DataFrame | None:
+        """The service's revenue payments by supplier sector (total and share), or None without any."""
+        revenue = self.service_revenue
+        if revenue is None or revenue.empty:
+            return None
+        return market.shares(revenue, "sector", table="payments")
+
+    @property
+    def capital_all_services(self) -> pd.DataFrame | None:
+        """Capital payments of every service by supplier, or None without payments."""
+        return self.prepared.capital_by_supplier() if self.prepared is not None else None
 
     @property
     def has_evidence(self) -> bool:
@@ -50,13 +70,22 @@ class MarketReport:
 
 
 def _register_from_payments(payments: pd.DataFrame, service_id: str) -> pd.DataFrame:
-    """Suppliers paid for the service as a stand-in provider register (location unknown: not local)."""
+    """Suppliers paid for running the service as a stand-in provider register (location unknown: not local).
+
+    Capital payments (``spend_type`` capital) are left out: a contractor that built the service's building does
+    not thereby provide the service. Rows marked illustrative keep that mark (``data_status``).
+    """
     paid = payments[payments["sector"] != INDIVIDUAL]
-    register = paid.groupby(["supplier", "sector"], as_index=False)["amount_gbp"].sum()
+    if suppliers.SPEND_TYPE in paid.columns:
+        paid = paid[paid[suppliers.SPEND_TYPE] != suppliers.CAPITAL]
+    sample = paid["data_status"].eq(ILLUSTRATIVE) if "data_status" in paid.columns else False
+    register = paid.assign(sample=sample).groupby(["supplier", "sector"], as_index=False).agg(
+        amount_gbp=("amount_gbp", "sum"), sample=("sample", "any"))
+    register["data_status"] = register["sample"].map({True: ILLUSTRATIVE, False: COUNCIL})
     register = register[register["sector"] != UNCLASSIFIED]
     return pd.DataFrame({
         "provider": register["supplier"], "sector": register["sector"], "services": service_id,
-        "annual_value_gbp": register["amount_gbp"], "in_district": "no",
+        "annual_value_gbp": register["amount_gbp"], "in_district": "no", "data_status": register["data_status"],
     })
 
 
@@ -79,15 +108,17 @@ def market_for_service(council: str, service: Service, config: Config,
     services_row = council_data.table("services", service.id)
     category = str(services_row["category"].iloc[0]) if services_row is not None else None
     scores = council_data.table("priority_scores", service.id)
-    score = None
+    score = maturity_rows = None
     if scores is not None:
         maturity_rows = scores[scores["criterion"] == MARKET_MATURITY]
         score = str(maturity_rows["score"].iloc[0]) if len(maturity_rows) else None
+    sample = [name for name, rows in ((market.CATEGORY_INPUT, services_row), (market.PRIORITY_INPUT, maturity_rows))
+              if any_illustrative(rows)]
     result = market.analyse(
         register, service_id=service.id, comparator_models=council_data.table("delivery_models", service.id),
         payments=service_payments if service_payments is not None and len(service_payments) else None,
         council=council, category=category, priority_score=score,
-        priority_weight=config.priority_weights.get(MARKET_MATURITY),
+        priority_weight=config.priority_weights.get(MARKET_MATURITY), sample_inputs=sample,
     )
     used = provenance.unique([
         provenance.supplier_payments(service_payments, prepared.illustrative) if prepared is not None else None,

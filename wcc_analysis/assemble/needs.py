@@ -27,9 +27,13 @@ def needs_for_service(council: str, service: Service, config: Config, k: int | N
         block=service.rs_block,
         sharing_services=[s.name for s in config.services_sharing_block(service.rs_block)],
         other_blocks=list(service.other_blocks),
-        indicators=config.comparator_indicators,
+        model=config.comparator_model(service.id),
         k=int(k if k is not None else config.comparator_k),
         mid_year=ingest.mid_year_population(),
+        structure=ingest.population_structure(),
+        tax_levels=ingest.council_tax_levels(),
+        labels=ingest.similarity_labels(),
+        stability_change=config.stability_weight_change,
         deflators=deflators(),
     )
 
@@ -74,6 +78,7 @@ def needs_data_used(result: needs.NeedsResult, lines: service_lines.ServiceLines
         provenance.mid_year_population(mid_year, int(result.year[:4]), fallback),
         provenance.census(),
         provenance.deprivation(sorted(set(ingest.deprivation()["edition"]))),
+        *provenance.comparator_sources(result.group, ingest.council_tax_levels()),
         provenance.deflator(ingest.gdp_deflator(), result.price_base_year),
         provenance.council_files(council_data, ("services",)),
     ]

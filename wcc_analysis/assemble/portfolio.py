@@ -17,9 +17,15 @@ from wcc_analysis.core.provenance import DATA_USED_KEY, SourceUse
 
 @dataclass
 class PortfolioReport:
-    answers: pd.DataFrame  # one row per service: its three answers and efficiency gap (gap headline figures)
+    answers: pd.DataFrame  # one row per service: its three answers and efficiency gap (gap headline figures, real terms)
     reports: list[GapReport]  # each service's gap analysis
     counts: dict  # the framework's three questions as portfolio counts (analysis.gap.portfolio_counts)
+
+    @property
+    def price_base_year(self) -> str | None:
+        """The price base of the £ gaps (real terms), when every service's gap has one."""
+        bases = {r.result.efficiency.get("price_base_year") for r in self.reports if r.result.efficiency}
+        return next(iter(bases)) if len(bases) == 1 else None
 
     @property
     def data_used(self) -> list[SourceUse]:
@@ -31,8 +37,11 @@ class PortfolioReport:
         return self.answers.rename(columns={"rs_block": "spend_line"})
 
     def headline(self) -> dict:
+        """The three counts (question 3 is value for money: cost against outcome) and the £ gap above the
+        comparator medians, each block once, in real terms at the price base."""
         years = sorted({r.cost_measure.year for r in self.reports if r.cost_measure is not None})
         return {**gap.portfolio_headline(self.counts), "efficiency_gap_years": years,
+                "efficiency_gap_price_base_year": self.price_base_year,
                 DATA_USED_KEY: [d.to_dict() for d in self.data_used]}
 
 

@@ -60,7 +60,7 @@ def mid_year_population(table: pd.DataFrame, year: int, fallback_used: bool) -> 
 
 def census() -> SourceUse:
     return SourceUse(source="ONS Census 2011 and 2021: usual resident population", covers="2011, 2021",
-                     used="population change 2011→2021 (comparator indicator); the census-trend fallback",
+                     used="population change 2011→2021 (drivers of need); the census-trend fallback",
                      release="Census 2021 first results", period_end=CENSUS_DAY)
 
 
@@ -69,6 +69,28 @@ def deprivation(editions: Sequence[str]) -> SourceUse:
     return SourceUse(source="MHCLG English Indices of Deprivation, local-authority summaries",
                      covers=", ".join(sorted(IMD_PUBLISHED)), used=f"average score ({', '.join(editions)})",
                      release=latest, period_end=IMD_PUBLISHED.get(latest, CENSUS_DAY))
+
+
+#: The council tax levels source as the measure catalogue names it, so that both uses are one source.
+COUNCIL_TAX_LEVELS = ("MHCLG Council tax levels set by local authorities in England 2024-25, Table 9 "
+                      "(cross-checked with Table 7)")
+
+
+def comparator_sources(group, tax_levels: pd.DataFrame) -> list[SourceUse]:
+    """The sources of the comparator model's indicators not described elsewhere: the tax base and the
+    mySociety labels (the mid-year estimates, IMD and census have their own records)."""
+    out = []
+    if "tax_base_per_head" in group.weights:
+        years = sorted(tax_levels["year"].unique())
+        used = group.basis.get("tax_base_per_head", "")
+        out.append(SourceUse(source=COUNCIL_TAX_LEVELS, covers=f"{years[0]} to {years[-1]}",
+                             used=f"tax base (Band D equivalents) per head, comparator indicator: {used}",
+                             release="2024-25 (Tables 7 and 9)", period_end=financial_year_end(years[-1])))
+    out.append(SourceUse(source="mySociety local-authority-similarity labels (region, emissions, IMD quintile, "
+                         "rural-urban class)", covers="UK authorities, package v1.2.0",
+                         used="the alternative comparator group (councils sharing three of four labels)",
+                         release="v1.2.0 (commit f1ccd21)", period_end=None))
+    return out
 
 
 def ra_budget(table: pd.DataFrame, year: str, lines: Sequence[str]) -> SourceUse:

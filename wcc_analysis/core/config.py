@@ -14,7 +14,7 @@ from pathlib import Path
 
 from wcc_analysis.core import guidance, paths
 from wcc_analysis.core.errors import ConfigError, ParameterError
-from wcc_analysis.core.vocabulary import DEFAULT_SCORE_VALUES
+from wcc_analysis.core.vocabulary import AREA_INDICATORS, DEFAULT_SCORE_VALUES
 
 SERVICE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -25,6 +25,28 @@ class NotebookSpec:
     title: str
     scope: str  # "service" or "portfolio"
     seed_step: str
+
+
+@dataclass(frozen=True)
+class ComparatorModel:
+    """A comparator model: its name, the area indicators it weighs and (for a service's own model) why."""
+
+    name: str
+    weights: dict[str, float]
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ValueForMoneySpec:
+    """How question 3 counts one service's cost against its outcomes ([value_for_money.<service>])."""
+
+    cost_lines: tuple[str, ...]  # the service's RA lines the published outcomes describe
+    per_household: bool = False  # per household where the council's households are known, else per head
+    note: str = ""
+
+
+#: Used when [comparators] gives neither weights nor indicators.
+DEFAULT_COMPARATOR_INDICATORS = ("population", "population_growth_5y_pct", "imd_score")
 
 
 @dataclass(frozen=True)
@@ -56,9 +78,24 @@ class Config:
     priority_scores: dict[str, int]
     weight_range: tuple[int, int]
     comparator_k: int
-    comparator_indicators: tuple[str, ...]
+    comparator_models: dict[str, ComparatorModel]  # "default" and any service id with its own model
     rs_blocks: tuple[str, ...] = field(default_factory=tuple)
     appraisal: dict[str, float] = field(default_factory=dict)
+    stability_weight_change: float = 0.5  # each weight × (1 ± this) in the stability check
+    value_for_money: dict[str, ValueForMoneySpec] = field(default_factory=dict)  # per service ([value_for_money])
+
+    def value_for_money_spec(self, service_id: str) -> ValueForMoneySpec:
+        """The service's [value_for_money.<service>] settings; by default all its RA lines, per head."""
+        service = self.service(service_id)
+        return self.value_for_money.get(service_id, ValueForMoneySpec(service.ra_lines))
+
+    @property
+    def comparator_indicators(self) -> tuple[str, ...]:
+        return tuple(self.comparator_models["default"].weights)
+
+    def comparator_model(self, service_id: str) -> ComparatorModel:
+        """The service's own comparator model if config gives one, else the default area model."""
+        return self.comparator_models.get(service_id, self.comparator_models["default"])
 
     def service(self, service_id: str) -> Service:
         """The service (or the portfolio) with this id; a clear error for an unknown id."""
@@ -185,6 +222,10 @@ def load_config(path: Path | None = None) -> Config:
     k = int(comparators.get("k", 15))
     if k < 1:
         raise ConfigError(f"{path}: [comparators] k must be at least 1.")
+    change = float(comparators.get("stability_weight_change", 0.5))
+    if not 0 < change < 1:
+        raise ConfigError(f"{path}: [comparators] stability_weight_change must be between 0 and 1 (0.5 = ±50 %).")
+    models = _comparator_models(comparators, services, path)
     return Config(
         path=path,
         portfolio=portfolio,
@@ -195,10 +236,78 @@ def load_config(path: Path | None = None) -> Config:
         priority_scores={str(k): int(v) for k, v in priority.get("scores", DEFAULT_SCORE_VALUES).items()},
         weight_range=tuple(priority.get("weight_range", (1, 3))),
         comparator_k=k,
-        comparator_indicators=tuple(comparators.get("indicators", ("population", "population_growth_pct", "imd_score"))),
+        comparator_models=models,
+        stability_weight_change=change,
+        value_for_money=_value_for_money(raw.get("value_for_money", {}), services, path),
         rs_blocks=rs_blocks,
         appraisal=_appraisal(raw.get("appraisal", {}), path),
     )
+
+
+def _weights(table: dict, where: str, path: Path) -> dict[str, float]:
+    unknown = sorted(set(table) - set(AREA_INDICATORS))
+    if unknown:
+        raise ConfigError(f"{path}: [{where}] names unknown indicator(s) {unknown}; known: {sorted(AREA_INDICATORS)}.")
+    try:
+        weights = {str(k): float(v) for k, v in table.items()}
+    except (TypeError, ValueError):
+        raise ConfigError(f"{path}: [{where}] weights must be numbers.") from None
+    if any(w < 0 for w in weights.values()) or not any(w > 0 for w in weights.values()):
+        raise ConfigError(f"{path}: [{where}] weights must be zero or more, with at least one above zero.")
+    return weights
+
+
+def _comparator_models(comparators: dict, services: dict, path: Path) -> dict[str, ComparatorModel]:
+    """The default area model ([comparators.weights], or equal weights on [comparators] indicators) and each
+    service's own model ([comparators.models.<service>]: name, reason, and weights overriding the default's)."""
+    unknown = set(comparators) - {"k", "indicators", "weights", "models", "stability_weight_change"}
+    if unknown:
+        raise ConfigError(f"{path}: [comparators] has unknown keys {sorted(unknown)}.")
+    if "weights" in comparators:
+        weights = _weights(comparators["weights"], "comparators.weights", path)
+    else:
+        weights = _weights({i: 1.0 for i in comparators.get("indicators", DEFAULT_COMPARATOR_INDICATORS)},
+                           "comparators.indicators", path)
+    models = {"default": ComparatorModel("area model", weights)}
+    for service_id, table in comparators.get("models", {}).items():
+        where = f"comparators.models.{service_id}"
+        if service_id not in services:
+            raise ConfigError(f"{path}: [{where}] is for an unknown service; known: {sorted(services)}.")
+        extra = set(table) - {"name", "reason", "weights"}
+        if extra:
+            raise ConfigError(f"{path}: [{where}] has unknown keys {sorted(extra)}.")
+        if not str(table.get("reason", "")).strip():
+            raise ConfigError(f"{path}: [{where}] needs a reason: why this service is compared on other weights.")
+        own = _weights({**weights, **table.get("weights", {})}, f"{where}.weights", path)
+        models[service_id] = ComparatorModel(str(table.get("name", f"{service_id} model")), own, str(table["reason"]))
+    return models
+
+
+VALUE_FOR_MONEY_KEYS = ("cost_lines", "per", "note")
+
+
+def _value_for_money(section: dict, services: dict[str, Service], path: Path) -> dict[str, ValueForMoneySpec]:
+    """[value_for_money.<service>]: cost_lines (among the service's ra_lines), per ("head" or "household"), note."""
+    unknown_services = sorted(set(section) - set(services))
+    if unknown_services:
+        raise ConfigError(f"{path}: [value_for_money] names unknown service(s) {unknown_services}; "
+                          f"known: {sorted(services)}.")
+    specs = {}
+    for service_id, table in section.items():
+        where, service = f"value_for_money.{service_id}", services[service_id]
+        unknown = sorted(set(table) - set(VALUE_FOR_MONEY_KEYS))
+        if unknown:
+            raise ConfigError(f"{path}: [{where}] has unknown keys {unknown}; known: {', '.join(VALUE_FOR_MONEY_KEYS)}.")
+        lines = tuple(str(line) for line in table.get("cost_lines", service.ra_lines))
+        stray = [line for line in lines if line not in service.ra_lines]
+        if stray:
+            raise ConfigError(f"{path}: [{where}] cost_lines must be among the service's ra_lines "
+                              f"{list(service.ra_lines)}; not {stray}.")
+        per = str(table.get("per", "head"))
+        if per not in ("head", "household"):
+            raise ConfigError(f"{path}: [{where}] per must be \"head\" or \"household\", not {per!r}.")
+        specs[service_id] = ValueForMoneySpec(lines, per == "household", " ".join(str(table.get("note", "")).split()))
+    return specs
 
 
 APPRAISAL_DEFAULTS = {"discount_rate_pct": guidance.STPR_PCT, "appraisal_years": guidance.DEFAULT_APPRAISAL_YEARS,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 
 def plural(n: int, word: str) -> str:
@@ -41,3 +42,11 @@ def humanise(key: str) -> str:
     """A program name as words: "spend_per_head" → "Spend per head"."""
     text = key.replace("_", " ").strip()
     return text[:1].upper() + text[1:] if text else key
+
+
+def listed(items: Iterable[object]) -> str:
+    """``["a", "b", "c"]`` → "a, b and c"; one item as it is; none → ""."""
+    words = [str(i) for i in items]
+    if len(words) < 2:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]

@@ -113,6 +113,24 @@ ONE_OFF_COSTS: tuple[str, ...] = ("transition", "tupe", "pension")
 CASHABLE, NON_CASHABLE = "cashable", "non-cashable"
 BENEFIT_TYPES: tuple[str, ...] = (CASHABLE, NON_CASHABLE)
 
+# --------------------------------------------------------------------------- comparator groups
+
+#: The area indicators a comparator model may weigh (config ``[comparators.weights]`` keys) → their names in
+#: reports. Each describes the area a council serves, never how it runs or funds its services.
+AREA_INDICATORS: dict[str, str] = {
+    "population": "population (ONS mid-year estimate)",
+    "population_growth_5y_pct": "population change over five years (%, ONS mid-year estimates)",
+    "density_per_km2": "people per km² (ONS mid-year estimate over land area)",
+    "share_under_16": "share aged under 16 (ONS mid-year estimate)",
+    "share_65_plus": "share aged 65 and over (ONS mid-year estimate)",
+    "imd_score": "deprivation: IMD average score",
+    "tax_base_per_head": "council tax base per head (Band D equivalents, MHCLG Table 9)",
+}
+
+#: How firmly a comparator belongs to the group across the model's variants (comparator_stability).
+STABLE, MOSTLY_STABLE, COMES_AND_GOES = "stable", "mostly stable", "comes and goes"
+STABILITY_READINGS: tuple[str, ...] = (STABLE, MOSTLY_STABLE, COMES_AND_GOES)
+
 # --------------------------------------------------------------------------- measures and ratings
 
 #: Which way a measure is better. A volume describes size and is never rated.
@@ -122,6 +140,17 @@ POLARITIES: tuple[str, ...] = (HIGHER, LOWER, VOLUME)
 TARGET_POLARITIES: tuple[str, ...] = (HIGHER, LOWER)
 POLARITY_ALIASES: dict[str, str] = {
     HIGHER: HIGHER, "higher": HIGHER, LOWER: LOWER, "lower": LOWER, VOLUME: VOLUME,
+}
+
+#: A series' direction (analysis.common.TREND_RULES: the least-squares line through its last periods); "stable"
+#: is the same word as the comparator reading above.
+IMPROVING, WORSENING, NO_TREND = "improving", "worsening", "one period only"
+TRENDS: tuple[str, ...] = (IMPROVING, STABLE, WORSENING, NO_TREND)
+
+#: The RS/RO authority classes as a report names them ("all 164 shire districts").
+AUTHORITY_CLASS_NAMES: dict[str, str] = {
+    "SD": "shire districts", "UA": "unitary authorities", "MD": "metropolitan districts", "L": "London boroughs",
+    "SC": "shire counties", "O": "other authorities",
 }
 
 #: RAG ratings; Grey = not assessed (no evidence), never an error.

@@ -13,7 +13,16 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from wcc_analysis.core.vocabulary import DEFAULT_SCORE_VALUES, MUST_DO, NICE_TO_DO, SHOULD_DO, STATUS_QUO
+from wcc_analysis.core.vocabulary import (
+    COMES_AND_GOES,
+    DEFAULT_SCORE_VALUES,
+    MOSTLY_STABLE,
+    MUST_DO,
+    NICE_TO_DO,
+    SHOULD_DO,
+    STABLE,
+    STATUS_QUO,
+)
 
 COUNCIL = "#d95f02"  # the council, always in this orange
 PEER = "#1f78b4"  # comparators
@@ -167,7 +176,8 @@ def comparator_distribution(distribution: pd.DataFrame, position: dict, council_
     return ax
 
 
-def comparator_map(pool: pd.DataFrame, members: list[str], council: str, x: str, y: str, x_label: str, y_label: str, ax: Axes | None = None) -> Axes:
+def comparator_map(pool: pd.DataFrame, members: list[str], council: str, x: str, y: str, x_label: str, y_label: str,
+                   ax: Axes | None = None, *, log_x: bool = False) -> Axes:
     """Two indicators for the whole pool: the council, its comparators and everyone else."""
     ax = _axes(ax)
     others = pool[~pool["ons_code"].isin(members + [council])]
@@ -176,6 +186,9 @@ def comparator_map(pool: pd.DataFrame, members: list[str], council: str, x: str,
     ax.scatter(others[x], others[y], s=18, color=CONTEXT, label="Rest of the pool")
     ax.scatter(peers[x], peers[y], s=36, color=PEER, label="Computed comparators")
     ax.scatter(me[x], me[y], s=90, color=COUNCIL, edgecolor="black", zorder=3, label=me["name"].iloc[0] if len(me) else council)
+    if log_x:
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}"))
     ax.set_xlabel(x_label)
     ax.set_ylabel(y_label)
     ax.set_title("Comparators sit close to the council on the indicators used to choose them")
@@ -183,52 +196,27 @@ def comparator_map(pool: pd.DataFrame, members: list[str], council: str, x: str,
     return ax
 
 
-def benchmark_chart(values: pd.DataFrame, label: str, unit_format: str, higher_is_better: bool, *, rank: int,
-                    median: float, ax: Axes | None = None) -> Axes:
-    """One published measure across the group (``name``, ``value``, ``is_council``), best at the top.
+#: Colour of each stability reading (comparator_stability): firm blue, lighter, and pale for the fragile.
+STABILITY_COLOURS = {STABLE: PEER, MOSTLY_STABLE: "#80b1d3", COMES_AND_GOES: "#fdb462"}
 
-    ``rank`` (1 = best, ties sharing the better rank) and ``median`` (of the comparators) are the benchmark's
-    own figures, so the chart says what the table says.
-    """
-    ax = _axes(ax, (9.0, 0.3 * len(values) + 1.9))
-    rows = values.sort_values(["value", "name"], ascending=[not higher_is_better, True])
-    colours = [COUNCIL if c else PEER for c in rows["is_council"]]
-    ax.barh(rows["name"], rows["value"], color=colours)
-    ax.axvline(median, color="#333333", lw=1.2, ls="--", label=f"Median of the others {format(median, unit_format)}")
+
+def comparator_distances(members: pd.DataFrame, council_name: str, ax: Axes | None = None) -> Axes:
+    """The comparators by rebased distance (0 = the council, 1 = the farthest of the pool), coloured by how
+    stable each one's membership is (``name, distance, reading, kept, variants``)."""
+    rows = members.sort_values(["distance", "name"])
+    ax = _axes(ax, (9.0, 0.3 * len(rows) + 1.9))
+    colours = [STABILITY_COLOURS.get(r, CONTEXT) for r in rows["reading"]]
+    ax.barh(rows["name"], rows["distance"], color=colours)
+    for y, (distance, kept, of) in enumerate(zip(rows["distance"], rows["kept"], rows["variants"], strict=True)):
+        ax.text(distance + 0.004, y, f"{distance:.3f}  (in {kept} of {of})", va="center", fontsize=8, color="#333333")
     ax.invert_yaxis()
-    ax.legend(loc="lower left", bbox_to_anchor=(1.0, 0.0), fontsize=8.5)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: format(v, unit_format)))
-    council = rows[rows["is_council"]].iloc[0]
-    ax.set_title(textwrap.fill(f"{council['name']} is {rank} of {len(rows)} on {label.split(' (')[0].lower()} "
-                               f"({'higher' if higher_is_better else 'lower'} is better; best at the top)", 75))
+    ax.set_xlim(0, max(float(rows["distance"].max()) * 1.35, 0.05))
+    ax.set_xlabel(f"Distance from {council_name} (0 = identical; 1 = the farthest authority in the pool)")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in STABILITY_COLOURS.values()]
+    ax.legend(handles, [f"{k} across the model variants" for k in STABILITY_COLOURS], loc="upper left",
+              bbox_to_anchor=(1.0, 1.0), fontsize=8.5)
+    ax.set_title(textwrap.fill(f"{council_name}'s nearest neighbours, and how firmly each belongs", 75))
     ax.grid(axis="y", visible=False)
-    for text in ax.get_yticklabels():
-        if text.get_text() == council["name"]:
-            text.set_color(COUNCIL)
-            text.set_fontweight("bold")
-    return ax
-
-
-def measure_trend(trend: pd.DataFrame, council_name: str, label: str, unit_format: str, higher_is_better: bool,
-                  ax: Axes | None = None) -> Axes:
-    """A published measure by year for the council beside its comparators' median (``year, council,
-    comparator_median``)."""
-    ax = _axes(ax, (9.0, 4.2))
-    x = list(range(len(trend)))
-    ax.plot(x, trend["council"], marker="o", color=COUNCIL, lw=2.2, label=council_name)
-    ax.plot(x, trend["comparator_median"], marker="s", color=PEER, lw=1.6, ls="--", label="Comparator median")
-    ax.set_xticks(x, list(trend["year"]), rotation=45, ha="right")
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: format(v, unit_format)))
-    shown = trend.dropna(subset=["council"])
-    name = label.split(" (")[0]
-    if len(shown):
-        first, last = shown.iloc[0], shown.iloc[-1]
-        better = (last["council"] > first["council"]) == higher_is_better
-        ax.set_title(textwrap.fill(f"{council_name}: {name.lower()} {format(first['council'], unit_format)} in "
-                                   f"{first['year']}, {format(last['council'], unit_format)} in {last['year']} "
-                                   f"({'better' if better else 'worse'}; {'higher' if higher_is_better else 'lower'} "
-                                   "is better)", 80))
-    ax.legend(loc="best", fontsize=8.5)
     return ax
 
 
@@ -242,15 +230,18 @@ def efficiency_gap(efficiency: dict, council_name: str, ax: Axes | None = None) 
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(FuncFormatter(_pounds))
     ax.set_xlim(min(0, min(values) * 1.2), max(values) * 1.25 if max(values) > 0 else 1)
-    gap_median = efficiency["gap_to_median_gbp_thousands"]
-    gap_lq = efficiency["gap_to_lower_quartile_gbp_thousands"]
+    real = efficiency.get("gap_to_median_real_gbp_thousands") is not None  # the £ gaps at the price base
+    gap_median = efficiency["gap_to_median_real_gbp_thousands" if real else "gap_to_median_gbp_thousands"]
+    gap_lq = efficiency["gap_to_lower_quartile_real_gbp_thousands" if real else "gap_to_lower_quartile_gbp_thousands"]
     if gap_median > 0:
         title = f"Spending at the comparator median would cost £{gap_median:,.0f}k a year less (£{gap_lq:,.0f}k at the lower quartile)"
     else:
         title = f"Already £{-gap_median:,.0f}k a year below the comparator median"
         title += f"; £{gap_lq:,.0f}k above the lower quartile" if gap_lq > 0 else f" and £{-gap_lq:,.0f}k below the lower quartile"
+    if real:
+        title += f" ({efficiency['price_base_year']} prices)"
     ax.set_title(textwrap.fill(title, 80))
-    ax.set_xlabel("Net current expenditure per head (£)")
+    ax.set_xlabel("Net current expenditure per head (£" + (f", cash {efficiency['year']})" if efficiency.get("year") else ")"))
     ax.grid(axis="y", visible=False)
     return ax
 
@@ -358,3 +349,166 @@ def timeline(plan: pd.DataFrame, title: str, ax: Axes | None = None) -> Axes:
     ax.grid(axis="y", visible=False)
     ax.figure.autofmt_xdate()
     return ax
+
+
+# --------------------------------------------------------------------------- gap analysis: value for money and best in class
+
+
+def _value_formatter(unit_format: str) -> FuncFormatter:
+    """Axis labels in a measure's own format (a rate held as a fraction shows as a percentage)."""
+    return FuncFormatter(lambda v, _p: format(v, unit_format))
+
+
+def _frame_limits(values: pd.Series, keep: pd.Series, pad: float = 0.08) -> tuple[float, float]:
+    """Axis limits that hold every ``keep`` value (the council and its comparators) and the middle 90 % of the rest,
+    so that a few outliers among the background do not squeeze the comparators into a corner."""
+    inner = values.quantile([0.05, 0.95]).tolist() if len(values) else [0.0, 1.0]
+    low = min([inner[0], *keep.tolist()])
+    high = max([inner[1], *keep.tolist()])
+    span = (high - low) or abs(high) or 1.0
+    return low - pad * span, high + pad * span
+
+
+def value_for_money_quadrant(points: pd.DataFrame, *, council_name: str, cost_label: str, outcome_label: str,
+                             cost_median: float, outcome_median: float, higher_is_better: bool,
+                             outcome_format: str = ",.1f", cost_format: str = ",.0f", class_name: str = "authorities",
+                             ax: Axes | None = None) -> Axes:
+    """Cost against one outcome: every authority of the class faint, the comparators in blue and named, the
+    council in orange; the comparator medians split the chart into four quadrants (better outcome at the top,
+    lower cost on the left), the top-left one tinted green (low cost, good outcome) and the bottom-right red.
+
+    ``points``: ``name, cost, outcome, in_group, is_council`` (``ValueForMoney.quadrant``); ``cost_median`` and
+    ``outcome_median`` are the comparators' own, as the rating used them. Returns the Axes; how many authorities
+    fall outside the frame is in ``ax.outside`` (for the caption).
+    """
+    from matplotlib.patches import Rectangle
+
+    from wcc_analysis.core.vocabulary import AMBER, GREEN, RAG_COLOURS, RED
+
+    ax = _axes(ax, (10.0, 7.4))
+    me = points[points["is_council"]]
+    peers = points[points["in_group"] & ~points["is_council"]]
+    rest = points[~points["in_group"] & ~points["is_council"]]
+    keep = pd.concat([me, peers])
+    x0, x1 = _frame_limits(points["cost"], pd.concat([keep["cost"], pd.Series([cost_median])]))
+    y0, y1 = _frame_limits(points["outcome"], pd.concat([keep["outcome"], pd.Series([outcome_median])]))
+    inside = points["cost"].between(x0, x1) & points["outcome"].between(y0, y1)
+    ax.outside = int((~inside).sum())
+    ax.set_xlim(x0, x1)
+    ax.set_ylim((y0, y1) if higher_is_better else (y1, y0))  # better outcome at the top either way
+    good_y = (outcome_median, y1) if higher_is_better else (y0, outcome_median)
+    poor_y = (y0, outcome_median) if higher_is_better else (outcome_median, y1)
+    tints = (((x0, cost_median), good_y, RAG_COLOURS[GREEN]), ((cost_median, x1), poor_y, RAG_COLOURS[RED]),
+             ((x0, cost_median), poor_y, RAG_COLOURS[AMBER]), ((cost_median, x1), good_y, RAG_COLOURS[AMBER]))
+    for (xa, xb), (ya, yb), colour in tints:
+        ax.add_patch(Rectangle((xa, ya), xb - xa, yb - ya, color=colour, alpha=0.07, zorder=0, lw=0))
+    ax.axvline(cost_median, color="#555555", lw=1.1, ls="--", zorder=1)
+    ax.axhline(outcome_median, color="#555555", lw=1.1, ls="--", zorder=1)
+    top, bottom = (0.97, 0.03)
+    corners = ((0.015, top, "left", "top", "LOW COST, BETTER OUTCOME", RAG_COLOURS[GREEN]),
+               (0.985, top, "right", "top", "HIGH COST, BETTER OUTCOME", RAG_COLOURS[AMBER]),
+               (0.015, bottom, "left", "bottom", "LOW COST, POORER OUTCOME", RAG_COLOURS[AMBER]),
+               (0.985, bottom, "right", "bottom", "HIGH COST, POORER OUTCOME", RAG_COLOURS[RED]))
+    for x, y, ha, va, text, colour in corners:
+        ax.text(x, y, text, transform=ax.transAxes, ha=ha, va=va, fontsize=8.5, fontweight="bold", color=colour,
+                alpha=0.9, zorder=2)
+    shown = rest[inside.reindex(rest.index, fill_value=False)]
+    ax.scatter(shown["cost"], shown["outcome"], s=14, color=CONTEXT, alpha=0.55, lw=0, zorder=2,
+               label=f"All {len(rest) + len(peers) + len(me)} {class_name} with both figures")
+    ax.scatter(peers["cost"], peers["outcome"], s=52, color=PEER, edgecolor="white", lw=0.8, zorder=3,
+               label=f"Comparators on this measure ({len(peers)})")
+    for row in peers.itertuples():
+        ax.annotate(textwrap.shorten(str(row.name), 22, placeholder="…"), (row.cost, row.outcome),
+                    textcoords="offset points", xytext=(5, 3), fontsize=7.5, color="#1f4e79", zorder=4)
+    if len(me):
+        c = me.iloc[0]
+        ax.scatter([c["cost"]], [c["outcome"]], s=190, color=COUNCIL, edgecolor="black", lw=1.2, zorder=5,
+                   label=council_name)
+        ax.annotate(council_name, (c["cost"], c["outcome"]), textcoords="offset points", xytext=(9, -4),
+                    fontsize=11, fontweight="bold", color=COUNCIL, zorder=6)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: "−£" + format(-v, cost_format) if v < 0
+                                               else "£" + format(v, cost_format)))
+    ax.yaxis.set_major_formatter(_value_formatter(outcome_format))
+    name = outcome_label.split(" (")[0]
+    ax.set_xlabel(textwrap.fill(f"{cost_label} — lower cost on the left; dashed line: comparator median "
+                                f"£{format(cost_median, cost_format)}", 110))
+    ax.set_ylabel(textwrap.fill(f"{name} ({'higher' if higher_is_better else 'lower'} is better; better at the top)"
+                                f" — dashed line: comparator median {format(outcome_median, outcome_format)}", 60))
+    if len(me):
+        c = me.iloc[0]
+        cost_word = "lower" if c["cost"] <= cost_median else "higher"
+        better = c["outcome"] >= outcome_median if higher_is_better else c["outcome"] <= outcome_median
+        ax.set_title(textwrap.fill(f"{council_name}: {cost_word} cost than the comparator median and "
+                                   f"{'at or better than' if better else 'worse than'} it on {name.lower()}", 80))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3, fontsize=8.5)
+    ax.grid(True, alpha=0.5)
+    return ax
+
+
+def cost_strip(values: pd.DataFrame, *, council_name: str, label: str, group_median: float, class_name: str,
+               value_format: str = ",.2f", ax: Axes | None = None) -> Axes:
+    """Cost only: the council's spend among its comparators (bars, lowest at the top, the council in orange),
+    with the middle half of every authority of its class as a grey band and their median dotted — for a service
+    with no published outcome to set the cost against.
+
+    ``values``: ``name, value, in_group, is_council`` (a ``value_for_money.Reading``'s values).
+    """
+    shown = values[values["in_group"] | values["is_council"]].sort_values(["value", "name"])
+    ax = _axes(ax, (10.0, 0.32 * len(shown) + 2.2))
+    others = values[~values["is_council"]]
+    q1, median, q3 = others["value"].quantile([0.25, 0.5, 0.75]).tolist()
+    ax.axvspan(q1, q3, color=CONTEXT, alpha=0.25, lw=0,
+               label=f"Middle half of the other {len(others)} {class_name} (£{format(q1, value_format)} to "
+                     f"£{format(q3, value_format)})")
+    ax.axvline(median, color="#777777", lw=1.2, ls=":", label=f"Median of all {class_name} £{format(median, value_format)}")
+    colours = [COUNCIL if c else PEER for c in shown["is_council"]]
+    bars = ax.barh(shown["name"], shown["value"], color=colours, zorder=3)
+    ax.bar_label(bars, labels=[("−£" if v < 0 else "£") + format(abs(v), value_format) for v in shown["value"]],
+                 padding=3, fontsize=8)
+    ax.axvline(group_median, color="#333333", lw=1.2, ls="--", zorder=4,
+               label=f"Comparator median £{format(group_median, value_format)}")
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: ("−£" if v < 0 else "£") + format(abs(v), ",.0f")))
+    ax.set_xlabel(label + " — lowest at the top")
+    ax.grid(axis="y", visible=False)
+    for text in ax.get_yticklabels():
+        if text.get_text() == council_name:
+            text.set_color(COUNCIL)
+            text.set_fontweight("bold")
+    me = shown[shown["is_council"]]
+    if len(me):
+        v = float(me["value"].iloc[0])
+        relation = "below" if v <= group_median else "above"
+        ax.set_title(textwrap.fill(f"{council_name}: £{format(v, value_format)}, {relation} the comparator median of "
+                                   f"£{format(group_median, value_format)} — cost only: no published outcome to set "
+                                   "it against", 80))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8.5)
+    return ax
+
+
+def measure_trends_grid(panels: list[dict], council_name: str):
+    """Small multiples: each published measure by year for the council against its comparators' median, the
+    years the trend word is fitted over shaded. ``panels``: dicts with ``trend`` (``year, council,
+    comparator_median``), ``label``, ``value_format``, ``higher_is_better``, ``word`` and ``window`` (how many of
+    the last years the word reads). Returns the Axes."""
+    n = max(1, len(panels))
+    fig, axes = plt.subplots(1, n, figsize=(4.4 * n, 3.9), layout="constrained", squeeze=False)
+    for ax, panel in zip(axes[0], panels):
+        trend = panel["trend"]
+        x = list(range(len(trend)))
+        window = int(panel.get("window") or 0)
+        if window and len(trend):
+            ax.axvspan(max(0, len(trend) - window) - 0.4, len(trend) - 0.6, color="#eeeeee", zorder=0)
+        ax.plot(x, trend["council"], marker="o", ms=3.5, color=COUNCIL, lw=2.0, label=council_name)
+        ax.plot(x, trend["comparator_median"], marker="s", ms=3, color=PEER, lw=1.3, ls="--", label="Comparator median")
+        step = max(1, len(trend) // 6)
+        ax.set_xticks(x[::step], list(trend["year"])[::step], rotation=45, ha="right", fontsize=8)
+        ax.yaxis.set_major_formatter(_value_formatter(panel["value_format"]))
+        if not panel["higher_is_better"]:
+            ax.invert_yaxis()
+        name = panel["label"].split(" (")[0]
+        ax.set_title(textwrap.fill(f"{name}: {panel['word']} over the last {window} years", 38), fontsize=10)
+        ax.set_ylabel(("higher" if panel["higher_is_better"] else "lower") + " is better (better at the top)",
+                      fontsize=8)
+        ax.legend(fontsize=7.5, loc="best")
+    return axes[0]

@@ -33,6 +33,7 @@ from wcc_analysis.ingest.public import (
     recycling,
     revenue_outturn,
     ro_detail,
+    similarity,
     waste_collection,
 )
 
@@ -114,7 +115,9 @@ TABLES: dict[str, Table] = {t.name: t for t in (
           "DEFRA LA collected waste indicators (Table 3), 2010-11..2022-23: ons_code (missing for joint bodies), "
           "ons_code_published, ons_code_source, authority_name, authority_type, region, year, year_start, "
           "household_recycling_rate (0-1), residual_household_waste_kg_per_household, "
-          "household_waste_collected_kg_per_person, municipal_waste_landfilled_rate (0-1), source_edition, source_row."),
+          "household_waste_collected_kg_per_person, municipal_waste_landfilled_rate (0-1), household_waste_tonnes and "
+          "residual_household_waste_tonnes (Table 1, 2014-15 on), households (derived: residual tonnes x 1000 / "
+          "residual kg per household), source_edition, source_row."),
     Table("fly_tipping", fly_tipping.load_fly_tipping, _files(fly_tipping.default_path, authorities.default_path),
           "DEFRA fly-tipping incidents per LA, 2012-13..2022-23: ons_code, ons_code_published, ons_code_source, "
           "authority_name, region, year, year_start, incidents (NaN = not available), population_published, "
@@ -130,6 +133,10 @@ TABLES: dict[str, Table] = {t.name: t for t in (
           "Council tax levels per billing authority, 2023-24 and 2024-25 (MHCLG Table 9, cross-checked with Table 7): "
           "band_d_excluding_parish_gbp, band_d_including_parish_gbp, council_tax_requirement_gbp_thousands, "
           "parish_precepts_gbp_thousands, tax_base_band_d_equivalents, band_d_excluding_parish_notional."),
+    Table("similarity_labels", similarity.load_similarity_labels,
+          _files(similarity.default_paths, authorities.default_path),
+          "mySociety similar-councils labels (v1.2.0) per English authority: ons_code, mysociety_code, dimension "
+          "(physical = region, emissions, imd = IMD quintile, ruc = rural-urban class), label, description."),
     Table("gdp_deflator", gdp_deflator.load_gdp_deflator, _files(gdp_deflator.default_paths),
           "HM Treasury GDP deflator, calendar years 1990-2024 (2024 = 100): calendar_year, deflator_index, "
           "source_release; financial years via analysis.prices.financial_year_deflators."),

@@ -195,12 +195,17 @@ def test_kpi_quarters_rag_and_trend():
     assert t.loc[("Bins collected %", "2024-25 Q2"), "rag"] == "Amber"
     assert t.loc[("Bins collected %", "2024-25 Q3"), "rag"] == "Red"
     q4 = t.loc[("Bins collected %", "2024-25 Q4")]
-    assert q4["rag"] == "Green" and q4["on_target"] and q4["trend"] == "improving" and q4["previous_actual"] == 90.0
+    assert q4["rag"] == "Green" and q4["on_target"] and q4["previous_actual"] == 90.0
+    # trend (common.TREND_RULES): least-squares line through Q1-Q4 of (actual - 95) / 95 = +1.053, -2.105, -5.263,
+    # 0.000 % → slope Σ(x - 1.5)(y - ȳ) / 5 = -3.158 / 5 = -0.632 % of target a quarter, within ±1 % → stable
+    # (the last two points alone, 90 → 95, would have said "improving")
+    assert q4["trend"] == "stable"
     # complaints 21 vs 20 = exactly 5 % over → Amber; 25 → Red; Q3 → Q4 worsening
     assert t.loc[("Complaints", "2024-25 Q3"), "rag"] == "Amber"
     c4 = t.loc[("Complaints", "2024-25 Q4")]
+    # lower is better: Q2-Q4 +10, -5, -25 % of target → slope (-16.667 - 18.333) / 2 = -17.5 % a quarter → worsening
     assert c4["rag"] == "Red" and c4["trend"] == "worsening" and c4["performance_gap"] == -5.0
-    assert t.loc[("Complaints", "2024-25 Q2"), "trend"] == "one quarter only"
+    assert t.loc[("Complaints", "2024-25 Q2"), "trend"] == "one period only"
     # latest is per contract: Waste Q4, Grounds Q3
     assert t.loc[("Cuts on time %", "2024-25 Q3"), "latest"] and t.loc[("Complaints", "2024-25 Q4"), "latest"]
     assert not t.loc[("Complaints", "2024-25 Q3"), "latest"]
@@ -362,7 +367,9 @@ def test_the_deciding_function_reads_the_module_table(monkeypatch, name, decide,
 
 def test_printed_rule_tables_keep_their_wording():
     tables = {name: getattr(b, name) for name in sorted(vars(b)) if name.endswith("_RULES")}
-    assert list(tables) == ["BENEFIT_RAG_RULES", "CONTRACT_KPI_RAG_RULES", "OVERALL_RAG_RULES", "REFINEMENT_RULES"]
+    # TREND_RULES is analysis.common's (it decides the contract KPIs' trend column), printed with these
+    assert list(tables) == ["BENEFIT_RAG_RULES", "CONTRACT_KPI_RAG_RULES", "OVERALL_RAG_RULES", "REFINEMENT_RULES",
+                            "TREND_RULES"]
     assert b.BENEFIT_RAG_RULES.frame().values.tolist() == [
         ["Grey", "nothing reported yet (no year with an actual), or nothing planned in the reported years"],
         ["Green", "realisation to date at or above 95 %"],

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from wcc_analysis.analysis import gap
+from wcc_analysis.analysis import gap, prices
 from wcc_analysis.core.errors import InputTableError, ParameterError
 from wcc_analysis.core.rules import Rule, RuleTable, always
 
@@ -56,13 +56,36 @@ def test_kpi_status_latest_against_target_with_trend():
     # latest Q4 (periods sort as written): 96.9 vs 97.5 → 0.6 short; 5 % of 97.5 = 4.875 → Amber
     assert c["period"] == "2024-25 Q4" and c["rag"] == "Amber" and not c["on_target"]
     assert c["performance_gap"] == pytest.approx(-0.6)
-    # relative to target: Q3 +0.2/84 = +0.24 %, Q4 −0.6/97.5 = −0.62 % → worsening although 96.9 > 84.2
-    assert c["trend"] == "worsening"
+    # trend (TREND_RULES): least-squares line through Q2-Q4 of performance relative to target, +0.3/56.5 = +0.531 %,
+    # +0.2/84 = +0.238 %, −0.6/97.5 = −0.615 %: slope (−0.615 − 0.531) / 2 = −0.573 % of target a period, within the
+    # ±1 % tolerance → stable (the last two points alone would say "worsening")
+    assert c["trend"] == "stable" and c["trend_periods"] == 3
+    assert c["trend_slope_pct_of_target"] == pytest.approx((-0.6 / 97.5 - 0.3 / 56.5) / 2 * 100)
     assert c["periods"] == 3 and c["periods_on_target"] == 2
     d = status.loc["Days"]
-    # lower is better: Q3 24 vs 20 = −20 %, Q4 21 vs 20 = −5 % → improving; 21 is exactly 5 % over → Amber
+    # lower is better: Q3 24 vs 20 = −20 %, Q4 21 vs 20 = −5 % → slope +15 % a period → improving; 21 is exactly
+    # 5 % over → Amber
     assert d["trend"] == "improving" and d["rag"] == "Amber" and d["previous_actual"] == 24.0
+    assert d["trend_slope_pct_of_target"] == pytest.approx(15.0)
     assert d["gap_pct_of_target"] == pytest.approx(-0.05)
+
+
+def test_kpi_trend_missed_bins_48_55_71_52_lower_is_better_is_worsening():
+    # Worcester's sample KPI: missed bins per 100,000 collections 48 → 55 → 71 → 52 against a target of 60 (lower is
+    # better). The last two points (71 → 52) would read "improving". The least-squares line through all four:
+    # x = 0..3 (x̄ = 1.5), y = 48, 55, 71, 52 (ȳ = 56.5): Σ(x−x̄)(y−ȳ) = (−1.5)(−8.5) + (−0.5)(−1.5) + (0.5)(14.5)
+    # + (1.5)(−4.5) = 12.75 + 0.75 + 7.25 − 6.75 = 14; Σ(x−x̄)² = 5 → +2.8 missed bins a quarter, i.e. performance
+    # against target falls by 2.8 / 60 = 4.667 % of target a quarter, beyond the ±1 % tolerance → worsening.
+    kpis = _kpi_rows([("Missed bins", "per 100,000", "lower_is_better", 60.0, f"2024-25 Q{q}", a, "s")
+                      for q, a in zip(range(1, 5), (48.0, 55.0, 71.0, 52.0), strict=True)])
+    row = gap.kpi_status(kpis).iloc[0]
+    assert row["trend"] == "worsening" and row["trend_periods"] == 4
+    assert row["trend_slope_pct_of_target"] == pytest.approx(-2.8 / 60 * 100)
+    assert row["rag"] == "Green"  # 52 is on the good side of 60: on target, and getting worse
+    # only the last four periods count: a fifth, older period (Q0 120) changes nothing
+    older = pd.concat([_kpi_rows([("Missed bins", "per 100,000", "lower_is_better", 60.0, "2023-24 Q4", 120.0, "s")]),
+                       kpis])
+    assert gap.kpi_status(older).iloc[0]["trend_slope_pct_of_target"] == pytest.approx(-2.8 / 60 * 100)
 
 
 def test_kpi_status_of_nothing_is_empty_not_an_error():
@@ -175,13 +198,42 @@ def test_benchmark_council_without_the_measure():
     assert rag == "Grey" and "Not available" in sentence
 
 
-def test_best_in_class_uses_the_most_specific_measure():
-    best = gap.benchmark(VALUES, "C", COMPS, "higher", NAMES, measure="specific")  # quartile 1
+def _mark(quartile, measure="m", rank=3):
+    return {"measure": measure, "polarity": "higher", "quartile": quartile, "rank": rank, "n_with_measure": 16,
+            "best_name": "Foxtrot", "note": ""}
+
+
+@pytest.mark.parametrize(
+    "quartiles, expected",
+    [
+        ([1], "Green"), ([4], "Red"), ([2], "Amber"), ([3], "Amber"),
+        ([1, 1, 2], "Green"),  # best quarter on 2 of 3 (more than half), worst on none
+        ([1, 1, 4], "Amber"),  # best on 2 of 3 but worst on one: mixed, not Green
+        ([1, 3], "Amber"),  # best on 1 of 2 is half, not more than half
+        ([4, 4, 3], "Red"),  # worst on 2 of 3, best on none
+        ([4, 4, 1], "Amber"),  # worst on most, but best on one: mixed, not Red
+        ([3, 1, 2], "Amber"),  # Worcester's waste: recycling third, residual waste second, fly-tipping best quarter
+        ([2, 3, 2, 3], "Amber"),
+        ([], "Grey"),
+    ],
+)
+def test_best_in_class_combines_every_rated_measure(quartiles, expected):
+    assert gap.best_in_class_rag([_mark(q, f"m{i}") for i, q in enumerate(quartiles)])[0] == expected
+
+
+def test_best_in_class_order_does_not_matter_and_the_sentence_names_each_measure():
+    best = gap.benchmark(VALUES, "C", COMPS, "higher", NAMES, measure="specific (higher is better)")  # quartile 1
     middle = gap.benchmark(VALUES, "C", COMPS, "lower", NAMES, measure="broad")  # quartile 3
-    assert gap.best_in_class_rag([best, middle])[0] == "Green"
+    # best quarter on 1 of 2 = half, not more than half → Amber, whichever comes first (the first no longer decides)
+    assert gap.best_in_class_rag([best, middle])[0] == gap.best_in_class_rag([middle, best])[0] == "Amber"
     rag, sentence = gap.best_in_class_rag([middle, best])
-    assert rag == "Amber" and "broad" in sentence and "rank 4 of 6" in sentence
-    assert gap.best_in_class_rag([])[0] == "Grey"
+    assert "best quarter on 1 of 2 measures, worst quarter on 0" in sentence
+    assert "broad: third quarter, rank 4 of 6 (best Alpha)" in sentence and "specific: best quarter, rank 2 of 6" in sentence
+    # a measure the council lacks (no quartile) is not rated
+    lacking = gap.benchmark(VALUES[VALUES["ons_code"] != "C"], "C", COMPS, "higher_is_better", NAMES)
+    assert gap.best_in_class_rag([best, lacking])[0] == "Green"
+    rag, sentence = gap.best_in_class_rag([], "Instead, the evidence is the council's own KPIs.")
+    assert rag == "Grey" and sentence.endswith("Instead, the evidence is the council's own KPIs.")
 
 
 def test_volume_measure_is_never_rated():
@@ -211,19 +263,38 @@ def test_efficiency_gap_worked_by_hand():
     assert gap.efficiency_gap(10.0, COMPARATOR_SPEND, POPULATION)["gap_to_median_gbp_thousands"] == pytest.approx(-1392.64263)
 
 
-@pytest.mark.parametrize(
-    "spend, expected",
-    [(14.13, "Green"), (14.14, "Amber"), (23.69, "Amber"), (23.70, "Red"), (-3.0, "Green")],
-)
-def test_cost_efficiency_rag_boundaries(spend, expected):
-    assert gap.cost_efficiency_rag(gap.efficiency_gap(spend, COMPARATOR_SPEND, POPULATION))[0] == expected
+def test_efficiency_gap_restated_in_real_terms_at_the_price_base():
+    # An RA 2023-24 budget gap restated at 2024-25 prices with the GDP deflator (December 2025 series): 2023-24 =
+    # ¾ × 96.2507 + ¼ × 100 = 97.188025; 2024-25 = ¾ × 100 + ¼ × 103.8953 (2025 estimated: 100 × 100 / 96.2507)
+    # = 100.973825; factor = 100.973825 / 97.188025 = 1.038954
+    calendar = pd.DataFrame({"calendar_year": [2022, 2023, 2024], "deflator_index": [90.0, 96.2507, 100.0]})
+    factor = float(prices.to_real_terms([1.0], "2023-24", prices.financial_year_deflators(calendar), "2024-25").values.iloc[0])
+    assert factor == pytest.approx((0.75 * 100 + 0.25 * 100 * 100 / 96.2507) / (0.75 * 96.2507 + 0.25 * 100))
+    assert factor == pytest.approx(1.038953, abs=1e-6)
+    g = gap.efficiency_gap(32.64, COMPARATOR_SPEND, POPULATION, year="2023-24", price_base_year="2024-25",
+                           real_terms_factor=factor)
+    # cash £910.457k (as above) × 1.038953 = £945.92k a year at 2024-25 prices; £1,882.97k × 1.038953 = £1,956.31k
+    assert g["gap_to_median_gbp_thousands"] == pytest.approx(910.45665)
+    assert g["gap_to_median_real_gbp_thousands"] == pytest.approx(910.45665 * factor)
+    assert g["gap_to_median_real_gbp_thousands"] == pytest.approx(945.92, abs=0.01)
+    assert g["gap_to_lower_quartile_real_gbp_thousands"] == pytest.approx(1956.31, abs=0.01)
+    assert (g["year"], g["price_base_year"]) == ("2023-24", "2024-25")
+    sentence = gap.efficiency_sentence(g, "the service's budget per head (RA lines)")
+    assert "£945.9k a year above the comparator median at 2024-25 prices (£910.5k in 2023-24 cash" in sentence
+    # the price base year's own spend needs no restating; without a factor the gap stays in cash and says so
+    same = gap.efficiency_gap(32.64, COMPARATOR_SPEND, POPULATION, year="2024-25", price_base_year="2024-25",
+                              real_terms_factor=1.0)
+    assert "at 2024-25 prices." in gap.efficiency_sentence(same, "x").replace("; £1,883.0k a year above the lower quartile", "")
+    cash = gap.efficiency_gap(32.64, COMPARATOR_SPEND, POPULATION)
+    assert cash["gap_to_median_real_gbp_thousands"] is None and "in cash" in gap.efficiency_sentence(cash)
 
 
-def test_cost_efficiency_missing_is_grey():
-    assert gap.cost_efficiency_rag(None)[0] == "Grey"
-    assert gap.cost_efficiency_rag(gap.efficiency_gap(None, COMPARATOR_SPEND, POPULATION))[0] == "Grey"
-    rag, sentence = gap.cost_efficiency_rag(gap.efficiency_gap(30.0, [], POPULATION))
-    assert rag == "Grey" and sentence.startswith("Not available")
+def test_value_for_money_answer_adds_the_gap_to_the_rating():
+    g = gap.efficiency_gap(32.64, COMPARATOR_SPEND, POPULATION, year="2023-24", price_base_year="2024-25",
+                           real_terms_factor=1.0389534829)
+    rag, sentence = gap.value_for_money_answer(("Amber", "Amber: high cost, good outcome."), g, "the lines")
+    assert rag == "Amber" and sentence.startswith("Amber: high cost, good outcome. Efficiency gap on the lines, 2023-24")
+    assert gap.value_for_money_answer(None, None)[0] == "Grey"
 
 
 def test_unit_cost():
@@ -242,7 +313,7 @@ def _portfolio():
             "service_id": ["leisure", "museums", "waste", "revenues_benefits"],
             "delivering_need_rag": ["Green", "Amber", "Green", None],
             "best_in_class_rag": ["Grey", "Grey", "Green", "Red"],
-            "cost_efficiency_rag": ["Red", "Red", "Green", "Grey"],
+            "value_for_money_rag": ["Red", "Red", "Green", "Grey"],
             # leisure and museums share one RS block and carry the same block gap
             "efficiency_gap_to_median_gbp_thousands": [910.5, 910.5, -200.0, None],
             "rs_block": ["Cultural and related services", "Cultural and related services",
@@ -256,7 +327,8 @@ def test_portfolio_counts_answer_the_seeds_questions():
     assert out["services"] == 4
     assert out["delivering_need"]["answer"] == 2 and out["delivering_need"]["not_assessed"] == 1  # None → Grey
     assert out["best_in_class"]["answer"] == 1 and out["best_in_class"]["Grey"] == 2 and out["best_in_class"]["Red"] == 1
-    assert out["cost_efficiency"]["answer"] == 1 and out["cost_efficiency"]["Red"] == 2
+    assert out["value_for_money"]["answer"] == 1 and out["value_for_money"]["Red"] == 2
+    assert gap.portfolio_headline(out)["value_for_money_count"] == "1 of 4"
     assert out["delivering_need"]["question"].startswith("How many of our current arrangements")
 
 
@@ -287,22 +359,29 @@ def test_analyse_headline_and_all_grey_without_inputs():
         kpis=KPIS.assign(service_id="rb"),
         benchmarks=[gap.benchmark(VALUES, "C", COMPS, "higher", NAMES, measure="m"),
                     gap.benchmark(VALUES, "C", COMPS, "volume", NAMES, measure="size")],
+        value_for_money=("Red", "Red: high cost, poor outcome."),
         spend_per_head=32.64, comparator_spend_per_head=COMPARATOR_SPEND, population=POPULATION,
     )
     head = result.headline()
     assert set(head) == {
-        "delivering_need_rag", "best_in_class_rag", "cost_efficiency_rag", "efficiency_gap_to_median_gbp_thousands",
-        "efficiency_gap_to_lower_quartile_gbp_thousands", "kpis_off_target",
+        "delivering_need_rag", "best_in_class_rag", "value_for_money_rag", "efficiency_gap_to_median_gbp_thousands",
+        "efficiency_gap_to_lower_quartile_gbp_thousands", "efficiency_gap_price_base_year", "kpis_off_target",
     }
     # two KPIs, both Amber: 2 of 2 off target > a third → Red
     assert head["delivering_need_rag"] == "Red" and head["kpis_off_target"] == 2
     assert head["best_in_class_rag"] == "Green"  # volume measure kept for display, not rated
-    assert head["cost_efficiency_rag"] == "Red"
-    assert head["efficiency_gap_to_median_gbp_thousands"] == 910.5
+    assert head["value_for_money_rag"] == "Red"  # the value-for-money rating passed in, never spend alone
+    # no price base given: the gaps stay in cash and the headline says no price base
+    assert head["efficiency_gap_to_median_gbp_thousands"] == 910.5 and head["efficiency_gap_price_base_year"] is None
     assert head["efficiency_gap_to_lower_quartile_gbp_thousands"] == 1883.0
+    real = gap.analyse(service_id="rb", spend_per_head=32.64, comparator_spend_per_head=COMPARATOR_SPEND,
+                       population=POPULATION, spend_year="2023-24", price_base_year="2024-25",
+                       real_terms_factor=1.0389534829).headline()
+    # at 2024-25 prices: 910.457 × 1.038953 = 945.92 → 945.9
+    assert real["efficiency_gap_to_median_gbp_thousands"] == 945.9 and real["efficiency_gap_price_base_year"] == "2024-25"
 
     empty = gap.analyse(service_id="none").headline()
-    assert [empty[k] for k in ("delivering_need_rag", "best_in_class_rag", "cost_efficiency_rag")] == ["Grey"] * 3
+    assert [empty[k] for k in ("delivering_need_rag", "best_in_class_rag", "value_for_money_rag")] == ["Grey"] * 3
     assert empty["kpis_off_target"] is None and empty["efficiency_gap_to_median_gbp_thousands"] is None
     assert len(gap.analyse(service_id="none").narrative) == 3
 
@@ -338,30 +417,18 @@ NEED_CASES = [
 ]
 
 
-def _bic(quartile):
-    mark = {"measure": "m", "polarity": "higher", "quartile": quartile, "rank": 1, "n_with_measure": 6,
-            "best_name": "Foxtrot", "note": ""}
-    return gap.best_in_class_rag([mark])[0]
+def _bic(*quartiles):
+    return gap.best_in_class_rag([_mark(q, f"m{i}") for i, q in enumerate(quartiles)])[0]
 
 
 BEST_CASES = [
-    (0, lambda: gap.best_in_class_rag([])[0], gap.BestInClassFacts(None)),
-    (1, lambda: _bic(1), gap.BestInClassFacts(1)),
-    (2, lambda: _bic(4), gap.BestInClassFacts(4)),
-    (3, lambda: _bic(2), gap.BestInClassFacts(2)),
-    (3, lambda: _bic(3), gap.BestInClassFacts(3)),
-]
-
-
-def _cost(spend):
-    return gap.cost_efficiency_rag(gap.efficiency_gap(spend, COMPARATOR_SPEND, POPULATION))[0]
-
-
-COST_CASES = [
-    (0, lambda: gap.cost_efficiency_rag(None)[0], gap.CostFacts(None, None, None)),
-    (1, lambda: _cost(14.13), gap.CostFacts(14.13, 23.69, 14.13)),
-    (2, lambda: _cost(23.69), gap.CostFacts(23.69, 23.69, 14.13)),
-    (3, lambda: _cost(23.70), gap.CostFacts(23.70, 23.69, 14.13)),
+    (0, lambda: gap.best_in_class_rag([])[0], gap.BestInClassFacts(0)),
+    (1, lambda: _bic(1), gap.BestInClassFacts(1, 1, 0)),
+    (1, lambda: _bic(1, 1, 3), gap.BestInClassFacts.of([1, 1, 3])),
+    (2, lambda: _bic(4), gap.BestInClassFacts(1, 0, 1)),
+    (2, lambda: _bic(4, 4, 2), gap.BestInClassFacts.of([4, 4, 2])),
+    (3, lambda: _bic(2), gap.BestInClassFacts(1, 0, 0)),
+    (3, lambda: _bic(1, 1, 4), gap.BestInClassFacts.of([1, 1, 4])),
 ]
 
 
@@ -370,8 +437,7 @@ COST_CASES = [
     [(gap.KPI_RAG_RULES, *case) for case in KPI_CASES]
     + [(gap.SURVEY_RAG_RULES, *case) for case in SURVEY_CASES]
     + [(gap.DELIVERING_NEED_RULES, *case) for case in NEED_CASES]
-    + [(gap.BEST_IN_CLASS_RULES, *case) for case in BEST_CASES]
-    + [(gap.COST_EFFICIENCY_RULES, *case) for case in COST_CASES],
+    + [(gap.BEST_IN_CLASS_RULES, *case) for case in BEST_CASES],
 )
 def test_each_printed_rule_is_the_rule_that_decides(table, index, decide, facts):
     rule = table.rules[index]
@@ -382,7 +448,7 @@ def test_each_printed_rule_is_the_rule_that_decides(table, index, decide, facts)
 @pytest.mark.parametrize(
     "table, cases",
     [(gap.KPI_RAG_RULES, KPI_CASES), (gap.SURVEY_RAG_RULES, SURVEY_CASES), (gap.DELIVERING_NEED_RULES, NEED_CASES),
-     (gap.BEST_IN_CLASS_RULES, BEST_CASES), (gap.COST_EFFICIENCY_RULES, COST_CASES)],
+     (gap.BEST_IN_CLASS_RULES, BEST_CASES)],
 )
 def test_every_rule_of_each_table_is_exercised(table, cases):
     assert isinstance(table, RuleTable)
@@ -396,7 +462,6 @@ def test_every_rule_of_each_table_is_exercised(table, cases):
         ("SURVEY_RAG_RULES", lambda: _one_survey_rag(70.0, 70.0), "Green"),
         ("DELIVERING_NEED_RULES", lambda: gap.delivering_need_rag(_status(["Green"]), None)[0], "Green"),
         ("BEST_IN_CLASS_RULES", lambda: _bic(1), "Green"),
-        ("COST_EFFICIENCY_RULES", lambda: _cost(14.13), "Green"),
     ],
 )
 def test_the_deciding_function_reads_the_module_table(monkeypatch, name, decide, normally):
@@ -411,15 +476,11 @@ def test_printed_rule_tables_keep_their_wording():
         "BEST_IN_CLASS_RULES": [
             ["Grey", "no performance measure (higher/lower is better) with a value for the council and at least "
                      "one comparator"],
-            ["Green", "in the best quarter of its comparators"],
-            ["Red", "in the worst quarter"],
-            ["Amber", "otherwise (second or third quarter)"],
-        ],
-        "COST_EFFICIENCY_RULES": [
-            ["Grey", "no spend per head for the council, or no comparator values"],
-            ["Green", "at or below the comparator lower quartile"],
-            ["Amber", "above the lower quartile, at or below the median"],
-            ["Red", "above the comparator median"],
+            ["Green", "in the best quarter of its comparators on most (more than half) of the rated measures, and in "
+                      "the worst quarter on none"],
+            ["Red", "in the worst quarter on most of the rated measures, and in the best quarter on none"],
+            ["Amber", "otherwise (mostly in the middle two quarters, or best on some measures and worst on others); "
+                      "the measures are the published statistics (DEFRA, MHCLG), the combining rule is this project's"],
         ],
         "DELIVERING_NEED_RULES": [
             ["Grey", "no KPI and no survey result with a target supplied"],
@@ -438,6 +499,16 @@ def test_printed_rule_tables_keep_their_wording():
             ["Amber", "below it by at most tolerance_points (default 5) percentage points"],
             ["Red", "below it by more than that"],
             ["Grey", "no target or benchmark to compare with (shown, not rated)"],
+        ],
+        "TREND_RULES": [  # analysis.common's, printed with the gap rules because it decides each KPI's trend
+            ["one period only", "fewer than two periods with a value: no trend"],
+            ["improving", "the least-squares slope over the last periods (a KPI: its last 4, of performance against "
+                          "target as a share of the target; a published measure: its last 5 years, as a share of "
+                          "their average) is better than +tolerance per period (default 1%)"],
+            ["worsening", "the slope is worse than −tolerance per period"],
+            ["stable", "otherwise: the slope is within ±tolerance per period (no published guidance sets a trend test "
+                       "for KPIs or these statistics: the fitted line and its tolerance are this project's rule, stated "
+                       "here)"],
         ],
     }
     assert list(gap.KPI_RAG_RULES.frame().columns) == ["rating", "rule"]

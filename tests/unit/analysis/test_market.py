@@ -61,20 +61,34 @@ def _payments(values):
         (2000.01, "highly concentrated"),
     ],
 )
-def test_cma_bands_at_their_boundaries(hhi_value, band):
-    assert market.cma_band(hhi_value) == band
+def test_2010_bands_at_their_boundaries(hhi_value, band):
+    assert market.hhi_band_2010(hhi_value) == band
+    assert market.HHI_BANDS_2010.decide(market.HhiFacts(hhi_value)) == band
 
 
-def test_market_concentration_quotes_the_cma_bands_with_source():
+def test_market_concentration_quotes_the_2010_bands_as_superseded():
     register = pd.DataFrame({"provider": ["P", "Q", "R"], "annual_value_gbp": [500.0, 300.0, 200.0]})
     c = market.concentration(register, "market")
     assert c.kind == "market concentration"
     assert c.hhi == pytest.approx(3800) and c.cr3 == pytest.approx(1.0) and c.n_providers == 3
     assert c.band == "highly concentrated"
-    assert "Merger Assessment Guidelines" in c.band_source
-    # ten equal providers: 10 × 10² = 1,000 → unconcentrated (the guidelines' band starts above 1,000)
+    # ten equal providers: 10 × 10² = 1,000 → unconcentrated (the 2010 band starts above 1,000)
     ten = pd.DataFrame({"provider": list("ABCDEFGHIJ"), "annual_value_gbp": [1.0] * 10})
     assert market.concentration(ten, "market").band == "unconcentrated"
+
+
+def test_band_text_names_the_2010_guidance_as_superseded_and_the_current_cma_guidance():
+    register = pd.DataFrame({"provider": ["P", "Q", "R"], "annual_value_gbp": [500.0, 300.0, 200.0]})
+    c = market.concentration(register, "market")
+    for text in (c.band_source, market.BAND_SOURCE):
+        assert "2010" in text and "CC2" in text and "OFT1254" in text and "SUPERSEDED" in text
+        assert "CMA129" in text and "2021" in text and "no HHI thresholds" in text
+    assert "superseded" in c.description and "CMA129" in c.description and "2010" in c.description
+    # never presented as the CMA's current guidance: no "the CMA's guidelines regard …" wording anywhere
+    printed = " ".join([c.description, c.band_source, *market.HHI_BANDS_2010.frame()["rule"]])
+    assert "CMA's merger guidelines regard" not in printed and "Competition authority band" not in printed
+    assert all("superseded" in rule.text and "indicative" in rule.text for rule in market.HHI_BANDS_2010)
+    assert not hasattr(market, "cma_band") and not hasattr(market, "CMA_HHI_BANDS")
 
 
 def test_spend_concentration_is_described_in_words_not_bands():
@@ -82,6 +96,9 @@ def test_spend_concentration_is_described_in_words_not_bands():
     assert c.kind == "spend concentration"
     assert c.band is None and c.band_source is None
     assert "concentrated" not in c.description
+    # one sentence says what it measures and what it does not
+    assert market.SPEND_MEANING in c.description
+    assert "dependency on few suppliers" in market.SPEND_MEANING and "not competition in the market" in market.SPEND_MEANING
     assert "at least half" in c.description  # largest share 0.5 is the boundary of the first rule
     # 40/20/20/10/10: largest 0.4 < 0.5, CR3 0.8 → "three largest"
     c = market.concentration(_payments([40.0, 20.0, 20.0, 10.0, 10.0]), "spend")
@@ -97,6 +114,84 @@ def test_concentration_without_values_is_missing_data():
         market.concentration(pd.DataFrame({"supplier": ["A"], "amount_gbp": [None]}), "spend")
     with pytest.raises(ValueError, match="kind"):
         market.concentration(_payments([1.0]), "national")
+
+
+# --- spend concentration on revenue payments only --------------------------------------------
+
+#: A tiny year of one service's payments: four revenue suppliers, and a build on one invoice.
+YEAR = pd.DataFrame(
+    [
+        ("Trust", "T1", "Management fee April", 500.0),
+        ("Trust", "T2", "Management fee May", 500.0),
+        ("Pool Ltd", "P1", "Pool plant service", 500.0),
+        ("Clean Ltd", "C1", "Cleaning", 300.0),
+        ("Paper Ltd", "X1", "Leaflets", 200.0),
+        ("Build Ltd", "B1", "Valuation 3", 6000.0),  # capital: a numbered valuation (rule 3)
+        ("Build Ltd", "B1", "Architect fees", 2000.0),  # capital: the same invoice (rule 6)
+    ],
+    columns=["supplier", "reference", "description", "amount_gbp"],
+).assign(payment_date=pd.Timestamp("2024-06-01"), sector="private")
+
+
+def test_spend_concentration_is_on_revenue_payments_only():
+    result = market.analyse(None, service_id="leisure", payments=YEAR)
+    c = result.spend_concentration
+    # revenue £2,000: Trust 1,000 (0.50), Pool 500 (0.25), Clean 300 (0.15), Paper 200 (0.10)
+    # HHI = 50² + 25² + 15² + 10² = 2,500 + 625 + 225 + 100 = 3,450; CR3 = 0.50 + 0.25 + 0.15 = 0.90
+    assert c.hhi == pytest.approx(3450) and c.cr3 == pytest.approx(0.90)
+    assert (c.n_providers, c.largest, c.largest_share) == (4, "Trust", pytest.approx(0.5))
+    assert result.spend_shares["supplier"].tolist() == ["Trust", "Pool Ltd", "Clean Ltd", "Paper Ltd"]
+    # the build is shown apart: 2 payments, £8,000, one supplier
+    assert result.capital_total == (2, 8000.0)
+    assert result.capital_suppliers[["supplier", "payments", "amount_gbp", "rules"]].values.tolist() == [
+        ["Build Ltd", 2, 8000.0, "3, 6"]]
+    # counted in, it would dominate: total £10,000, Build 0.80, Trust 0.10, Pool 0.05, Clean 0.03, Paper 0.02
+    # HHI = 6,400 + 100 + 25 + 9 + 4 = 6,538; CR3 = 0.95
+    w = result.concentration_with_capital
+    assert w.hhi == pytest.approx(6538) and w.cr3 == pytest.approx(0.95) and w.largest == "Build Ltd"
+    head = result.headline()
+    assert (head["hhi"], head["cr3"]) == (3450.0, 0.9)
+    assert (head["capital_payments_excluded"], head["capital_excluded_gbp"]) == (2, 8000.0)
+    assert any("2 capital payments (£8,000) are shown apart" in line for line in result.narrative)
+
+
+def test_payments_already_classified_are_split_by_their_spend_type():
+    classified = YEAR.assign(spend_type=["revenue"] * 4 + ["capital"] * 3, spend_rule=[8] * 4 + [3] * 3)
+    result = market.analyse(None, service_id="leisure", payments=classified)
+    # Paper Ltd is now capital (its spend_type says so): revenue Trust 1,000, Pool 500, Clean 300 of 1,800
+    # HHI = (1000/18)² + (500/18)² + (300/18)² = 3,086.4 + 771.6 + 277.8 = 4,135.8
+    assert result.spend_concentration.hhi == pytest.approx(4135.8, abs=0.1)
+    assert result.capital_total == (3, 8200.0)
+
+
+def test_a_service_with_only_capital_payments_has_no_spend_concentration():
+    result = market.analyse(None, service_id="leisure", payments=YEAR[YEAR["supplier"] == "Build Ltd"])
+    assert result.spend_concentration is None and result.capital_total == (2, 8000.0)
+    assert result.headline()["hhi"] is None
+
+
+# --- the illustrative sample -----------------------------------------------------------------
+
+
+def test_maturity_and_screen_say_when_they_rest_on_the_illustrative_sample():
+    sample = REGISTER.assign(data_status="illustrative")
+    models = pd.DataFrame({"service_id": ["leisure"], "council_code": ["E07000001"], "model": ["outsourced"],
+                           "data_status": ["illustrative"]})
+    result = market.analyse(sample, service_id="leisure", comparator_models=models, category="Should Do",
+                            priority_score="High", sample_inputs=[market.CATEGORY_INPUT, market.PRIORITY_INPUT])
+    assert result.sample_inputs == (market.REGISTER_INPUT, market.MODELS_INPUT, market.CATEGORY_INPUT,
+                                    market.PRIORITY_INPUT)
+    assert result.maturity_sample == (market.REGISTER_INPUT, market.MODELS_INPUT, market.PRIORITY_INPUT)
+    assert result.screen_sample == (market.REGISTER_INPUT, market.MODELS_INPUT, market.CATEGORY_INPUT)
+    maturity_line = next(line for line in result.narrative if line.startswith("Market maturity"))
+    assert "ILLUSTRATIVE SAMPLE (provider register, comparator delivery models" in maturity_line
+    options_line = result.narrative[-1]
+    assert "screened on the ILLUSTRATIVE SAMPLE (provider register" in options_line
+    assert result.headline()["maturity_and_options_sample"].startswith("provider register, comparator delivery")
+    # the council's own register: nothing said
+    own = market.analyse(REGISTER.assign(data_status="council"), service_id="leisure")
+    assert own.sample_inputs == () and own.headline()["maturity_and_options_sample"] == "none"
+    assert not any("ILLUSTRATIVE" in line for line in own.narrative)
 
 
 # --- providers by sector ---------------------------------------------------------------
@@ -291,7 +386,10 @@ def test_analyse_headline():
         category="Should Do", priority_score="High",
     )
     head = result.headline()
-    assert set(head) == {"hhi", "cr3", "providers_by_sector", "market_maturity", "options_supported", "concentration_kind"}
+    assert set(head) == {"hhi", "cr3", "providers_by_sector", "market_maturity", "options_supported", "concentration_kind",
+                         "capital_payments_excluded", "capital_excluded_gbp", "maturity_and_options_sample"}
+    # a table without descriptions cannot be told capital from revenue: all of it is revenue, none set apart
+    assert head["capital_payments_excluded"] is None and head["maturity_and_options_sample"] == "none"
     assert head["hhi"] == pytest.approx(3800) and head["cr3"] == pytest.approx(1.0)
     assert head["concentration_kind"] == "spend concentration"
     # leisure: 3 external (private, third, community), 2 local, 2 of 3 comparators external (own council excluded)
@@ -306,7 +404,7 @@ def test_analyse_headline():
 def test_analyse_without_inputs_reports_rather_than_fails():
     result = market.analyse(None, service_id="museums")
     head = result.headline()
-    assert head["hhi"] is None and head["concentration_kind"] is None
+    assert head["hhi"] is None and head["concentration_kind"] is None and head["capital_payments_excluded"] is None
     assert head["market_maturity"] == "Low"
     assert head["options_supported"] == ["In-house transformation"]
     assert any("not measured" in line for line in result.narrative)
@@ -332,7 +430,7 @@ def test_each_dependency_rule_is_the_rule_that_words_the_spend(index, values, fa
 
 
 def test_dependency_words_stay_unprinted_and_keep_their_wording():
-    assert isinstance(market.DEPENDENCY_WORDS, RuleTable)
+    assert isinstance(market.DEPENDENCY_WORDS, RuleTable) and isinstance(market.HHI_BANDS_2010, RuleTable)
     assert sorted(n for n in vars(market) if n.endswith("_RULES")) == ["MATURITY_RULES", "OPTION_RULES"]
     assert [(r.text, r.outcome) for r in market.DEPENDENCY_WORDS] == [
         ("largest share >= 0.5", "relies on a single supplier for at least half of this spend"),
@@ -455,7 +553,7 @@ def test_bad_arguments_are_parameter_errors():
     with pytest.raises(ParameterError, match="kind"):
         market.concentration(_payments([1.0]), "national")
     with pytest.raises(ParameterError, match="not a number"):
-        market.cma_band(float("nan"))
+        market.hhi_band_2010(float("nan"))
     with pytest.raises(ParameterError, match="rating"):
         market.compare_with_priority("Very high", "High")
     with pytest.raises(ParameterError, match="priority score"):

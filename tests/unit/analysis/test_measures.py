@@ -101,3 +101,32 @@ def test_measure_values_on_the_real_tables(tables, census):
     assert receipts[WORCESTER] == 61302 and len(receipts) == 309
     # an RO sub-line before 2024-25 is empty for everyone: no values, not zeros
     assert measures.measure_values("rb_hb_admin_net_per_head", tables, census, year="2023-24").empty
+
+
+def test_value_for_money_cost_per_household_by_hand():
+    # Worcester's RA 2023-24 budget lines "Waste collection" 884 and "Recycling" 1,261 (£ thousand) over the households
+    # that follow from DEFRA 2022-23 (the latest year up to 2023-24): residual household waste 20,440 t ÷ 431.4 kg per
+    # household = 47,380.6 households → 2,145,000 / 47,380.6 = £45.27 per household
+    ra = pd.DataFrame({"ons_code": [WORCESTER] * 3 + [BROMSGROVE], "year": ["2023-24"] * 4,
+                       "line": ["Waste collection", "Recycling", "Open spaces", "Waste collection"],
+                       "net_budget_gbp_thousands": [884.0, 1261.0, 1300.0, 500.0]})
+    waste = pd.DataFrame({"ons_code": [WORCESTER, WORCESTER, BROMSGROVE], "year": ["2021-22", "2022-23", "2022-23"],
+                          "households": [47_166.1, 20_440_000 / 431.4, 40_000.0]})
+    tables = {"ra_budget": ra, "waste_collection": waste}
+    homes, year = measures.household_counts(tables, "2023-24")
+    assert year == "2022-23" and homes[WORCESTER] == pytest.approx(47_380.62, abs=0.01)
+    assert measures.household_counts(tables, "2021-22")[1] == "2021-22"
+    none, no_year = measures.household_counts({"ra_budget": ra}, "2023-24")  # no DEFRA table: no households
+    assert none.empty and no_year is None
+    measure = measures.value_for_money_cost_measure("waste", ("Waste collection", "Recycling"), "2023-24",
+                                                    per_household=True, households_year=year)
+    assert measure.per_household and not measure.per_head and measure.basis == measures.BUDGET
+    assert "per household" in measure.label and "derived" in measure.unit
+    values = measures.measure_values(measure, tables).set_index("ons_code")["value"]
+    assert values[WORCESTER] == pytest.approx(2_145_000 / (20_440_000 / 431.4))
+    assert round(values[WORCESTER], 2) == 45.27
+    assert BROMSGROVE not in values.index  # no Recycling line published: left out, never a partial sum
+    per_head = measures.value_for_money_cost_measure("waste", ("Waste collection", "Recycling"), "2023-24")
+    census = pd.DataFrame({"ons_code": [WORCESTER], "pop_2011": [98_800], "pop_2021": [103_900]})
+    head = measures.measure_values(per_head, tables, census).set_index("ons_code")["value"]
+    assert head[WORCESTER] == pytest.approx(2_145_000 / estimate(98_800, 103_900, 2023))

@@ -7,7 +7,7 @@ import pytest
 
 from wcc_analysis.analysis import suppliers as S
 from wcc_analysis.core import vocabulary
-from wcc_analysis.core.errors import ParameterError
+from wcc_analysis.core.errors import InputTableError, ParameterError
 from wcc_analysis.ingest.council.supplier_payments import (
     load_service_area_mapping,
     load_supplier_payments,
@@ -400,3 +400,181 @@ def test_hyndburn_no_private_individual_is_named(hyndburn_prepared):
     )
     for person in people:
         assert person.strip() not in shown
+
+
+# --------------------------------------------------------------------------- capital and revenue
+
+#: Real Hyndburn 2024-25 descriptions (data/raw/council/E07000120/supplier_payments) and what rules 3–5 of
+#: CAPITAL_RULES make of each payment on its own (1-based rule number; 8 = revenue).
+HYNDBURN_DESCRIPTIONS = [
+    # the Wilson Field leisure centre build (Alliance Leisure Services)
+    ("Wilsons Leisure Centre- Valuation 13", 3),
+    ("Valuation 15", 3),
+    ("Wilsons - Valuation 1", 3),
+    ("Wilson Field Leisure Centre Val 2", 3),
+    ("Wilson Field Leisure Centre Construction Valuation 3", 3),
+    ("Retention Fee", 3),
+    ("Wilson Field Leisure Centre Construction", 4),
+    ("PM Fee", 5),
+    ("Wilson Field Leisure Centre PM Fees", 5),
+    # the same words elsewhere in the file: other capital schemes
+    ("Accrington Town Square - Payment Certificate 2", 3),
+    ("Valuation  2- Acc Cem", 3),
+    ("Memorial Park grounds - works Val 2", 3),
+    ("SCAPE NCF E&W - Accrington Town Square - Payment 9", 4),
+    ("Phase 1 construction of Acc Cem Depot", 4),
+    ("Invoice 2 Contract management of capital works. G-H Greening", 4),
+    # lines of the build that name no stage: caught only with their invoice or supplier (rules 6 and 7)
+    ("Contractor", 8),
+    ("ALS Fee", 8),
+    ("Wilson Field Leisure Centre", 8),
+    ("Hyndburn 3G Pitch", 8),
+    ("Fees re Wilson Field Leisure Centre", 8),
+    # ordinary revenue payments with words close to the keywords
+    ("Valuation Fees - July 2024", 8),
+    ("Val Fees 24", 8),
+    ("Asset Valuations 2024-25.", 8),
+    ("Asset valuations as at 1st April 2023 - Stage 2", 8),
+    ("Engineering and Construction Renewal Period 01.04.24 - 31.03.25", 8),
+    ("Contractor Support", 8),
+    ("01/10/2024 - 31/10/2024 HYNDBURN LEISURE CENTRE", 8),
+    ("Household Support Fund Round 6 Delivery", 8),
+    ("Roofing works", 8),
+    ("Oakhill Park refurb of tennis couts", 8),
+    ("LS Consultancy for Hyndburn Leisure Transformation Project Q3", 8),
+]
+
+
+@pytest.mark.parametrize(("description", "rule"), HYNDBURN_DESCRIPTIONS)
+def test_capital_keyword_rules_on_real_hyndburn_descriptions(description, rule):
+    decided = S.CAPITAL_RULES.first(S.CapitalFacts(S._text(description)))
+    assert S.CAPITAL_RULES.rules.index(decided) + 1 == rule
+    assert decided.outcome == (S.REVENUE if rule == 8 else S.CAPITAL)
+
+
+def _lines(rows):
+    """(supplier, reference, description, amount) rows as a payments table on one day."""
+    frame = pd.DataFrame(rows, columns=["supplier", "reference", "description", "amount_gbp"])
+    frame["supplier_key"] = frame["supplier"].map(S.merge_key)
+    frame["payment_date"] = pd.Timestamp("2024-09-12")
+    return frame
+
+
+def test_capital_carried_to_the_rest_of_an_invoice_and_a_works_contractors_other_payments():
+    frame = _lines([
+        # Hyndburn's September 2024 invoice CRINV0004827 and two of the contractor's other lines
+        ("Alliance Leisure Services Limited", "CRINV0004827", "Contractor", 979145.94),
+        ("Alliance Leisure Services Limited", "CRINV0004827", "PM Fee", 5228.57),
+        ("Alliance Leisure Services Limited", "CRINV0004827", "ALS Fee", 5400.00),
+        ("Alliance Leisure Services Limited", "CRINV0003666", "Hyndburn 3G Pitch", 8552.23),
+        # a grounds contractor with one valuation (£100 of £1,000 = 10 %): its other work stays revenue
+        ("Groundworks Ltd", "G1", "Works Val 2", 100.0),
+        ("Groundworks Ltd", "G2", "Playground repairs", 900.0),
+        ("Cleaner Ltd", "", "Contractor", 50.0),  # no reference: a line stands alone
+    ])
+    out = S.classify_spend(frame)
+    assert out["spend_rule"].tolist() == [6, 5, 6, 7, 3, 8, 8]
+    assert out["spend_type"].tolist() == ["capital"] * 5 + ["revenue"] * 2
+    # Alliance: (979,145.94 + 5,228.57 + 5,400.00) of 998,326.74 is capital by rules 1–6 = 99 % ≥ 50 %
+    revenue, capital = S.split_spend(out)
+    assert capital["amount_gbp"].sum() == pytest.approx(998_326.74 + 100.0)
+    assert revenue["supplier"].tolist() == ["Groundworks Ltd", "Cleaner Ltd"]
+    # raising the contractor share above Alliance's 99.1 % leaves the 3G pitch line revenue
+    assert S.classify_spend(frame, min_contractor_share=0.995)["spend_rule"].tolist()[3] == 8
+
+
+def test_a_files_own_capital_or_revenue_column_and_expense_type_are_read():
+    frame = _lines([("Build Ltd", "B1", "Valuation 3", 100.0), ("Build Ltd", "B2", "Cleaning", 10.0),
+                    ("Build Ltd", "B3", "Cleaning", 10.0), ("Kit Ltd", "K1", "Gym kit", 40.0)])
+    frame["capital_revenue"] = ["Revenue", "Capital", "", ""]
+    frame["expense_type"] = ["", "", "", "Capital - equipment"]
+    out = S.classify_spend(frame)
+    # the file's flag beats the keyword (line 1) and decides line 2; line 3 has no flag and no keyword, and
+    # Build Ltd is 10 of 120 = 8 % capital, not a works contractor; Kit Ltd's expense type says capital
+    assert out["spend_rule"].tolist() == [2, 1, 8, 4]
+    assert out["spend_type"].tolist() == ["revenue", "capital", "revenue", "capital"]
+
+
+def test_capital_by_supplier_masks_personal_names_and_withholds_individuals():
+    frame = _lines([
+        ("Build Ltd", "B1", "Valuation 1 - adaptations for Mrs A Smith", 300.0),
+        ("Build Ltd", "B2", "Valuation 2", 200.0),
+        (S.REDACTED, "P1", "Valuation 1 - own home", 50.0),
+    ])
+    frame["sector"] = ["private", "private", "individual"]
+    table = S.capital_by_supplier(frame)
+    assert table[["supplier", "payments", "amount_gbp", "rules"]].values.tolist() == [
+        ["Build Ltd", 2, 500.0, "3"], [S.REDACTED, 1, 50.0, "3"]]
+    assert table.loc[0, "descriptions"] == "Valuation 1 - adaptations for [name]; Valuation 2"
+    assert table.loc[1, "descriptions"] == "(withheld: private individual)"
+    assert "Smith" not in table.to_csv()
+    lines = S.capital_lines(frame)
+    assert lines[["supplier", "description", "amount_gbp", "rule"]].values.tolist() == [
+        ["Build Ltd", "Valuation 1 - adaptations for [name]", 300.0, 3],
+        ["Build Ltd", "Valuation 2", 200.0, 3],
+        [S.REDACTED, "(withheld: private individual)", 50.0, 3],
+    ]
+    assert "Smith" not in lines.to_csv()
+    empty = S.capital_by_supplier(_lines([("Clean Ltd", "C1", "Cleaning", 5.0)]))
+    assert empty.empty and list(empty.columns) == ["supplier", "sector", "payments", "amount_gbp", "rules", "descriptions"]
+
+
+def test_capital_rule_bad_input_is_the_packages_errors():
+    with pytest.raises(InputTableError, match="description") as caught:
+        S.classify_spend(pd.DataFrame({"supplier": ["A"], "amount_gbp": [1.0]}))
+    assert (caught.value.table, caught.value.column) == ("payments", "description")
+    with pytest.raises(ParameterError, match="min_contractor_share"):
+        S.classify_spend(_lines([("A", "1", "x", 1.0)]), min_contractor_share=50)
+
+
+def test_capital_rules_are_printed_from_the_table_that_runs():
+    printed = S.rules_tables()["capital"]
+    assert printed["order"].tolist() == list(range(1, 9))
+    assert printed["payment is"].tolist() == [r.outcome for r in S.CAPITAL_RULES]
+    assert printed["rule"].tolist() == [r.text for r in S.CAPITAL_RULES]
+    assert printed["payment is"].tolist() == ["capital", "revenue", "capital", "capital", "capital", "capital",
+                                              "capital", "revenue"]
+
+
+def test_prepare_payments_sets_capital_apart():
+    rows = HAND + [("Build Ltd", "Valuation 4", "Leisure - Centres", 9000.0)]
+    prepared = S.prepare_payments(_frame(rows), MAPPING)
+    assert prepared.counts["capital_rows"] == 1 and prepared.counts["capital_amount_gbp"] == 9000.0
+    assert prepared.capital["supplier"].tolist() == ["Build Ltd"]
+    assert len(prepared.revenue) + len(prepared.capital) == len(prepared.market)
+    assert set(prepared.market["spend_type"]) == {"capital", "revenue"}
+    assert "spend_type" not in prepared.excluded.columns
+    assert prepared.capital_by_supplier()["supplier"].tolist() == ["Build Ltd"]
+
+
+def test_hyndburn_capital_payments_measured(hyndburn_prepared):
+    """The Wilson Field leisure centre build: 29 payments to Alliance Leisure Services, £6,102,449.05."""
+    raw, prepared = hyndburn_prepared
+    counts = prepared.counts
+    assert counts["capital_rows"] == 79 and counts["capital_amount_gbp"] == pytest.approx(12_933_014.48)
+    capital = prepared.capital
+    build = capital[capital["supplier"] == "Alliance Leisure Services Limited"]
+    assert len(build) == 29 and build["amount_gbp"].sum() == pytest.approx(6_102_449.05)
+    assert set(build["service_id"]) == {"leisure"}
+    # every one of Alliance Leisure Services' payments in the year is one of them
+    alliance = raw[raw["supplier_raw"].str.startswith("Alliance Leisure Services")]
+    assert len(alliance) == 29
+    by_rule = build.groupby("spend_rule").size().to_dict()
+    assert by_rule == {3: 9, 4: 3, 5: 3, 6: 9, 7: 5}
+    # the other schemes the keywords find: Accrington Town Square, the cemetery, Memorial Park
+    assert capital.groupby("supplier")["amount_gbp"].sum().round(2).to_dict() == {
+        "Alliance Leisure Services Limited": 6_102_449.05,
+        "John Wade Groundworks Ltd": 71_883.42,
+        "Krol Corlett Construction Limited": 163_457.66,
+        "Morgan Sindall Construction & Infrastructure Ltd": 6_365_781.99,
+        "Proffitts Investing In Communities": 14_370.80,
+        "Rosslee Construction Ltd": 12_481.60,
+        "Stone Central": 202_589.96,
+    }
+    # the keywords catch no ordinary revenue line: asset-valuation fees, insurance, utilities stay revenue
+    revenue_text = " | ".join(prepared.revenue["description"].str.lower())
+    assert "asset valuations 2024-25" in revenue_text and "engineering and construction renewal" in revenue_text
+    assert not prepared.revenue["description"].str.contains(r"(?i)valuation \d|scape ncf").any()
+    # leisure revenue: all of it to the leisure trust; with the build counted in, the builder would look dominant
+    leisure = prepared.market[prepared.market["service_id"] == "leisure"]
+    assert leisure.loc[leisure["spend_type"] == "revenue", "supplier"].unique().tolist() == ["Hyndburn Leisure"]

@@ -35,3 +35,39 @@ def test_unknown_block_in_config_is_rejected(tmp_path):
     path.write_text(text)
     with pytest.raises(ConfigError, match="Central servces"):
         load_config(path)
+
+
+def test_comparator_models_from_config():
+    config = load_config()
+    area = config.comparator_model("leisure")
+    assert area.name == "area model" and area.weights["share_under_16"] == 0.5 and len(area.weights) == 7
+    waste = config.comparator_model("waste")
+    # the waste model overrides one weight and keeps the others
+    assert waste.weights == {**area.weights, "density_per_km2": 2.0} and "WRAP" in waste.reason
+    assert config.stability_weight_change == 0.5
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("tax_base_per_head = 1.0\n", "tax_base_per_head = 1.0\nband_d = 1.0\n", "unknown indicator"),
+    ("imd_score = 1.0\n", "imd_score = -1.0\n", "zero or more"),
+    ("stability_weight_change = 0.5", "stability_weight_change = 1.5", "between 0 and 1"),
+    ('[comparators.models.waste]\n', '[comparators.models.wastes]\n', "unknown service"),
+    ('weights = { density_per_km2 = 2.0 }', 'weights = { density = 2.0 }', "unknown indicator"),
+])
+def test_bad_comparator_settings_are_clear_errors(tmp_path, old, new, message):
+    text = load_config().path.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "services.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_config(path)
+
+
+def test_a_service_model_needs_a_reason(tmp_path):
+    text = load_config().path.read_text(encoding="utf-8")
+    start = text.index('reason = """Settlement pattern')
+    end = text.index('weights = { density_per_km2 = 2.0 }')
+    path = tmp_path / "services.toml"
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    with pytest.raises(ConfigError, match="needs a reason"):
+        load_config(path)

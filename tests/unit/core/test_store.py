@@ -57,7 +57,7 @@ def test_ingest_tables_use_the_cache(tmp_path, monkeypatch):
     assert list(meta["sources"]) == ["data/raw/public/ons_census2021_population/lad_population_census2011_2021_rank.csv"]
     assert population_table().equals(table)
     files = ingest.raw_public_files()
-    assert len(files) == 34 and all(p.exists() for p in files)
+    assert len(files) == 42 and all(p.exists() for p in files)  # 34 + 8 mySociety label files
     assert callable(ingest.authorities) and callable(ingest.revenue_outturn)
 
 

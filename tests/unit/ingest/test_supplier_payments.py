@@ -201,7 +201,26 @@ def test_old_hyndburn_layout_and_data_status(tmp_path):
     row = frame.iloc[0]
     assert row["service_area"] == "Leisure" and row["description"] == "Pool hire" and row["reference"] == "R1"
     assert row["data_status"] == "illustrative"
-    assert any("'Account Detail' ignored" in n for n in frame.attrs["notes"])
+    # a second descriptive column is kept (the capital rule reads it), not ignored
+    assert row["expense_type"] == "Fees"
+    assert "'Account Detail' kept as expense_type ('Description' is the description)" in " ".join(frame.attrs["notes"])
+    assert not any("'Account Detail' ignored" in n for n in frame.attrs["notes"])
+
+
+def test_a_files_own_capital_or_revenue_column_is_kept(tmp_path):
+    capital = _write(
+        tmp_path,
+        "Service Area,Expense Type,Supplier Name,Payment Date,Amount,Capital/Revenue\n"
+        "Leisure,Capital - buildings,Build Ltd,01/04/2024,1000,Capital\n"
+        "Leisure,Cleaning,Clean Ltd,02/04/2024,50,Revenue\n",
+        name="with_flag.csv",
+    )
+    plain = _write(tmp_path, "Service Area,Description,Supplier,Payment Date,Amount\nLeisure,Fee,Swim Ltd,03/04/2024,10\n",
+                   name="plain.csv")
+    frame = load_supplier_payments([capital, plain])
+    assert frame["capital_revenue"].tolist() == ["Capital", "Revenue", ""]  # blank for the file without the column
+    assert frame["description"].tolist() == ["Capital - buildings", "Cleaning", "Fee"]
+    assert "expense_type" not in frame.columns and "data_status" not in frame.columns
 
 
 def test_workbook_with_excel_dates_and_numbers(tmp_path):

@@ -78,6 +78,21 @@ def test_worcester_and_bromsgrove_hand_checked(waste):
     assert _by(waste, BROMSGROVE, "residual_household_waste_kg_per_household")["2022-23"] == 501.5
 
 
+def test_households_follow_from_defra_tonnage_and_residual_per_household(waste):
+    # LA_collection.ods Table_1, Worcester 2022-23: household total waste 31,450 t, not sent for recycling (residual)
+    # 20,440 t; Table_3 residual household waste 431.4 kg per household → 20,440 × 1000 / 431.4 = 47,380.6 households
+    row = waste[(waste["ons_code"] == WORCESTER) & (waste["year"] == "2022-23")].iloc[0]
+    assert (row["household_waste_tonnes"], row["residual_household_waste_tonnes"]) == (31_450.0, 20_440.0)
+    assert row["households"] == pytest.approx(20_440_000 / 431.4) and round(row["households"]) == 47_381
+    # Table 1 starts in 2014-15: no tonnage, so no households, before it (missing, never 0)
+    assert waste.loc[waste["year"] < "2014-15", "households"].isna().all()
+    assert waste.groupby("year")["households"].count()[["2014-15", "2022-23"]].tolist() == [352, 333]
+    # a household count grows slowly: 2021-22 → 2022-23 within 0 % and +4 % for every authority that has both
+    by = waste.dropna(subset=["ons_code", "households"]).pivot_table(index="ons_code", columns="year", values="households")
+    growth = (by["2022-23"] / by["2021-22"]).dropna()
+    assert len(growth) > 300 and growth.between(0.999, 1.04).all()
+
+
 def test_agrees_with_the_2021_22_reader(waste):
     """The 2021-22 file (unrounded rate) and this edition (3 decimals) agree, except Chelmsford, whose
     2021-22 recycling DEFRA revised in this edition (sheet Data_Revisions)."""
@@ -206,6 +221,30 @@ def test_small_table3_reads(tmp_path):
     assert table["municipal_waste_landfilled_rate"].isna().all()  # "-": missing, not 0
     residual = table["residual_household_waste_kg_per_household"]
     assert pd.isna(residual.iloc[2]) and residual.iloc[3] == 431.4  # "[x]": missing, not 0
+    assert table["households"].isna().all()  # no Table_1 in this workbook: no tonnage, no households (not 0)
+
+
+def _table1() -> pd.DataFrame:
+    """Table_1 as published (header row 4) with Worcester and Bromsgrove 2022-23 only."""
+    def keep(row):
+        return row.iloc[0] == "2022-23" and row.iloc[2] in (BROMSGROVE, WORCESTER)
+    return _small(waste_module.default_path(), "Table_1", 3, keep)
+
+
+def test_small_table1_gives_households(tmp_path):
+    table1 = _table1()
+    residual = _col(table1, 3, "Household - waste not sent for recycling")
+    bromsgrove = next(i for i in range(4, len(table1)) if table1.iloc[i, 2] == BROMSGROVE)
+    table1.iloc[bromsgrove, residual] = "-"  # not available: no households, never 0
+    table = load_waste_collection(_ods(tmp_path, {"Table_3": _table3(), "Table_1": table1}, "la_collection.ods"))
+    latest = table[table["year"] == "2022-23"].set_index("ons_code")
+    assert latest.loc[WORCESTER, "households"] == pytest.approx(20_440_000 / 431.4)
+    assert pd.isna(latest.loc[BROMSGROVE, "households"]) and pd.isna(latest.loc[BROMSGROVE, "residual_household_waste_tonnes"])
+    assert table.loc[table["year"] == "2021-22", "households"].isna().all()  # Table_1 rows only for 2022-23 here
+    table1.iloc[3, residual] = "Residual tonnes"  # a header DEFRA did not publish: named, not guessed
+    with pytest.raises(InputDataError, match="Household - waste not sent for recycling") as info:
+        load_waste_collection(_ods(tmp_path, {"Table_3": _table3(), "Table_1": table1}, "la_collection.ods"))
+    assert info.value.sheet == "Table_1"
 
 
 def test_waste_bad_inputs(tmp_path):

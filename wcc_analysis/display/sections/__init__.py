@@ -5,22 +5,38 @@ tables, RAG answers); one module per report. Sections show results they are
 given; they run no analysis and read no data.
 """
 
-from wcc_analysis.display.sections.gap import benchmark_table, cost_measure_note, measure_trends, need_signals
+from wcc_analysis.display.sections.gap import (
+    benchmark_table,
+    best_in_class_table,
+    cost_measure_note,
+    efficiency_table,
+    need_signals,
+    own_kpis,
+    quadrant_caption,
+    trend_panels,
+    value_for_money_table,
+)
 from wcc_analysis.display.sections.market import (
+    capital_all_services,
+    capital_section,
     concentration_note,
     maturity_note,
+    options_screen,
     payments_status,
     providers_table,
     rules_of_cleaning,
 )
 from wcc_analysis.display.sections.needs import (
+    alternative_groups,
     block_note,
     budget_against_outturn,
+    comparator_members,
     comparator_method,
     council_budget,
     detailed_outturn,
     drivers_table,
     geographic_table,
+    group_stability,
     pool_changes,
     position_table,
     service_lines,
@@ -38,8 +54,11 @@ from wcc_analysis.display.sections.portfolio import portfolio_answers, portfolio
 from wcc_analysis.display.sections.priority import block_spend, budgets
 
 __all__ = [
-    "benchmark_table", "block_note", "block_spend", "cost_measure_note", "budgets", "comparator_method", "concentration_note", "council_budget",
-    "detailed_outturn", "drivers_table", "equality_section", "geographic_table", "long_list", "maturity_note", "measure_trends", "need_signals",
+    "capital_all_services", "capital_section", "options_screen",
+    "alternative_groups", "comparator_members", "group_stability",
+    "benchmark_table", "best_in_class_table", "efficiency_table", "own_kpis", "quadrant_caption", "trend_panels", "value_for_money_table",
+    "block_note", "block_spend", "cost_measure_note", "budgets", "comparator_method", "concentration_note", "council_budget",
+    "detailed_outturn", "drivers_table", "equality_section", "geographic_table", "long_list", "maturity_note", "need_signals",
     "optimism_note", "option_label", "payments_status", "portfolio_answers", "portfolio_gap_total",
     "position_table", "preferred", "providers_table", "rules_of_cleaning",
     "sourcing_plan_section", "budget_against_outturn", "pool_changes", "service_lines", "trend_table",

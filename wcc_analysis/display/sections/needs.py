@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from wcc_analysis.core.config import Service
-from wcc_analysis.core.vocabulary import ILLUSTRATIVE
-from wcc_analysis.display.report import note, number, table
+from wcc_analysis.core.vocabulary import ILLUSTRATIVE, STABLE
+from wcc_analysis.display.report import note, number, number_3, table
 
 
 def block_note(result, chosen: Service) -> None:
@@ -49,9 +49,69 @@ def council_budget(council_data, service_id: str, lines=None) -> None:
 
 
 def comparator_method(result) -> None:
+    """How the group was made (model, indicators, weights, rebasing), why the service has its own model, the pool."""
     group = result.group
-    note(f"Method: {group.method()} Pool: authorities of class {result.council_class} in the {result.year} outturn "
-         f"return that appear in every source used ({group.pool_size} authorities; {len(group.left_out)} left out, listed below).")
+    note(f"Method: {group.method()}")
+    table(group.indicator_table(), title=f"Indicators and weights of the {group.model}",
+          source="config/services.toml [comparators.weights]" + (f", [comparators.models.{result.service_id}]"
+                                                                  if group.reason else "")
+          + "; values as the model uses them (shares as fractions of the population)",
+          formats={"weight": "g", "council": number_3, "group_median": number_3, "pool_median": number_3})
+    if group.reason:
+        note(f"Why {result.service_name} has its own model ({group.model}): {group.reason}")
+    note(f"Pool: authorities of class {result.council_class} in the {result.year} outturn return that appear in every "
+         f"source used ({group.pool_size} authorities; {len(group.left_out)} left out, listed below).")
+
+
+def comparator_members(result) -> None:
+    """The group by name, with each member's rebased distance, how firmly it belongs and its indicators."""
+    group = result.group
+    members = result.comparators_with_stability()
+    shown = members.assign(stability=members["reading"],
+                           in_variants=[f"{k} of {v}" for k, v in zip(members["kept"], members["variants"], strict=True)])
+    columns = ["rank", "name", "ons_code", "distance", "stability", "in_variants", *group.indicators]
+    formats = {"distance": ".3f", "population": ",.0f", "population_growth_5y_pct": "+.1f", "density_per_km2": ",.0f",
+               "share_under_16": ".1%", "share_65_plus": ".1%", "imd_score": ".1f", "tax_base_per_head": ".3f"}
+    mine = group.pool[group.pool["ons_code"] == result.council]
+    council_row = mine.assign(rank="–", stability="the council", in_variants="", distance=0.0)[columns]
+    table(pd.concat([council_row, shown[columns].astype({"rank": object})], ignore_index=True),
+          title=f"Comparator group ({group.label}): {result.council_name} and its comparators, {result.year}",
+          source="ONS mid-year population estimates (MYE2, MYE4, MYE5); English Indices of Deprivation (MHCLG); "
+          "MHCLG council tax levels Table 9 (tax base); MHCLG revenue outturn class. Distance rebased: the farthest "
+          f"authority of the pool ({group.farthest['name']}) = 1.", formats=formats)
+
+
+def group_stability(result, rules) -> None:
+    """Does the group hold when the model changes a little? The sentence, the rule, and who comes and goes."""
+    steadiness = result.stability
+    kind = "info" if steadiness.count(STABLE) * 3 >= 2 * len(steadiness.members) else "warning"
+    note(f"Stability: {steadiness.sentence()}", kind)
+    table(rules.frame(), title="How a comparator's membership is read (the rule that runs)",
+          source="wcc_analysis.analysis.comparator_stability.STABILITY_RULES")
+    if len(steadiness.entrants):
+        table(steadiness.entrants[["name", "ons_code", "kept", "variants"]].rename(
+              columns={"kept": "in_group_in", "variants": "of_variants"}),
+              title="Authorities outside the group that enter it in some variants",
+              source=steadiness.described())
+
+
+def alternative_groups(result) -> None:
+    """The mySociety label group beside the computed one, and how far each alternative agrees with it."""
+    labelled = result.label_group
+    if labelled.empty:
+        note("mySociety label group: no authority of the class with a figure this year shares at least three of the "
+             "council's four mySociety labels.", "missing")
+    else:
+        shown = labelled.assign(differs_on=labelled["differs_on"].replace("", "(none)"))
+        table(shown, title=f"Alternative group: authorities of class {result.council_class} sharing at least three of "
+              f"{result.council_name}'s four mySociety labels (region, emissions profile, IMD quintile, rural–urban class)",
+              source="mySociety local-authority-similarity labels v1.2.0 (CC-BY-4.0); MHCLG revenue outturn "
+              f"{result.year}; population: {result.population_method}", formats={"spend_per_head_gbp": ",.2f"})
+    names = result.group.members.set_index("ons_code")["name"]
+    for what, agree in result.alternative_overlaps().items():
+        both = ", ".join(names.get(c, c) for c in agree["both"]) or "none"
+        note(f"Overlap with the {what}: {agree['n_both']} of the {agree['n_group']} computed comparators are also among "
+             f"the {agree['n_other']} {what} ({both}).")
 
 
 def position_table(result) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from wcc_analysis.core.text import listed
 from wcc_analysis.core.vocabulary import GREEN, GREY, OPTION_LABELS, STATUS_QUO
 from wcc_analysis.display import plots
 from wcc_analysis.display.report import available, data_label, note, rag_answers, table
@@ -23,7 +24,12 @@ def long_list(found) -> None:
     """The options carried forward from the market screen, and which have been costed."""
     rows = [{"option": option_label(o), "costed": "no — add its cash flows to option_cashflows.csv" if o in found.not_costed else "yes"}
             for o in found.long_list]
-    table(pd.DataFrame(rows), title="Long list: the status quo and the options the market analysis supports")
+    sample = found.market.result.screen_sample
+    if sample:
+        note("ILLUSTRATIVE SAMPLE: the long list comes from the market screen, which rests on the sample's "
+             f"{listed(sample)} — invented figures, not the council's real market.", "warning")
+    table(pd.DataFrame(rows), title="Long list: the status quo and the options the market analysis supports"
+          + (" (screened on ILLUSTRATIVE SAMPLE evidence)" if sample else ""))
     if found.off_list:
         note("Costed by the council but not supported by the market screen, so left out of the appraisal: "
              + ", ".join(option_label(o) for o in found.off_list) + ".", "warning")

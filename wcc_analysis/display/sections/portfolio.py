@@ -7,22 +7,29 @@ import pandas as pd
 from wcc_analysis.core.vocabulary import AMBER, GREEN, GREY, RED
 from wcc_analysis.display.report import note, table
 
+#: The counts in the order of the framework's questions (question 3 is answered by value for money).
+QUESTIONS = ("delivering_need", "best_in_class", "value_for_money")
+
 
 def portfolio_answers(counts: dict) -> None:
     """The seed's three questions answered as counts, with the RAG split behind each."""
     rows = []
-    for key in ("delivering_need", "best_in_class", "cost_efficiency"):
+    for key in QUESTIONS:
         c = counts[key]
         rows.append({"question": c["question"], "answer": f"{c['answer']} of {counts['services']}",
                      GREEN: c[GREEN], AMBER: c[AMBER], RED: c[RED], f"not assessed ({GREY})": c["not_assessed"]})
     table(pd.DataFrame(rows), title="The sourcing policy's key questions (answer = services rated Green)")
+    note("Question 2 combines every published performance measure of a service (best in class rules in each gap "
+         "analysis); question 3 is value for money — cost set against outcome — so a service with no published "
+         "outcome measure is Grey (cost only), however little it spends.")
 
 
-def portfolio_gap_total(counts: dict) -> None:
+def portfolio_gap_total(counts: dict, price_base_year: str | None = None) -> None:
+    prices = f"real terms, {price_base_year} prices" if price_base_year else "cash"
     by_block = counts["efficiency_gap_by_block_gbp_thousands"]
     frame = pd.DataFrame([{"measure": k, "gap_to_median_gbp_thousands": v} for k, v in by_block.items()])
-    table(frame, title="Efficiency gap to the comparator median by published block or line (£ thousand a year)",
+    table(frame, title=f"Efficiency gap to the comparator median by published block or line (£ thousand a year, {prices})",
           formats={"gap_to_median_gbp_thousands": ",.1f"})
     note(f"{counts['efficiency_gap_note']} Blocks spending above their comparator median: "
          f"£{counts['efficiency_gap_above_median_gbp_thousands']:,.1f}k a year above the median in all; net over all "
-         f"blocks £{counts['efficiency_gap_net_gbp_thousands']:,.1f}k.")
+         f"blocks £{counts['efficiency_gap_net_gbp_thousands']:,.1f}k ({prices}).")

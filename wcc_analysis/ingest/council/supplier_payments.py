@@ -21,9 +21,13 @@ without hand conversion:
 
 Output columns (:data:`OUTPUT_COLUMNS`): ``department, service_area,
 description, supplier_raw, reference, payment_date, amount_gbp, source_file,
-source_row`` (+ ``data_status`` when the file has that column). ``source_row``
-is the line (CSV) or row (spreadsheet) number a person sees when opening the
-file. Optional columns absent from a file are blank (``""``).
+source_row`` (+ the :data:`OPTIONAL_COLUMNS` ``expense_type``, ``capital_revenue``
+and ``data_status`` when the file has them). ``source_row`` is the line (CSV) or
+row (spreadsheet) number a person sees when opening the file. Optional columns
+absent from a file are blank (``""``). ``expense_type`` is a second descriptive
+column (a file with both "Description" and "Expense Type": the first is
+``description``, the other ``expense_type``); ``capital_revenue`` is the file's own
+capital/revenue field, read by the market analysis's capital rule.
 
 A file with no recognisable header row, without one of the required columns
 (supplier, amount, date), or with an amount or date that cannot be read, is
@@ -92,6 +96,10 @@ COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
         "amount excluding vat", "net value", "value", "payment amount", "total", "amount in sterling",
         "gbp",
     ),
+    "capital_revenue": (
+        "capital or revenue", "revenue or capital", "capital / revenue", "revenue / capital", "capital revenue",
+        "revenue capital", "cap / rev", "rev / cap", "capex / opex",
+    ),
     "data_status": ("data status",),
 }
 
@@ -99,7 +107,7 @@ COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
 KNOWN_UNUSED_HEADERS = (
     "line", "line no", "line number", "vat", "vat amount", "gross amount", "body", "body name",
     "organisation", "organisation name", "supplier id", "supplier number", "vendor id", "vendor number",
-    "capital or revenue", "revenue capital", "merchant category", "proclass", "sercop", "company number",
+    "merchant category", "proclass", "sercop", "company number",
     "charity number", "irrecoverable vat",
 )
 
@@ -109,6 +117,10 @@ OUTPUT_COLUMNS = (
     "department", "service_area", "description", "supplier_raw", "reference",
     "payment_date", "amount_gbp", "source_file", "source_row",
 )
+#: Columns a file may have, kept after :data:`OUTPUT_COLUMNS` when it does (blank for files without them).
+OPTIONAL_COLUMNS = ("expense_type", "capital_revenue", "data_status")
+#: The second-best ``description`` header of a file is kept as this column, not ignored.
+SECOND_DESCRIPTION = "expense_type"
 #: How many header cells must be recognised for a row to count as the header row.
 MIN_HEADER_MATCHES = 3
 
@@ -266,6 +278,15 @@ def _layout(grid: _Grid, header_index: int) -> tuple[dict[str, int], dict[str, s
                 f"{_header_text(header[chosen[canonical][0]])!r} is preferred as {canonical}"
             )
     positions = {c: p for c, (p, _) in chosen.items()}
+    if "description" in positions:
+        others = sorted((rank, p) for p, (c, rank) in _header_matches(header).items()
+                        if c == "description" and p != positions["description"])
+        if others:
+            positions[SECOND_DESCRIPTION] = others[0][1]
+            kept = _header_text(header[others[0][1]])
+            grid.notes[:] = [n for n in grid.notes if not n.startswith(f"column {kept!r} ignored")]
+            grid.notes.append(f"column {kept!r} kept as {SECOND_DESCRIPTION} "
+                              f"({_header_text(header[positions['description']])!r} is the description)")
     written = {c: _header_text(header[p]) for c, p in positions.items()}
     spacers = [i for i, cell in enumerate(header) if _is_blank(cell)]
     return positions, written, spacers
@@ -476,6 +497,9 @@ def _load_grid(grid: _Grid) -> pd.DataFrame | None:
     ).astype("datetime64[ns]")
     for column in TEXT_COLUMNS:
         frame[column] = [_cell_text(v) for v in frame[column]] if column in frame.columns else ""
+    for column in ("expense_type", "capital_revenue"):
+        if column in frame.columns:
+            frame[column] = [_cell_text(v) for v in frame[column]]
     if "data_status" in frame.columns:
         frame["data_status"] = [_cell_text(v).lower() for v in frame["data_status"]]
     frame["source_row"] = frame["source_row"].astype(int)
@@ -485,7 +509,7 @@ def _load_grid(grid: _Grid) -> pd.DataFrame | None:
         fix={"data_status": "write 'illustrative' for sample rows or 'council' for the council's own",
              "*": "correct the value (or restore the file as the council published it)"},
     )
-    columns = list(OUTPUT_COLUMNS) + (["data_status"] if "data_status" in frame.columns else [])
+    columns = list(OUTPUT_COLUMNS) + [c for c in OPTIONAL_COLUMNS if c in frame.columns]
     return frame[columns].reset_index(drop=True)
 
 
@@ -534,7 +558,7 @@ def payment_files(directory_or_files: str | Path | Iterable[str | Path]) -> list
 def load_supplier_payments(directory_or_files: str | Path | Iterable[str | Path]) -> pd.DataFrame:
     """Every published supplier payment file in a folder (or the files given) as one tidy table.
 
-    Columns: :data:`OUTPUT_COLUMNS` (+ ``data_status`` when any file has it; blank for
+    Columns: :data:`OUTPUT_COLUMNS` (+ each of :data:`OPTIONAL_COLUMNS` when any file has it; blank for
     files without it). Rows keep file order (files sorted by name), then line order.
     ``frame.attrs["notes"]`` lists what was ignored per file (spacer-column text,
     title lines, repeated headers, total lines); ``frame.attrs["rows_per_file"]``
@@ -549,9 +573,9 @@ def load_supplier_payments(directory_or_files: str | Path | Iterable[str | Path]
         frames.append(frame)
         notes.extend(file_notes)
         counts[path.name] = len(frame)
-    has_status = any("data_status" in f.columns for f in frames)
-    if has_status:
-        frames = [f if "data_status" in f.columns else f.assign(data_status="") for f in frames]
+    optional = [c for c in OPTIONAL_COLUMNS if any(c in f.columns for f in frames)]
+    frames = [f.assign(**{c: "" for c in optional if c not in f.columns})[[*OUTPUT_COLUMNS, *optional]]
+              for f in frames]
     result = pd.concat(frames, ignore_index=True)
     result.attrs["notes"] = notes
     result.attrs["rows_per_file"] = counts

@@ -22,6 +22,17 @@ Units, as published:
 Placeholders ``-``, ``:``, ``..``, ``…``, ``x``, ``[x]``, ``[c]``, ``[z]`` are missing values,
 never 0. The England and regional rows (``Authority type`` "Total") are left out.
 
+**Households.** DEFRA publishes no count of households. It publishes, for 2014-15 … 2022-23, each
+authority's household waste tonnage in sheet ``Table_1`` ("Household - total waste (tonnes)",
+"Household - waste not sent for recycling (tonnes)", the residual household waste), and in Table 3
+the residual household waste *per household* (NI191, kg). The number of households DEFRA divided by
+follows: ``households = residual tonnes × 1000 / residual kg per household`` (Worcester 2022-23:
+20,440 t × 1000 / 431.4 kg = 47,381 households). Table 3 rounds the kg to 0.1, so the count is good to
+about 0.02 %; derived counts grow about 1 % a year for almost every authority (median 2021-22 →
+2022-23 +0.9 %), as a household count does. It is marked derived wherever it is used. Table 1 rows are
+joined to Table 3 by the published code and year (both sheets use the same codes); a workbook without
+``Table_1`` gives no tonnages and no households (missing, never 0).
+
 Authority codes: DEFRA publishes the ONS code of the year (and its own codes for joint waste
 bodies). :func:`map_authority_codes` gives each row the mySociety lookup's code for the same
 authority: the published code when the lookup has it for an authority that existed that year;
@@ -56,6 +67,7 @@ from wcc_analysis.ingest.public.mid_year_population import find_header, read_she
 
 RELATIVE_PATH = Path("defra_lacw_2022-23_and_flytipping") / "LA_collection.ods"
 SHEET = "Table_3"
+TONNAGE_SHEET = "Table_1"
 SOURCE_EDITION = "2022-23 revised, March 2024"
 
 #: Cell contents that mean "no figure" in DEFRA's spreadsheets (compared in lower case).
@@ -77,14 +89,21 @@ INDICATORS = {
     "municipal_waste_landfilled_rate": "Percentage of municipal waste sent to landfill",
     "household_waste_collected_kg_per_person": "Collected household waste per person",
 }
+#: Table 1 (tonnages, 2014-15 on): frame column → the start of its header (case ignored).
+TONNAGE_ID_COLUMNS = {"year": "Financial Year", "ons_code_published": "ONS Code", "authority_name": "Local Authority",
+                      "authority_type": "Authority type"}
+TONNAGES = {
+    "household_waste_tonnes": "Household - total waste (tonnes)",
+    "residual_household_waste_tonnes": "Household - waste not sent for recycling (tonnes)",
+}
 AUTHORITY_TYPES = ["Collection", "Disposal", "Unitary"]
 AGGREGATE_TYPE = "Total"
 
 COLUMNS = [
     "ons_code", "ons_code_published", "ons_code_source", "authority_name", "authority_type", "region",
     "year", "year_start", "household_recycling_rate", "residual_household_waste_kg_per_household",
-    "household_waste_collected_kg_per_person", "municipal_waste_landfilled_rate", "source_edition",
-    "source_row",
+    "household_waste_collected_kg_per_person", "municipal_waste_landfilled_rate", "household_waste_tonnes",
+    "residual_household_waste_tonnes", "households", "source_edition", "source_row",
 ]
 
 SCHEMA = pa.DataFrameSchema(
@@ -97,6 +116,15 @@ SCHEMA = pa.DataFrameSchema(
         "municipal_waste_landfilled_rate": pa.Column(float, pa.Check.in_range(0, 1), nullable=True),
         "residual_household_waste_kg_per_household": pa.Column(float, pa.Check.ge(0), nullable=True),
         "household_waste_collected_kg_per_person": pa.Column(float, pa.Check.ge(0), nullable=True),
+    },
+    unique=["ons_code_published", "year"],
+)
+TONNAGE_SCHEMA = pa.DataFrameSchema(
+    {
+        "year": pa.Column(str, pa.Check.str_matches(YEAR_RE.pattern)),
+        "ons_code_published": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "household_waste_tonnes": pa.Column(float, pa.Check.ge(0), nullable=True),
+        "residual_household_waste_tonnes": pa.Column(float, pa.Check.ge(0), nullable=True),
     },
     unique=["ons_code_published", "year"],
 )
@@ -289,8 +317,33 @@ def unmapped_authorities(table: pd.DataFrame) -> pd.DataFrame:
 
 # --- the table --------------------------------------------------------------------------------------
 
+def _sheet_names(path: Path) -> list[str]:
+    try:
+        return [str(n) for n in pd.ExcelFile(path, engine="calamine").sheet_names]
+    except Exception:  # noqa: BLE001 - read_sheets names the file and the problem
+        return []
+
+
+def tonnages(raw: pd.DataFrame, *, file: str) -> pd.DataFrame:
+    """Table 1 as ``ons_code_published, year, household_waste_tonnes, residual_household_waste_tonnes``
+    (one row per published code and year; aggregates left out)."""
+    frame, headers = read_defra_block(
+        raw, TONNAGE_ID_COLUMNS, TONNAGES, file=file, sheet=TONNAGE_SHEET,
+        header_labels=["Financial Year", "ONS Code", "Local Authority", "Authority type"],
+        is_aggregate=lambda r: r["authority_type"] == AGGREGATE_TYPE or r["ons_code_published"] == AGGREGATE_TYPE)
+    frame = validate(frame, TONNAGE_SCHEMA, file=file, sheet=TONNAGE_SHEET, headers=headers, fix=FIX)
+    return frame[["ons_code_published", "year", *TONNAGES]]
+
+
+def derived_households(residual_tonnes: pd.Series, residual_kg_per_household: pd.Series) -> pd.Series:
+    """Households = residual household waste (tonnes) × 1000 / residual household waste per household (kg);
+    missing where either is missing or the kg is 0."""
+    kg = residual_kg_per_household.astype(float).where(residual_kg_per_household > 0)
+    return residual_tonnes.astype(float) * 1000.0 / kg
+
+
 def load_waste_collection(path: Path | None = None, *, lookup_path: Path | None = None) -> pd.DataFrame:
-    """One row per authority and financial year, 2010-11 … 2022-23 (DEFRA Table 3).
+    """One row per authority and financial year, 2010-11 … 2022-23 (DEFRA Table 3, with Table 1's tonnages).
 
     Columns: ``ons_code`` (lookup code; missing when unmapped), ``ons_code_published``,
     ``ons_code_source`` ("published" / "former code" / "name match" / "unmapped"),
@@ -299,12 +352,16 @@ def load_waste_collection(path: Path | None = None, *, lookup_path: Path | None 
     ("2022-23"), ``year_start`` (2022), ``household_recycling_rate`` (fraction 0–1, as
     published to 3 decimals), ``residual_household_waste_kg_per_household`` (kg),
     ``household_waste_collected_kg_per_person`` (kg), ``municipal_waste_landfilled_rate``
-    (fraction 0–1; missing for collection authorities), ``source_edition``, ``source_row``
-    (the row in the sheet). Missing figures are NaN, never 0.
+    (fraction 0–1; missing for collection authorities), ``household_waste_tonnes`` and
+    ``residual_household_waste_tonnes`` (Table 1, 2014-15 on), ``households`` (derived from them: see the
+    module docstring), ``source_edition``, ``source_row`` (the row in Table 3). Missing figures are NaN, never 0.
     """
     path = Path(path) if path else default_path()
     file = path.name
-    raw = read_sheets(path, [SHEET])[SHEET]
+    wanted = [SHEET] + ([TONNAGE_SHEET] if any(" ".join(n.lower().split()) == TONNAGE_SHEET.lower()
+                                               for n in _sheet_names(path)) else [])
+    sheets = read_sheets(path, wanted)
+    raw = sheets[SHEET]
     frame, headers = read_defra_block(
         raw, ID_COLUMNS, INDICATORS, file=file, sheet=SHEET,
         header_labels=["Year", "ONS code", "Authority", "Authority type"],
@@ -313,6 +370,12 @@ def load_waste_collection(path: Path | None = None, *, lookup_path: Path | None 
     frame = validate(frame, SCHEMA, file=file, sheet=SHEET, headers=headers, fix=fix)
     frame = add_year_start(frame, file=file, sheet=SHEET, column=headers["year"])
     frame["authority_name"] = frame["authority_name"].map(clean_name)
+    if TONNAGE_SHEET in sheets:
+        frame = frame.merge(tonnages(sheets[TONNAGE_SHEET], file=file), on=["ons_code_published", "year"], how="left")
+    else:
+        frame = frame.assign(**{name: np.nan for name in TONNAGES})
+    frame["households"] = derived_households(frame["residual_household_waste_tonnes"],
+                                             frame["residual_household_waste_kg_per_household"])
     frame = map_authority_codes(frame, lookup_frame(lookup_path))
     validate(frame, MAPPED_KEY, file=file, sheet=SHEET, headers={**headers, "ons_code": headers["ons_code_published"]},
              fix="two rows map to the same authority and year; " + FIX)
