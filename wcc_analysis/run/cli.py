@@ -375,6 +375,9 @@ def validate(
     for r in results:
         if not r.passed and r.first_difference:
             console.print(f"{r.path}: {r.first_difference}", markup=False, soft_wrap=True)
+        if r.retried:
+            console.print(f"{r.path}: reproduced when re-run once, after an error on the first attempt: "
+                          f"{r.retried}", markup=False, soft_wrap=True)
     bad = [r for r in results if not r.passed]
     if bad:
         console.print(f"{len(bad)} of {len(results)} notebook(s) did not reproduce.", markup=False)

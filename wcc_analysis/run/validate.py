@@ -57,6 +57,7 @@ class NotebookValidation:
     cells_checked: int = 0
     cells_failed: int = 0
     first_difference: str | None = None
+    retried: str | None = None  # the error of a first attempt that passed when re-run once (a kernel start, say)
 
     @property
     def passed(self) -> bool:
@@ -102,6 +103,14 @@ def _first_lines(text: str, limit: int = 12) -> str:
     return shown + ("\n…" if len(lines) > limit else "")
 
 
+def _error_lines(message: str, detail: str, limit: int = 8) -> str:
+    """What went wrong in an errored cell: pytest's message and its ``E`` lines (the exception), not the
+    start of the traceback."""
+    raised = [line[1:].strip() for line in _ANSI.sub("", detail or "").splitlines() if line.startswith("E ")]
+    text = "\n".join(part for part in (message.strip(), *raised[-limit:]) if part)
+    return _first_lines(text or detail, limit + 1)
+
+
 def _parse_junit(xml_path: Path, pack_dir: Path, notebooks: list[str]) -> dict[str, NotebookValidation]:
     results = {nb: NotebookValidation(path=nb, status=PASS) for nb in notebooks}
     try:
@@ -131,7 +140,9 @@ def _parse_junit(xml_path: Path, pack_dir: Path, notebooks: list[str]) -> dict[s
             if result.status == PASS:
                 result.status = FAIL if problem.tag == "failure" else ERROR
                 detail = problem.text or problem.get("message", "")
-                result.first_difference = f"{case.get('name', '')}: {_first_lines(detail)}"
+                shown = (_first_lines(detail) if problem.tag == "failure"
+                         else _error_lines(problem.get("message", ""), problem.text or ""))
+                result.first_difference = f"{case.get('name', '')}: {shown}"
     for r in results.values():
         if r.status == PASS and r.cells_checked == 0:
             r.status, r.first_difference = ERROR, "no cell was checked (was the notebook collected?)"
@@ -157,35 +168,52 @@ def validate_pack(pack_dir: str | Path, jobs: int | None = None) -> list[Noteboo
     results: dict[str, NotebookValidation] = {}
     with tempfile.TemporaryDirectory(prefix="wcc-validate-") as tmp:
         tmpdir = Path(tmp)
-        sanitize = tmpdir / "sanitize.cfg"
-        sanitize.write_text(SANITIZE, encoding="utf-8")
-        ini = tmpdir / "pytest.ini"
-        ini.write_text("[pytest]\n", encoding="utf-8")  # the pack is tested on its own, not with a project's config
-        procs = []
-        for i, chunk in enumerate(_chunks(to_run, jobs or os.cpu_count() or 1) if to_run else []):
-            xml = tmpdir / f"junit-{i}.xml"
-            cmd = [
-                sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env",
-                "-p", "no:cacheprovider", "--noconftest", "-c", str(ini), "--rootdir", str(pack_dir),
-                "--nbval-sanitize-with", str(sanitize), "--junitxml", str(xml),
-                "-o", "junit_family=xunit1", "-q", *chunk,
-            ]  # fmt: skip
-            log = open(tmpdir / f"pytest-{i}.log", "w+", encoding="utf-8")  # noqa: SIM115
-            procs.append((chunk, xml, log, subprocess.Popen(cmd, cwd=pack_dir, env=env, stdout=log, stderr=subprocess.STDOUT)))
-        for chunk, xml, log, proc in procs:
-            code = proc.wait()
-            parsed = _parse_junit(xml, pack_dir, chunk)
-            if code not in (0, 1):  # 2+: pytest itself could not run (usage error, internal error)
-                log.seek(0)
-                tail = _first_lines("\n".join(log.read().splitlines()[-12:]))
-                for r in parsed.values():
-                    if r.status == ERROR or r.cells_checked == 0:
-                        r.status, r.first_difference = ERROR, f"pytest exited with code {code}: {tail}"
-            log.close()
-            results.update(parsed)
+        chunks = _chunks(to_run, jobs or os.cpu_count() or 1) if to_run else []
+        results.update(_run_nbval(chunks, pack_dir, tmpdir, env, "first"))
+        # An error (not an output difference) may be the environment's, e.g. a kernel that failed to start
+        # while others were starting: such notebooks are re-run once, one at a time, and the first error is kept.
+        errored = [nb for nb in to_run if results[nb].status == ERROR]
+        if errored:
+            again = _run_nbval([errored], pack_dir, tmpdir, env, "retry")
+            for nb in errored:
+                if again[nb].passed:
+                    again[nb].retried = results[nb].first_difference
+                    results[nb] = again[nb]
     for nb, reason in skipped.items():
         results[nb] = NotebookValidation(path=nb, status=SKIPPED, first_difference=reason)
     return [results[nb] for nb in order]
+
+
+def _run_nbval(chunks: list[list[str]], pack_dir: Path, tmpdir: Path, env: dict, tag: str) -> dict[str, NotebookValidation]:
+    """Run nbval on each chunk of notebooks in parallel (one pytest process per chunk); a result per notebook."""
+    sanitize = tmpdir / "sanitize.cfg"
+    sanitize.write_text(SANITIZE, encoding="utf-8")
+    ini = tmpdir / "pytest.ini"
+    ini.write_text("[pytest]\n", encoding="utf-8")  # the pack is tested on its own, not with a project's config
+    procs = []
+    for i, chunk in enumerate(chunks):
+        xml = tmpdir / f"junit-{tag}-{i}.xml"
+        cmd = [
+            sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env",
+            "-p", "no:cacheprovider", "--noconftest", "-c", str(ini), "--rootdir", str(pack_dir),
+            "--nbval-sanitize-with", str(sanitize), "--junitxml", str(xml),
+            "-o", "junit_family=xunit1", "-q", *chunk,
+        ]  # fmt: skip
+        log = open(tmpdir / f"pytest-{tag}-{i}.log", "w+", encoding="utf-8")  # noqa: SIM115
+        procs.append((chunk, xml, log, subprocess.Popen(cmd, cwd=pack_dir, env=env, stdout=log, stderr=subprocess.STDOUT)))
+    results: dict[str, NotebookValidation] = {}
+    for chunk, xml, log, proc in procs:
+        code = proc.wait()
+        parsed = _parse_junit(xml, pack_dir, chunk)
+        if code not in (0, 1):  # 2+: pytest itself could not run (usage error, internal error)
+            log.seek(0)
+            tail = _first_lines("\n".join(log.read().splitlines()[-12:]))
+            for r in parsed.values():
+                if r.status == ERROR or r.cells_checked == 0:
+                    r.status, r.first_difference = ERROR, f"pytest exited with code {code}: {tail}"
+        log.close()
+        results.update(parsed)
+    return results
 
 
 __all__ = ["NotebookValidation", "SANITIZE", "validate_pack"]
