@@ -92,7 +92,10 @@ def test_run_and_validate_museums_and_portfolio_for_worcester(tmp_path):
     # Q3 is value for money: no museum outcome is published for Worcester, so cost only — Grey, with the reason —
     # however its spend compares (it was "Red: above the comparator median" when spend alone decided)
     assert gap["value_for_money_rag"] == "Grey" and gap["value_for_money_cost_unit"] == "per head"
-    assert gap["value_for_money_cost_gbp"] == 9.67 and gap["value_for_money_outcomes_at_or_better"] is None
+    assert gap["value_for_money_cost_gbp"] == 9.67 and gap["value_for_money_outcomes_better_at_worse"] is None
+    # every answer carries its years: an RA 2023-24 budget, a comparator group chosen on 2024-25 data
+    assert gap["value_for_money_cost_year"] == "2023-24" and gap["comparator_group_year"] == "2024-25"
+    assert gap["value_for_money_outcome_tolerance_pct"] == 5 and gap["efficiency_gap_against"] == "the comparator median"
     assert "cost_efficiency_rag" not in gap  # renamed: its meaning changed
     # The efficiency gap stays on the service's own budget lines, never the shared block: (£9.67 - the comparator
     # median in the needs report) per head x 105,143 (mid-2023) / 1000, RA 2023-24 cash, restated at 2024-25 prices
@@ -216,4 +219,16 @@ def test_hyndburn_market_and_gap_on_its_real_payments_and_detailed_outturn(tmp_p
     # a supplier the rules classify as a private individual (a sole trader's personal name) is never named
     executed = (pack_dir / "waste" / "market_analysis.ipynb").read_text(encoding="utf-8")
     assert "Rob Mercer" not in report and "Rob Mercer" not in executed
-    assert "Waste collection + recycling net spend per head" in (pack_dir / "waste" / "gap_analysis.html").read_text(encoding="utf-8")
+    gap_html = (pack_dir / "waste" / "gap_analysis.html").read_text(encoding="utf-8")
+    assert "Waste collection + recycling net spend per head" in gap_html
+    # the detailed outturn lines exist for 15 Lancashire councils only: the set compared with is named for what it is
+    assert gap["efficiency_gap_against"] == ("the median of the 11 other Lancashire shire districts with a figure in "
+                                             "the data held")
+    assert "a Lancashire comparison, not a national one" in gap_html and "SD authorities" not in gap_html
+    assert gap["value_for_money_outcome_years"] == "2022-23" and gap["value_for_money_households_year"] == "2022-23"
+    # leisure's two RO5 lines: the facilities line is blank for every council, so the measure is missing (never
+    # sports development alone) and the efficiency gap falls through to the RA 2023-24 budget line
+    leisure_gap = next(e["headline"] for e in manifest["executions"]
+                       if e["service"] == "leisure" and e["notebook"] == "gap_analysis")
+    assert leisure_gap["efficiency_gap_measure"] == "RA 2023-24 Recreation and sport"
+    assert "never a partial sum" in (pack_dir / "leisure" / "gap_analysis.html").read_text(encoding="utf-8")

@@ -1,9 +1,11 @@
 """The characteristics of each council's area in a year: the indicators the comparator model measures.
 
-As CIPFA's Nearest Neighbours model does, every indicator describes the area a
-council serves, never how it runs or funds its services (so not its spending,
-and not its Band D level, which is the council's own choice). For the financial
-year starting in YYYY (:data:`INDICATORS`, :func:`indicators_for_year`):
+As in CIPFA's Nearest Neighbours model, the indicators describe the area a
+council serves, not how it runs or funds its services (so not its spending, and
+not its Band D level, which is the council's own choice; the tax base is mostly
+property wealth but is net of the council's own council tax support scheme, and
+reports say so). For the financial year starting in YYYY (:data:`INDICATORS`,
+:func:`indicators_for_year`):
 
 - ``population``: the ONS mid-year estimate for mid-YYYY (2023 boundaries);
 - ``population_growth_5y_pct``: its change from mid-(YYYY-5), %;
@@ -11,8 +13,9 @@ year starting in YYYY (:data:`INDICATORS`, :func:`indicators_for_year`):
 - ``share_under_16`` / ``share_65_plus``: shares of the population (ONS MYE2 single years of age,
   the nearest mid-year held: mid-2023 and mid-2024 are);
 - ``imd_score``: the average deprivation score of the IMD edition the year uses;
-- ``tax_base_per_head``: the council tax base (Band D equivalents, MHCLG Table 9, the nearest year
-  held: 2023-24 and 2024-25 are) per head — the area's property wealth, not the council's tax choice.
+- ``tax_base_per_head``: the council tax base for tax-setting (Band D equivalents, MHCLG Table 9, the
+  nearest year held: 2023-24 and 2024-25 are) per head — mostly the area's property wealth, net of
+  discounts, exemptions and the council's own council tax support scheme.
 
 An authority lacking a source for the year has no value for that indicator (NaN), never a guess.
 """

@@ -1,8 +1,9 @@
 """How fragile a comparator group is: does each member stay in when the model changes a little?
 
 The group is recomputed for every variant of the model (:func:`variants`): each
-indicator dropped in turn, and each weight in turn multiplied by 1 − c and 1 + c
-(c = ``[comparators] stability_weight_change``, 0.5 by default: ±50 %). Each
+indicator dropped in turn, each weight in turn multiplied by 1 − c and 1 + c
+(c = ``[comparators] stability_weight_change``, 0.5 by default: ±50 %), and —
+when the model takes logs of skewed indicators — once with no transform. Each
 member of the base group is then read by ``STABILITY_RULES`` from the share of
 variants that keep it; authorities outside the base group that enter in some
 variant are listed too. The k, the pool and the council stay the same.
@@ -39,19 +40,27 @@ STABILITY_RULES: RuleTable[MemberFacts] = RuleTable((
 ), columns=("reading", "rule"))
 
 
-def variants(weights: Mapping[str, float], change: float = DEFAULT_WEIGHT_CHANGE) -> list[tuple[str, dict[str, float]]]:
-    """(description, weights) for each variant: every indicator dropped in turn (when more than one is
-    used), then every weight × (1 − change) and × (1 + change) in turn."""
+NO_TRANSFORM = "no log transform (every indicator as published)"
+
+
+def variants(weights: Mapping[str, float], change: float = DEFAULT_WEIGHT_CHANGE,
+             transforms: Mapping[str, str] | None = None) -> list[tuple[str, dict[str, float], dict[str, str]]]:
+    """(description, weights, transforms) for each variant: every indicator dropped in turn (when more than
+    one is used), every weight × (1 − change) and × (1 + change) in turn, then (when the model transforms
+    any indicator) the model with no transform."""
     base = {i: float(w) for i, w in weights.items()}
-    out: list[tuple[str, dict[str, float]]] = []
+    logs = dict(transforms or {})
+    out: list[tuple[str, dict[str, float], dict[str, str]]] = []
     if len(base) > 1:
-        out += [(f"without {comparators.INDICATOR_LABELS.get(i, i)}", {j: w for j, w in base.items() if j != i})
+        out += [(f"without {comparators.INDICATOR_LABELS.get(i, i)}", {j: w for j, w in base.items() if j != i}, logs)
                 for i in base]
     for i in base:
         for factor in (1 - change, 1 + change):
             if factor > 0:
                 out.append((f"{comparators.INDICATOR_LABELS.get(i, i)} weight × {factor:g}",
-                            {**base, i: base[i] * factor}))
+                            {**base, i: base[i] * factor}, logs))
+    if logs:
+        out.append((NO_TRANSFORM, base, {}))
     return out
 
 
@@ -62,6 +71,7 @@ class Stability:
     table: pd.DataFrame  # ons_code, name, in_base_group, base_rank, kept, variants, share, reading
     variants: tuple[str, ...]  # the variants' descriptions
     change: float
+    groups: tuple[tuple[str, ...], ...] = ()  # each variant's group (ONS codes), in the order of ``variants``
 
     @property
     def members(self) -> pd.DataFrame:
@@ -75,19 +85,22 @@ class Stability:
     def described(self) -> str:
         """What the variants were, in one phrase."""
         dropped = sum(d.startswith("without ") for d in self.variants)
-        moved = len(self.variants) - dropped
+        untransformed = sum(d == NO_TRANSFORM for d in self.variants)
+        moved = len(self.variants) - dropped - untransformed
         text = f"{len(self.variants)} variants: "
         if dropped:
             text += f"each of the {dropped} indicators dropped in turn ({dropped}); "
-        return text + f"each weight × {1 - self.change:g} and × {1 + self.change:g} in turn ({moved})"
+        text += f"each weight × {1 - self.change:g} and × {1 + self.change:g} in turn ({moved})"
+        return text + ("; no log transform (1)" if untransformed else "")
 
     def count(self, reading: str) -> int:
         return int((self.members["reading"] == reading).sum())
 
     def sentence(self) -> str:
         n, v = len(self.members), len(self.variants)
+        logs = ", and once with no log transform" if NO_TRANSFORM in self.variants else ""
         text = (f"{self.count(STABLE)} of {n} comparators are stable: in the group in all {v} variants of the model "
-                f"(each indicator dropped in turn, each weight changed by ±{self.change:.0%} in turn).")
+                f"(each indicator dropped in turn, each weight changed by ±{self.change:.0%} in turn{logs}).")
         mostly = self.members[self.members["reading"] == MOSTLY_STABLE]
         going = self.members[self.members["reading"] == COMES_AND_GOES]
         if len(mostly):
@@ -108,10 +121,13 @@ def _listed(rows: pd.DataFrame) -> str:
 def stability(group: comparators.ComparatorGroup, change: float = DEFAULT_WEIGHT_CHANGE) -> Stability:
     """Recompute ``group`` for every variant of its weights over the same pool, council and k."""
     pool = group.pool.drop(columns=[c for c in ("raw_distance", "distance") if c in group.pool.columns])
-    runs = variants(group.weights, change)
+    runs = variants(group.weights, change, group.transforms)
     counts: dict[str, int] = {}
-    for _, weights in runs:
-        for code in comparators.nearest(pool, group.council, weights, group.k)["ons_code"]:
+    groups = []
+    for _, weights, transforms in runs:
+        codes = tuple(comparators.nearest(pool, group.council, weights, group.k, transforms)["ons_code"])
+        groups.append(codes)
+        for code in codes:
             counts[code] = counts.get(code, 0) + 1
     base_rank = dict(zip(group.members["ons_code"], group.members["rank"], strict=True))
     names = pool.set_index("ons_code")["name"]
@@ -124,4 +140,25 @@ def stability(group: comparators.ComparatorGroup, change: float = DEFAULT_WEIGHT
                      "share": kept / len(runs) if runs else 1.0,
                      "reading": STABILITY_RULES.decide(MemberFacts(kept, len(runs))) if code in base_rank
                      else "enters in some variants"})
-    return Stability(pd.DataFrame(rows), tuple(d for d, _ in runs), float(change))
+    return Stability(pd.DataFrame(rows), tuple(d for d, _, _ in runs), float(change), tuple(groups))
+
+
+def position_across_variants(values: pd.Series, council: str, groups: tuple[tuple[str, ...], ...],
+                             position) -> dict | None:
+    """How the council's place on one figure moves across the variants' groups: the range of its rank and
+    of the group median, and how often each quarter. ``values``: figure by ONS code; ``position``: the
+    function that places a value in a distribution (``needs.position``). None without a council value."""
+    values = values.dropna().astype(float)
+    if council not in values.index or not groups:
+        return None
+    mine = float(values[council])
+    places = [position(values.reindex([c for c in g if c != council]).dropna(), mine) for g in groups]
+    places = [p for p in places if p["of"] > 1]
+    if not places:
+        return None
+    quarters = pd.Series([p["quartile"] for p in places]).value_counts()
+    sizes = sorted({p["of"] for p in places})
+    return {"rank_min": min(p["rank"] for p in places), "rank_max": max(p["rank"] for p in places),
+            "of": sizes[0] if len(sizes) == 1 else f"{sizes[0]}–{sizes[-1]}", "median_min": min(p["median"] for p in places),
+            "median_max": max(p["median"] for p in places), "variants": len(places),
+            "quarters": {q: int(n) for q, n in quarters.items()}}

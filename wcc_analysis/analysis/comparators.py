@@ -10,7 +10,9 @@ in ``config/services.toml`` (``[comparators.weights]``, per-service models in
 
 1. the pool is every authority of the council's class with a figure in the year
    and a value for every indicator the model uses (others are listed, with why);
-2. each indicator is standardised over the pool (z = (x − mean) / population SD);
+2. each indicator is standardised over the pool (z = (x − mean) / population SD), after a natural log
+   for the right-skewed ones the config names (``[comparators.transforms]``: population and density, so
+   that a few very large or very dense districts do not dominate the distance);
 3. distance d = √(Σ wᵢ (zᵢ − zᵢ,council)²) over the indicators with weight wᵢ > 0;
 4. rebased: d / the largest d in the pool (the farthest authority = 1);
 5. the k nearest, ties broken by ONS code.
@@ -32,13 +34,18 @@ import pandas as pd
 
 from wcc_analysis.analysis.area_indicators import INDICATORS
 from wcc_analysis.core.errors import MissingDataError, ParameterError
+from wcc_analysis.core.vocabulary import INDICATOR_TRANSFORMS
 
 #: Indicator key → its name in reports (the area model's; kept under this name for callers).
 INDICATOR_LABELS: dict[str, str] = INDICATORS
 #: mySociety label dimensions that define the label group (region, emissions, IMD quintile, rural–urban).
 LABEL_DIMENSIONS = ("physical", "emissions", "imd", "ruc")
+#: How a report names each label dimension.
+LABEL_NAMES = {"physical": "region", "emissions": "emissions profile", "imd": "IMD quintile", "ruc": "rural–urban class"}
 #: A council joins the label group when it shares at least this many of the council's four labels.
 MIN_SHARED_LABELS = 3
+#: The transforms an indicator may take before standardising.
+TRANSFORMS = INDICATOR_TRANSFORMS
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,7 @@ class ComparatorGroup:
     reason: str = ""  # why this service has its own model (config), if it has one
     basis: dict[str, str] = field(default_factory=dict)  # indicator → the year or edition it used
     dropped: dict[str, str] = field(default_factory=dict)  # indicator → why it was dropped from the model
+    transforms: dict[str, str] = field(default_factory=dict)  # indicator → "log" (applied before standardising)
 
     @property
     def codes(self) -> list[str]:
@@ -80,18 +88,26 @@ class ComparatorGroup:
         """One row per indicator used: its weight, the year or edition it used, the council's value and the
         medians of the group and of the whole pool."""
         pool = self.pool.set_index("ons_code")
-        rows = [{"indicator": INDICATOR_LABELS.get(i, i), "weight": w, "basis": self.basis.get(i, ""),
+        rows = [{"indicator": INDICATOR_LABELS.get(i, i), "weight": w, "transform": self.transforms.get(i, "none"),
+                 "basis": self.basis.get(i, ""),
                  "council": float(pool.at[self.council, i]),
                  "group_median": float(pool.loc[self.codes, i].median()), "pool_median": float(pool[i].median())}
                 for i, w in self.weights.items()]
-        return pd.DataFrame(rows, columns=["indicator", "weight", "basis", "council", "group_median", "pool_median"])
+        return pd.DataFrame(rows, columns=["indicator", "weight", "transform", "basis", "council", "group_median",
+                                           "pool_median"])
+
+    def _transform_text(self) -> str:
+        logged = [INDICATOR_LABELS.get(i, i).split(" (")[0] for i, t in self.transforms.items() if t == "log"]
+        return (f"The right-skewed indicators ({', '.join(logged)}) are taken as natural logs first, so that a few "
+                "very large or very dense districts do not dominate. ") if logged else ""
 
     def method(self) -> str:
         dropped = "".join(f" {INDICATOR_LABELS.get(i, i)} is left out: {why}." for i, why in self.dropped.items())
         return (
             f"{self.model}: the {len(self.members)} nearest authorities of the same class out of a pool of "
             f"{self.pool_size} (the council included), on {len(self.weights)} weighted indicators (table below). "
-            f"Each indicator is standardised over the pool (mean 0, standard deviation 1); the distance is the "
+            f"{self._transform_text()}Each indicator is standardised over the pool (mean 0, standard deviation 1); "
+            f"the distance is the "
             f"square root of the weighted sum of squared differences from the council, rebased so that the farthest "
             f"authority in the pool ({self.farthest['name']}) is at 1, as in CIPFA's Nearest Neighbours Model. "
             f"Ties are broken by ONS code.{dropped}"
@@ -134,9 +150,25 @@ def pool_with_indicators(
     return pool.sort_values("ons_code").reset_index(drop=True), left_out
 
 
-def standardise(pool: pd.DataFrame, indicators: Sequence[str]) -> pd.DataFrame:
-    """z-scores of the indicators over the pool (population standard deviation; a constant column scores 0)."""
+def transformed(pool: pd.DataFrame, indicators: Sequence[str], transforms: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The indicators as the model measures them: natural logs where ``transforms`` says "log"."""
     values = pool[list(indicators)].astype(float)
+    for indicator, how in dict(transforms or {}).items():
+        if indicator not in values.columns:
+            continue
+        if how not in TRANSFORMS:
+            raise ParameterError(f"unknown transform {how!r} for {indicator}; known: {', '.join(TRANSFORMS)}")
+        if (values[indicator] <= 0).any():
+            bad = pool.loc[values[indicator] <= 0, "ons_code"].iloc[0]
+            raise ParameterError(f"{indicator} must be above zero to take its log ({bad} has "
+                                 f"{values[indicator][values[indicator] <= 0].iloc[0]}); drop the transform")
+        values[indicator] = np.log(values[indicator])
+    return values
+
+
+def standardise(pool: pd.DataFrame, indicators: Sequence[str], transforms: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """z-scores of the (transformed) indicators over the pool (population SD; a constant column scores 0)."""
+    values = transformed(pool, indicators, transforms)
     spread = values.std(ddof=0).replace(0.0, 1.0)
     return (values - values.mean()) / spread
 
@@ -145,10 +177,11 @@ def _weighted(weights: Mapping[str, float] | Sequence[str]) -> dict[str, float]:
     return dict(weights) if isinstance(weights, Mapping) else {i: 1.0 for i in weights}
 
 
-def distances(pool: pd.DataFrame, council: str, weights: Mapping[str, float] | Sequence[str]) -> pd.Series:
+def distances(pool: pd.DataFrame, council: str, weights: Mapping[str, float] | Sequence[str],
+              transforms: Mapping[str, str] | None = None) -> pd.Series:
     """Weighted Euclidean distance of every pool member from ``council`` on z-scores (index = ONS code).
 
-    ``weights`` maps indicator → weight; a plain list of indicators weighs each 1.
+    ``weights`` maps indicator → weight; a plain list of indicators weighs each 1; ``transforms``: indicator → "log".
     """
     if council not in set(pool["ons_code"]):
         raise MissingDataError(
@@ -156,7 +189,7 @@ def distances(pool: pd.DataFrame, council: str, weights: Mapping[str, float] | S
             "abolished or created by a reorganisation lacks some sources for some years."
         )
     weighted = {i: w for i, w in _weighted(weights).items() if w > 0}
-    z = standardise(pool, list(weighted))
+    z = standardise(pool, list(weighted), transforms)
     origin = z[pool["ons_code"].eq(council).to_numpy()].iloc[0]
     w = pd.Series(weighted, dtype=float)
     raw = np.sqrt((((z - origin) ** 2) * w).sum(axis=1))
@@ -169,9 +202,10 @@ def rebase(raw: pd.Series) -> pd.Series:
     return (raw / top if top > 0 else raw * 0.0).rename("distance")
 
 
-def nearest(pool: pd.DataFrame, council: str, weights: Mapping[str, float] | Sequence[str], k: int) -> pd.DataFrame:
+def nearest(pool: pd.DataFrame, council: str, weights: Mapping[str, float] | Sequence[str], k: int,
+            transforms: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The k members of ``pool`` nearest to ``council`` (excluded), with raw and rebased distance and rank."""
-    raw = distances(pool, council, weights)
+    raw = distances(pool, council, weights, transforms)
     ranked = pool.assign(raw_distance=raw.to_numpy(), distance=rebase(raw).to_numpy())
     ranked = ranked[ranked["ons_code"] != council]
     ranked = ranked.sort_values(["raw_distance", "ons_code"], kind="stable").head(int(k))
@@ -189,6 +223,7 @@ def comparator_group(
     model: str = "area model",
     reason: str = "",
     basis: Mapping[str, str] | None = None,
+    transforms: Mapping[str, str] | None = None,
 ) -> ComparatorGroup:
     """The council's comparator group among ``candidates`` (ons_code, name).
 
@@ -221,13 +256,14 @@ def comparator_group(
         )
     keep = ["ons_code", "name", *weighted]
     pool = pool[keep + [c for c in pool.columns if c not in keep]]
-    raw = distances(pool, council, weighted)
+    transforms = {i: t for i, t in dict(transforms or {}).items() if i in weighted}
+    raw = distances(pool, council, weighted, transforms)
     pool = pool.assign(raw_distance=raw.to_numpy(), distance=rebase(raw).to_numpy())
-    members = nearest(pool.drop(columns=["raw_distance", "distance"]), council, weighted, k)
+    members = nearest(pool.drop(columns=["raw_distance", "distance"]), council, weighted, k, transforms)
     return ComparatorGroup(
         council=council, weights=weighted, k=int(k), pool_size=len(pool), members=members, left_out=left_out,
         pool=pool, model=model, reason=reason, basis={i: b for i, b in basis.items() if i in weighted},
-        dropped=dropped,
+        dropped=dropped, transforms=transforms,
     )
 
 
@@ -259,7 +295,7 @@ def label_group(labels: pd.DataFrame, council: str, eligible: Sequence[str],
     table = pd.DataFrame({
         "ons_code": others.index,
         "shared": same.sum(axis=1).astype(int).to_numpy(),
-        "differs_on": [", ".join(d for d in LABEL_DIMENSIONS if d in same.columns and not row[d])
+        "differs_on": [", ".join(LABEL_NAMES[d] for d in LABEL_DIMENSIONS if d in same.columns and not row[d])
                        for _, row in same.iterrows()],
     })
     table = table[table["shared"] >= int(min_shared)]

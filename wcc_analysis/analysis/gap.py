@@ -342,11 +342,11 @@ def benchmark(
     }
     notes = []
     if council_value is None:
-        notes.append(f"{names.get(council, council)} has no published value")
+        notes.append(f"{names.get(council, council)} has no value in the data held")
     if not len(have):
-        notes.append("no comparator publishes it")
+        notes.append("no comparator has a figure in the data held")
     elif missing:
-        notes.append(f"compared against the {len(have)} that publish it (of {len(comps)} comparators)")
+        notes.append(f"compared against the {len(have)} with a figure (of {len(comps)} compared with)")
     if pol == VOLUME:
         notes.append("a volume measure: shown for context, not rated")
     result["note"] = "; ".join(notes)
@@ -388,11 +388,13 @@ def best_in_class_rag(benchmarks: Sequence[Mapping], kpi_evidence: str | None = 
     facts = BestInClassFacts.of([b["quartile"] for b in usable])
     rag = BEST_IN_CLASS_RULES.decide(facts)
     if rag == GREY:
-        text = ("Not available: no published performance measure for this service has a value for the council and "
-                "its comparators, so best in class cannot be judged.")
+        text = ("Not available: no performance measure for this service is held in the shipped data for the council "
+                "and its comparators, so best in class cannot be judged.")
         return GREY, text + (f" {kpi_evidence}" if kpi_evidence else "")
     where = {1: "best quarter", 2: "second quarter", 3: "third quarter", 4: "worst quarter"}
     parts = [f"{_measure_name(b)}: {where[b['quartile']]}, rank {b['rank']} of {b['n_with_measure']}"
+             + ("" if b.get("compared_with", "the comparators") == "the comparators"
+                else f" among the council and {b['compared_with']}")
              + ("" if b["rank"] == 1 else f" (best {b['best_name']})") for b in usable]
     count = (f"best quarter on {facts.best_quarter} of {plural(facts.rated, 'measure')}, worst quarter on "
              f"{facts.worst_quarter}")
@@ -456,8 +458,11 @@ def unit_cost(cost_gbp: float | None, output_volume: float | None) -> float | No
     return float(cost_gbp) / float(output_volume)
 
 
-def efficiency_sentence(gap: Mapping | None, measure: str = "the service's spend") -> str:
-    """The £ efficiency gap in a sentence: real terms at the price base where given, the cash figure beside it."""
+def efficiency_sentence(gap: Mapping | None, measure: str = "the service's spend",
+                        median_of: str = "the comparator median") -> str:
+    """The £ efficiency gap in a sentence: real terms at the price base where given, the cash figure beside it.
+    ``median_of`` names the median honestly where the council is not compared with its comparators ("the median of
+    the 11 other Lancashire shire districts with a figure in the data held")."""
     gap = gap or {}
     median = gap.get("gap_to_median_real_gbp_thousands")
     lq = gap.get("gap_to_lower_quartile_real_gbp_thousands")
@@ -470,12 +475,13 @@ def efficiency_sentence(gap: Mapping | None, measure: str = "the service's spend
                                       f"{year} cash, restated with the GDP deflator)")) if base else "in cash"
     side = "above" if median > 0 else "below"
     to_lq = ("" if lq is None else f"; £{abs(lq):,.1f}k a year {'above' if lq > 0 else 'below'} the lower quartile")
-    return (f"Efficiency gap on {measure}{f', {year}' if year else ''}: £{abs(median):,.1f}k a year {side} the "
-            f"comparator median {prices}{to_lq}.")
+    return (f"Efficiency gap on {measure}{f', {year}' if year else ''}: £{abs(median):,.1f}k a year {side} "
+            f"{median_of} {prices}{to_lq}.")
 
 
 def value_for_money_answer(value_for_money: tuple[str, str] | None, gap: Mapping | None,
-                           measure: str = "the service's spend") -> tuple[str, str]:
+                           measure: str = "the service's spend",
+                           median_of: str = "the comparator median") -> tuple[str, str]:
     """Q3 "Is it as effective and cost efficient as it could be?" as (rag, sentence).
 
     The rating is the value-for-money rating (``value_for_money.VALUE_FOR_MONEY_RULES``: cost against outcome),
@@ -485,7 +491,7 @@ def value_for_money_answer(value_for_money: tuple[str, str] | None, gap: Mapping
         rag, text = GREY, "Not available: no spend on the service's budget lines to set against its outcomes."
     else:
         rag, text = value_for_money
-    return rag, f"{text} {efficiency_sentence(gap, measure)}" if gap else text
+    return rag, f"{text} {efficiency_sentence(gap, measure, median_of)}" if gap else text
 
 
 # ---------------------------------------------------------------------------
@@ -603,15 +609,28 @@ def _for_service(frame: pd.DataFrame | None, service_id: str) -> pd.DataFrame | 
     return frame[frame["service_id"] == service_id]
 
 
-def unit_costs(outputs: pd.DataFrame | None, cost_gbp: float | None) -> pd.DataFrame:
-    """Cost per unit for each output measure (measure, unit, year, volume, cost_gbp, unit_cost_gbp)."""
-    columns = ["measure", "unit", "year", "volume", "cost_gbp", "unit_cost_gbp"]
+UNIT_COST_COLUMNS = ["measure", "unit", "year", "volume", "cost_covers", "cost_gbp", "unit_cost_gbp"]
+
+
+def unit_costs(outputs: pd.DataFrame | None, cost_gbp: float | None, covers: str = "the service's budget",
+               more: Sequence[tuple[str, float | None]] = ()) -> pd.DataFrame:
+    """Cost per unit for each output measure, on each cost basis: ``cost_gbp`` (what it ``covers``, said beside
+    the figure) and any ``more`` (covers, £) — e.g. the value-for-money cost lines, so that a unit cost can be read
+    on the same lines as the cost question 3 rates. Columns ``UNIT_COST_COLUMNS``."""
     if outputs is None or outputs.empty:
-        return empty_frame(columns)
-    table = outputs[[c for c in columns[:4] if c in outputs.columns]].copy()
-    table["cost_gbp"] = cost_gbp
-    table["unit_cost_gbp"] = [unit_cost(cost_gbp, v) for v in table["volume"]]
-    return table.reindex(columns=columns).sort_values(["measure", "year"]).reset_index(drop=True)
+        return empty_frame(UNIT_COST_COLUMNS)
+    base = outputs[[c for c in UNIT_COST_COLUMNS[:4] if c in outputs.columns]]
+    tables = []
+    for what, cost in ((covers, cost_gbp), *more):
+        table = base.copy()
+        table["cost_covers"] = what
+        table["cost_gbp"] = cost
+        table["unit_cost_gbp"] = [unit_cost(cost, v) for v in table["volume"]]
+        tables.append(table)
+    order = {what: i for i, (what, _) in enumerate(((covers, cost_gbp), *more))}
+    table = pd.concat(tables, ignore_index=True).reindex(columns=UNIT_COST_COLUMNS)
+    table["_order"] = table["cost_covers"].map(order)
+    return table.sort_values(["measure", "year", "_order"]).drop(columns="_order").reset_index(drop=True)
 
 
 def kpi_evidence(kpis: pd.DataFrame, label: str = "the council's own KPIs") -> str | None:
@@ -638,7 +657,10 @@ def analyse(
     price_base_year: str | None = None,
     real_terms_factor: float | None = None,
     spend_measure: str = "the service's spend",
+    median_of: str = "the comparator median",
     cost_gbp: float | None = None,
+    cost_covers: str = "the service's budget",
+    more_costs: Sequence[tuple[str, float | None]] = (),
     outputs: pd.DataFrame | None = None,
     kpi_label: str = "the council's own KPIs",
     tolerance: float = 0.05,
@@ -651,8 +673,9 @@ def analyse(
     (rating, sentence) of :func:`wcc_analysis.analysis.value_for_money.assess`;
     the efficiency gap is on ``spend_per_head`` of ``spend_year`` against
     ``comparator_spend_per_head``, restated at ``price_base_year`` prices by
-    ``real_terms_factor``. ``kpis``, ``survey`` and ``outputs`` may hold every
-    service (filtered on ``service_id``).
+    ``real_terms_factor``; ``median_of`` names the median it is against. Unit costs are ``cost_gbp`` (what it
+    ``covers``) and any ``more_costs`` over each output volume. ``kpis``, ``survey`` and ``outputs`` may hold
+    every service (filtered on ``service_id``).
     """
     k = kpi_status(_for_service(kpis, service_id), tolerance)
     s = survey_status(_for_service(survey, service_id), tolerance_points)
@@ -663,8 +686,9 @@ def analyse(
     if spend_per_head is not None and comparator_spend_per_head is not None:
         eff = efficiency_gap(spend_per_head, comparator_spend_per_head, population, year=spend_year,
                              price_base_year=price_base_year, real_terms_factor=real_terms_factor)
-    q3 = value_for_money_answer(value_for_money, eff, spend_measure)
-    result = GapResult(service_id, k, s, q1, marks, q2, eff, q3, unit_costs(_for_service(outputs, service_id), cost_gbp))
+    q3 = value_for_money_answer(value_for_money, eff, spend_measure, median_of)
+    result = GapResult(service_id, k, s, q1, marks, q2, eff, q3,
+                       unit_costs(_for_service(outputs, service_id), cost_gbp, cost_covers, more_costs))
     result.narrative = [
         f"Delivering what we need now? {q1[1]}",
         f"Best in class? {q2[1]}",

@@ -16,7 +16,9 @@ figure. Spend measures are £ thousand as published divided by the population fo
 (:func:`wcc_analysis.analysis.population.by_year`: the ONS mid-year estimate for mid-YYYY, the
 census-trend estimate where there is none), in £ per head; counts per 1,000 people likewise. A missing
 figure stays missing: the authority is left out, never given zero. Where a measure adds several lines
-(waste collection + recycling), an authority missing any of them is left out.
+(waste collection + recycling), an authority missing any of them has no value (``LINE_SUM_RULES``: never a
+partial sum). :func:`why_missing` says, for an authority without a value, whether the project does not hold the
+source for it (a Lancashire extract) or which of the measure's lines is blank.
 
 The service's own budget lines (``config/services.toml`` ``ra_lines``) make one more spend measure per
 service, built by :func:`service_line_measure`; :func:`measures_for` puts it after the detailed outturn
@@ -33,6 +35,8 @@ import pandas as pd
 
 from wcc_analysis.analysis.population import estimate
 from wcc_analysis.core.errors import MissingDataError, ParameterError
+from wcc_analysis.core.rules import Rule, RuleTable, always
+from wcc_analysis.core.text import listed
 from wcc_analysis.core.vocabulary import HIGHER, LOWER, VOLUME
 
 PER_HEAD_UNIT = "£ per head (net current expenditure / ONS mid-year population)"
@@ -57,6 +61,12 @@ _LANCS = ("Lancashire only: 12 shire districts and 2 unitaries with a population
           "Council has no census population and is left out); not Worcester or its Worcestershire neighbours")
 _RS_ALL = ("every English council that made a return (districts, unitaries, metropolitan, London); held for "
            "2010-11 to 2014-15 and 2017-18 to 2024-25 (pass year=)")
+#: Where the project holds only part of what is published: said when a council has no figure ("not held in the
+#: shipped data", never "not published").
+_RO_HELD = ("MHCLG publishes the Revenue Outturn returns of every council; the project holds only the Lancashire "
+            "extract, via tompickup23/burnleycouncil")
+_CT_HELD = ("MHCLG publishes collection rates for every billing authority in Table 6; the project holds only the 14 "
+            "Lancashire billing authorities, via tompickup23/burnleycouncil")
 _DEFRA_SOURCE = "DEFRA local authority collected waste statistics, LA data 2022-23 (revised edition, March 2024)"
 _DEFRA_ALL = ("every English waste collection and unitary authority (DEFRA's codes of the year mapped to current ONS "
               "codes); 2010-11 to 2022-23 held (pass year=); joint waste bodies have no council code")
@@ -92,6 +102,16 @@ class Measure:
     #: Divide by households (derived from DEFRA's waste figures, the latest year up to the measure's) instead of
     #: people; ``per_head`` must then be False.
     per_household: bool = False
+    #: What follows a value when it is shown (its unit in a few words: " kg" per household, " per head"); a £ unit
+    #: is shown with a £ sign before the figure (:attr:`money`).
+    suffix: str = ""
+    #: Where the project holds only part of the published source: what is published and what is held.
+    held_note: str = ""
+
+    @property
+    def money(self) -> bool:
+        """A £ figure (shown as £1.23 / −£1.23)."""
+        return self.unit.startswith("£")
 
 
 def _spend_label(spend_line: str, basis: str = OUTTURN) -> str:
@@ -104,7 +124,7 @@ def _ro(id_: str, service: str, spend_line: str, form: str, lines: tuple[str, ..
     return Measure(id_, service, _spend_label(spend_line), PER_HEAD_UNIT, LOWER,
                    _RO_SOURCE.format(form=form, year=year), year, coverage, "ro_detail",
                    "net_expenditure_gbp_thousands", "line", lines, {"form": form}, per_head=True,
-                   spend_line=spend_line, basis=OUTTURN, scope=DETAILED_LINE)
+                   spend_line=spend_line, basis=OUTTURN, scope=DETAILED_LINE, suffix=" per head", held_note=_RO_HELD)
 
 
 def _rs(id_: str, service: str, block: str, year: str = "2024-25") -> Measure:
@@ -112,7 +132,7 @@ def _rs(id_: str, service: str, block: str, year: str = "2024-25") -> Measure:
     return Measure(id_, service, _spend_label(spend_line), PER_HEAD_UNIT, LOWER, _RS_SOURCE.format(year=year), year,
                    _RS_ALL + "; the whole block, not only this service", "revenue_outturn",
                    "net_expenditure_gbp_thousands", "rs_block", (block,), per_head=True, spend_line=spend_line,
-                   basis=OUTTURN, scope=BLOCK, block=block)
+                   basis=OUTTURN, scope=BLOCK, block=block, suffix=" per head")
 
 
 def service_line_measure(service_id: str, lines: tuple[str, ...] | list[str], year: str = "2023-24") -> Measure:
@@ -130,7 +150,7 @@ def service_line_measure(service_id: str, lines: tuple[str, ...] | list[str], ye
                    _RA_SOURCE.format(year=year), year,
                    "every English council that made an RA return (410 in 2023-24; 2021-22 also held, pass year=)",
                    "ra_budget", "net_budget_gbp_thousands", "line", lines, per_head=True, spend_line=spend_line,
-                   basis=BUDGET, scope=SERVICE_LINES)
+                   basis=BUDGET, scope=SERVICE_LINES, suffix=" per head")
 
 
 def household_counts(tables: dict[str, pd.DataFrame], year: str) -> tuple[pd.Series, str | None]:
@@ -167,7 +187,8 @@ def value_for_money_cost_measure(service_id: str, lines: tuple[str, ...] | list[
                                                          if per_household else ""), year,
                    "every English council that made an RA return" + (" and has DEFRA waste figures" if per_household else ""),
                    "ra_budget", "net_budget_gbp_thousands", "line", lines, per_head=not per_household,
-                   spend_line=spend_line, basis=BUDGET, scope=SERVICE_LINES, per_household=per_household)
+                   spend_line=spend_line, basis=BUDGET, scope=SERVICE_LINES, per_household=per_household,
+                   suffix=" per household" if per_household else " per head")
 
 
 ENV = "Environmental and regulatory services"
@@ -183,7 +204,7 @@ MEASURES: tuple[Measure, ...] = (
     Measure("waste_residual_household_waste", "waste",
             "Residual household waste per household (lower is better)", "kg per household", LOWER, _DEFRA_SOURCE,
             "2022-23", _DEFRA_ALL, "waste_collection", "residual_household_waste_kg_per_household",
-            filters={"year": "2022-23"}, value_format=",.1f", trend=True),
+            filters={"year": "2022-23"}, value_format=",.1f", trend=True, suffix=" kg"),
     Measure("waste_fly_tipping_per_1000", "waste", "Fly-tipping incidents per 1,000 people (lower is better)",
             PER_1000_UNIT, LOWER,
             "DEFRA fly-tipping incidents and actions reported by local authorities, 2012-13 to 2022-23 (revised "
@@ -200,11 +221,14 @@ MEASURES: tuple[Measure, ...] = (
         "RO5", ("Street cleansing (not chargeable to highways)",)),
     _rs("waste_rs_env_regulatory_net_per_head", "waste", ENV),
     # --- leisure -----------------------------------------------------------------------------------
-    _ro("leisure_sports_development_net_per_head", "leisure",
-        "Sports development and community recreation", "RO5",
-        ("Recreation and sport - Sports development and community recreation",),
-        coverage=_LANCS + ". The RO5 line 'Sports and recreation facilities including golf courses' is "
-        "empty for every council in this data (not zero: missing), so facilities spend is not compared"),
+    _ro("leisure_sports_net_per_head", "leisure",
+        "Sports and recreation facilities + sports development", "RO5",
+        ("Recreation and sport - Sports and recreation facilities including golf courses",
+         "Recreation and sport - Sports development and community recreation"),
+        coverage=_LANCS + ". The service's two RO5 lines (config/services.toml ro_lines); 'Sports and recreation "
+        "facilities including golf courses' is empty for every council in this data (missing, not zero), so no "
+        "council has the measure (never sports development alone: LINE_SUM_RULES) and question 3 uses the "
+        "service's budget lines"),
     _rs("leisure_rs_cultural_net_per_head", "leisure", CULTURE),
     # --- museums -----------------------------------------------------------------------------------
     _ro("museums_museums_galleries_net_per_head", "museums",
@@ -220,7 +244,7 @@ MEASURES: tuple[Measure, ...] = (
             "(via tompickup23/burnleycouncil)", "2024-25",
             "Lancashire only: 12 shire districts and 2 unitaries (billing authorities); 2019-20 to 2024-25 "
             "held (pass year=); not Worcester (the all-England Table 6 is not held)",
-            "ct_collection", "collection_rate_pct", filters={"year": "2024-25"}),
+            "ct_collection", "collection_rate_pct", filters={"year": "2024-25"}, suffix="%", held_note=_CT_HELD),
     _ro("rb_ct_collection_net_per_head", "revenues_benefits",
         "Council tax collection", "RO6", ("Council tax collection",)),
     _ro("rb_ndr_collection_net_per_head", "revenues_benefits",
@@ -236,7 +260,7 @@ MEASURES: tuple[Measure, ...] = (
             "DLUHC Receipts of Council Taxes live table, Table 5 (via FemShow/ct-receipts)", "2022-23",
             "every English billing authority (309 in 2022-23; 2010-11 to 2022-23 held, pass year=). Total "
             "received in the year incl. arrears and advance payments; grows with the tax base and the tax rate",
-            "ct_receipts", "receipts_gbp_thousands", filters={"year": "2022-23"}),
+            "ct_receipts", "receipts_gbp_thousands", filters={"year": "2022-23"}, value_format=",.0f", suffix="k"),
     Measure("rb_band_d_council_tax", "revenues_benefits",
             "Band D council tax excluding parish precepts (CONTEXT: a level the council sets, never rated)",
             "£ per Band D dwelling", VOLUME,
@@ -338,6 +362,65 @@ def _population_for(population: pd.DataFrame, year: str) -> pd.Series:
     return series[series > 0]
 
 
+@dataclass(frozen=True)
+class LineFacts:
+    """How many of a measure's published lines have a figure for one authority, as ``LINE_SUM_RULES`` reads it."""
+
+    lines: int  # the lines the measure adds (one or more)
+    with_figure: int  # of them, the lines with a figure for the authority (a published 0 is a figure)
+
+
+SUMMED, NO_VALUE = "the sum of its lines", "no value"
+
+#: An authority's value for a measure of one or more published lines (first rule that holds).
+LINE_SUM_RULES: RuleTable[LineFacts] = RuleTable((
+    Rule(NO_VALUE, "any of the measure's lines has no figure for the authority (blank in the data held, or not "
+                   "returned): the authority has no value for the measure — never a partial sum of the lines it has, "
+                   "which would understate its spend and describe a different service (where too few authorities "
+                   "are left, question 3 moves on to the next spend measure: COST_MEASURE_RULES)",
+         lambda f: f.with_figure < f.lines),
+    Rule(SUMMED, "otherwise: the sum of its lines as published (a published £0 is a figure and counts as 0)", always),
+), columns=("value", "rule"))
+
+
+def line_sum(lines: int, with_figure: int) -> str:
+    """``SUMMED`` or ``NO_VALUE`` for an authority with figures on ``with_figure`` of a measure's ``lines``."""
+    return LINE_SUM_RULES.decide(LineFacts(int(lines), int(with_figure)))
+
+
+def why_missing(measure: Measure, tables: dict[str, pd.DataFrame], council: str, year: str | None = None) -> str:
+    """Why ``council`` has no value for ``measure``, in words: the project does not hold the source for it (what is
+    published and what is held), or which of the measure's lines is blank (and whether it is blank for every
+    authority) — "not held in the shipped data", never "not published" unless that is so."""
+    table = tables.get(measure.table)
+    year = year or measure.year
+    if table is None or "ons_code" not in table.columns:
+        return f"not held in the shipped data (the {measure.table} table was not loaded)"
+    rows = table[table["ons_code"] == council]
+    filters = {**measure.filters, "year": year} if "year" in table.columns else dict(measure.filters)
+    for column, wanted in filters.items():
+        if column in rows.columns:
+            rows = rows[rows[column] == wanted]
+    if rows.empty:
+        return "not held in the shipped data" + (f" ({measure.held_note})" if measure.held_note else "")
+    if measure.lines and measure.line_column in rows.columns:
+        have = set(rows.dropna(subset=[measure.value_column])[measure.line_column])
+        blank = [line for line in measure.lines if line not in have]
+        if blank:
+            everyone = table
+            for column, wanted in filters.items():
+                if column in everyone.columns:
+                    everyone = everyone[everyone[column] == wanted]
+            held = everyone.dropna(subset=[measure.value_column])
+            nobody = [line for line in blank if line not in set(held[measure.line_column])]
+            words = listed(f"'{line}'" for line in blank)
+            return (f"not held in the shipped data: no figure on {words}"
+                    + (" (blank for every council in the data held)" if nobody == blank else "")
+                    + ("; a measure of several lines is never a partial sum (LINE_SUM_RULES)"
+                       if len(measure.lines) > 1 else ""))
+    return "not held in the shipped data (no figure for the council for this year)"
+
+
 def measure_values(
     measure: Measure | str,
     tables: dict[str, pd.DataFrame],
@@ -370,11 +453,12 @@ def measure_values(
     for column, wanted in filters.items():
         rows = rows[rows[column] == wanted]
     if measure.lines:
-        rows = rows[rows[measure.line_column].isin(measure.lines)]
-        # every line must be present and non-missing: a partial sum would understate spend
-        grouped = rows.groupby("ons_code")[measure.value_column]
-        counts = grouped.count()
-        values = grouped.sum(min_count=1)[counts == len(measure.lines)]
+        rows = rows[rows[measure.line_column].isin(measure.lines)].dropna(subset=[measure.value_column])
+        grouped = rows.groupby("ons_code")
+        held = grouped[measure.line_column].nunique()
+        totals = grouped[measure.value_column].sum()
+        keep = [line_sum(len(measure.lines), int(n)) == SUMMED for n in held.reindex(totals.index)]
+        values = totals[keep]
     else:
         values = rows.set_index("ons_code")[measure.value_column]
     values = values.astype(float).dropna()

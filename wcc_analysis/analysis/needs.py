@@ -110,6 +110,7 @@ class NeedsResult(population.PerHeadDistribution):
     imd_edition: str = ""  # the deprivation edition the comparator group used
     series_breaks: list = field(default_factory=list)  # prices.SeriesBreak within the trend's years
     label_group: pd.DataFrame = field(default_factory=pd.DataFrame)  # comparators.label_group + name, spend
+    position_range: dict | None = None  # the council's rank and the median over the model's variants
     narrative: list[str] = field(default_factory=list)
 
     def comparators_with_stability(self) -> pd.DataFrame:
@@ -119,7 +120,7 @@ class NeedsResult(population.PerHeadDistribution):
 
     def alternative_overlaps(self) -> dict[str, dict]:
         """How far each alternative group agrees with the computed one (comparators.overlap)."""
-        out = {"geographic neighbours": comparators.overlap(self.group.codes, list(self.geographic["ons_code"]))}
+        out = {"geographic neighbour group": comparators.overlap(self.group.codes, list(self.geographic["ons_code"]))}
         if len(self.label_group):
             out["mySociety label group"] = comparators.overlap(self.group.codes, list(self.label_group["ons_code"]))
         return out
@@ -293,7 +294,8 @@ def analyse(
         f"ONS population for {year} (mid-{year_start} estimate or census trend)": people_year,
     }
     group = comparators.comparator_group(candidates, gates, indicators, council, model.weights, k,
-                                         model=model.name, reason=model.reason, basis=basis)
+                                         model=model.name, reason=model.reason, basis=basis,
+                                         transforms=model.transforms)
     steadiness = comparator_stability.stability(group, stability_change)
 
     members = per_head[(per_head["year_start"] == year_start)]
@@ -302,6 +304,8 @@ def analyse(
     distribution = distribution.sort_values(["spend_per_head_gbp", "ons_code"]).reset_index(drop=True)
     council_value = float(distribution.loc[distribution["is_council"], "spend_per_head_gbp"].iloc[0])
     place = position(distribution.loc[~distribution["is_council"], "spend_per_head_gbp"], council_value)
+    latest_values = per_head[per_head["year_start"] == year_start].set_index("ons_code")["spend_per_head_gbp"]
+    spread = comparator_stability.position_across_variants(latest_values, council, steadiness.groups, position)
 
     trend = _spend_trend(per_head, council, group.codes, years)
     note = ""
@@ -344,6 +348,7 @@ def analyse(
         imd_edition=edition,
         series_breaks=breaks,
         label_group=labelled,
+        position_range=spread,
     )
     result.narrative = narrative(result)
     return result
@@ -423,9 +428,11 @@ def narrative(result: NeedsResult) -> list[str]:
         f"in the {p['quartile']}.",
     ]
     steady, agree = result.stability, result.alternative_overlaps()
-    groups = "; ".join(f"{a['n_both']} of them are among the {a['n_other']} {what}" for what, a in agree.items())
+    groups = "; ".join(f"{a['n_both']} of its {a['n_group']} members are also among the {a['n_other']} councils "
+                       f"of the {what}" for what, a in agree.items())
     lines.append(f"Comparator group: {result.group.label}; {steady.count(comparator_stability.STABLE)} of "
-                 f"{len(steady.members)} stay in it in all {len(steady.variants)} variants of the model; {groups}.")
+                 f"{len(steady.members)} members stay in it in all {len(steady.variants)} variants of the model; "
+                 f"{groups}.")
     trend = result.trend.dropna(subset=["spend_per_head_gbp"])
     if len(trend) >= 2:
         first, last = trend.iloc[0], trend.iloc[-1]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from wcc_analysis.analysis import population
+from wcc_analysis.analysis import comparator_stability, population
 from wcc_analysis.analysis.needs import position
 from wcc_analysis.core.errors import ParameterError
 
@@ -55,6 +55,7 @@ class ServiceLines(population.PerHeadDistribution):
     position: dict | None  # needs.position (rank 1 = lowest budget per head); None with no comparator figure
 
     budget_note: str = BUDGET_NOTE
+    position_range: dict | None = None  # comparator_stability.position_across_variants over the model variants
 
     def headline(self) -> dict:
         row = self.council_row
@@ -80,9 +81,12 @@ def service_lines(
     note: str = "",
     year: str | None = None,
     names: Mapping[str, str] | None = None,
+    variant_groups: Sequence[Sequence[str]] = (),
 ) -> ServiceLines | None:
     """The service's budget lines for ``council`` and its ``comparators`` in ``year`` (default: the latest RA
-    year in which the council has every line); None when the council has none of the years."""
+    year in which the council has every line); None when the council has none of the years.
+    ``variant_groups``: the comparator groups of the model's variants (comparator_stability), over which the
+    council's rank and the median are also given."""
     lines = tuple(lines)
     years = sorted(ra.loc[ra["ons_code"] == council, "year"].unique(), reverse=True)
     chosen = year
@@ -109,9 +113,12 @@ def service_lines(
     others = frame.loc[~frame["is_council"], "budget_per_head_gbp"]
     council_value = float(frame.loc[frame["is_council"], "budget_per_head_gbp"].iloc[0])
     place = position(others, council_value) if len(others) else None
+    per_head = totals * 1000.0 / people_year["population"].reindex(totals.index)
+    spread = comparator_stability.position_across_variants(
+        per_head, council, tuple(tuple(g) for g in variant_groups), position)
     mine = ra[(ra["ons_code"] == council) & (ra["year"] == chosen) & ra["line"].isin(lines)]
     by_line = mine.set_index("line").reindex(list(lines))[["block", "net_budget_gbp_thousands"]].reset_index()
-    return ServiceLines(service_id, lines, note, str(chosen), council, by_line, frame, place)
+    return ServiceLines(service_id, lines, note, str(chosen), council, by_line, frame, place, position_range=spread)
 
 
 def budget_against_outturn(ra: pd.DataFrame, outturn: pd.DataFrame, council: str, blocks: Sequence[str]) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from wcc_analysis.assemble.context import people as people_by_year
 from wcc_analysis.assemble.needs import needs_for_service
 from wcc_analysis.core.config import Config, Service, ValueForMoneySpec
 from wcc_analysis.core.provenance import DATA_USED_KEY, SourceUse
+from wcc_analysis.core.text import listed
 from wcc_analysis.core.vocabulary import AUTHORITY_CLASS_NAMES
 from wcc_analysis.ingest import CouncilData
 
@@ -35,6 +36,9 @@ class GapReport:
     kpi_label: str = "the council's own KPIs"
     price_base_year: str = prices.PRICE_BASE_YEAR
     real_terms_note: str = ""
+    #: which published lines the efficiency gap's spend figure covers, said beside it (and how it differs from the
+    #: value-for-money cost)
+    efficiency_lines: str = ""
 
     def headline(self) -> dict:
         """The three answers with the year (and basis) of the evidence each rests on."""
@@ -48,11 +52,19 @@ class GapReport:
             "value_for_money_cost_measure": None if vfm_cost is None else vfm_cost.label,
             "value_for_money_cost_gbp": None if vfm_cost is None else round(vfm_cost.council_value, 2),
             "value_for_money_cost_unit": None if vfm_cost is None else vfm.unit,
-            "value_for_money_outcomes_at_or_better": None if vfm is None or not vfm.outcomes else
-            f"{vfm.facts.better} of {vfm.facts.outcomes}",
+            "value_for_money_cost_year": None if vfm_cost is None else vfm_cost.year,
+            "value_for_money_outcomes_better_at_worse": None if vfm is None or not vfm.outcomes else vfm.counts,
+            "value_for_money_outcome_tolerance_pct": None if vfm is None else round(100 * vfm.tolerance, 6),
+            "value_for_money_outcome_years": None if vfm is None or not vfm.outcomes else
+            ", ".join(sorted({o.year for o in vfm.outcomes})),
+            "value_for_money_households_year": None if vfm is None or vfm.unit != value_for_money.PER_HOUSEHOLD
+            else vfm.households_year,
+            "comparator_group_year": self.needs.year,
             "efficiency_gap_measure": None if cost is None else cost.spend_line,
             "efficiency_gap_year": None if cost is None else cost.year,
             "efficiency_gap_basis": None if cost is None else cost.basis,
+            "efficiency_gap_lines": None if cost is None else self.efficiency_lines,
+            "efficiency_gap_against": None if cost is None else self.median_of,
             DATA_USED_KEY: [d.to_dict() for d in self.data_used],
         }
 
@@ -72,6 +84,22 @@ class GapReport:
         return next(iter(self.performance_measures), None)
 
     @property
+    def median_of(self) -> str:
+        """The efficiency gap's median, named for whom it is of: "the comparator median", or "the median of the 11
+        other Lancashire shire districts with a figure in the data held"."""
+        cost = self.cost_measure
+        return "the comparator median" if cost is None or not cost.fallback else f"the median of {cost.compared_with}"
+
+    @property
+    def median_labels(self) -> tuple[str, str]:
+        """The efficiency chart's bars for the median and lower quartile, named like :attr:`median_of`."""
+        cost = self.cost_measure
+        if cost is None or not cost.fallback:
+            return "Comparator median", "Comparator lower quartile"
+        who = cost.compared_with.removeprefix("the ").replace(" with a figure in the data held", "")
+        return f"Median of {who}", f"Lower quartile of {who}"
+
+    @property
     def spend_line(self) -> str | None:
         """What the cost measure's figure is a share of — the published block or line and its year — so that
         services measured on the same one are counted once in portfolio totals."""
@@ -87,7 +115,7 @@ def _measure_sources(benchmarked: list[Benchmarked], vfm: value_for_money.ValueF
     taken: dict[str, list[str]] = {}
     for b in benchmarked:
         if b.kind != "cost":
-            taken.setdefault(b.source, []).append(b.label.split(" (")[0])
+            taken.setdefault(provenance.publication(b.source), []).append(b.label.split(" (")[0])
     if vfm is not None and vfm.unit == value_for_money.PER_HOUSEHOLD:
         for source in taken:
             if source.startswith("DEFRA local authority collected waste"):
@@ -98,18 +126,26 @@ def _measure_sources(benchmarked: list[Benchmarked], vfm: value_for_money.ValueF
             for r in provenance.unique(records)]
 
 
+def _publisher(source: str) -> str:
+    """The body that publishes a source, as a sentence names it ("DEFRA", "MHCLG")."""
+    return source.split()[0] if source else ""
+
+
 def _measure_values(b: Benchmarked) -> value_for_money.MeasureValues:
-    """A benchmarked performance measure as a value-for-money outcome (every authority of the class)."""
+    """A benchmarked performance measure as a value-for-money outcome (every authority of the class), compared with
+    question 2's comparison group and named as question 2 names it."""
     values = b.class_values if b.class_values is not None else b.values
     group = tuple(sorted(set(b.values["ons_code"]) - {b.benchmark["council"]}))  # question 2's comparison group
-    return value_for_money.MeasureValues(b.measure_id, b.label, b.year, b.label, b.benchmark["polarity"],
+    return value_for_money.MeasureValues(b.measure_id, b.label, b.year, b.unit or b.label, b.benchmark["polarity"],
                                          values[["ons_code", "value"]], b.source, b.value_format, is_spend=False,
-                                         group=group)
+                                         group=group, compared_with=b.compared_with, class_set=b.class_set,
+                                         suffix=b.suffix, when=f"{_publisher(b.source)} {b.year}".strip())
 
 
 def _value_for_money(council: str, service: Service, spec: ValueForMoneySpec, needs_result: needs.NeedsResult,
                      benchmarked: list[Benchmarked], tables: dict[str, pd.DataFrame], people: pd.DataFrame,
-                     names: dict[str, str], ra_year: str) -> value_for_money.ValueForMoney:
+                     names: dict[str, str], ra_year: str, areas: pd.DataFrame | None = None,
+                     tolerance: float = value_for_money.DEFAULT_OUTCOME_TOLERANCE) -> value_for_money.ValueForMoney:
     """Question 3's cost-against-outcome reading for the service (analysis.value_for_money.assess)."""
     outturn = tables["revenue_outturn"]
     klass = needs_result.council_class
@@ -121,11 +157,14 @@ def _value_for_money(council: str, service: Service, spec: ValueForMoneySpec, ne
         per_household = unit == value_for_money.PER_HOUSEHOLD
         measure = measures.value_for_money_cost_measure(service.id, spec.cost_lines, ra_year,
                                                         per_household=per_household, households_year=households_year)
-        short = (f"{' + '.join(spec.cost_lines)} (RA {ra_year} budget"
+        left_out = [line for line in service.ra_lines if line not in spec.cost_lines]
+        short = (f"{' + '.join(spec.cost_lines)}" + (" only" if left_out else "") + f" (RA {ra_year} budget"
+                 + (f"; not the service's {' + '.join(left_out)} line{'s' if len(left_out) > 1 else ''}"
+                    if left_out else "")
                  + (f"; households: DEFRA {households_year}, derived)" if per_household else ")"))
         cost = value_for_money.MeasureValues(measure.id, measure.label, measure.year, measure.unit, measure.polarity,
                                              measures.measure_values(measure, tables, people), measure.source,
-                                             short=short)
+                                             short=short, suffix=measure.suffix, when=f"RA {ra_year} budget")
     context = []
     lines_measure = next((b for b in benchmarked if b.scope == measures.SERVICE_LINES), None)
     same_as_cost = tuple(spec.cost_lines) == tuple(service.ra_lines) and unit == value_for_money.PER_HEAD
@@ -133,7 +172,7 @@ def _value_for_money(council: str, service: Service, spec: ValueForMoneySpec, ne
         values = lines_measure.class_values if lines_measure.class_values is not None else lines_measure.values
         context.append(value_for_money.MeasureValues(
             lines_measure.measure_id, lines_measure.label, lines_measure.year, "£ per head (budget)", "lower_is_better",
-            values[["ons_code", "value"]], lines_measure.source))
+            values[["ons_code", "value"]], lines_measure.source, suffix=" per head"))
     if service.rs_block:
         source = "MHCLG revenue outturn (RSX return / time series v3.1): total expenditure, total income, net"
         spend = value_for_money.block_spend(outturn, people, service.rs_block, needs_result.year)
@@ -143,7 +182,47 @@ def _value_for_money(council: str, service: Service, spec: ValueForMoneySpec, ne
         service_id=service.id, service_name=service.name, council=council, council_name=needs_result.council_name,
         names=names, group=needs_result.group.codes, class_codes=class_codes,
         class_name=AUTHORITY_CLASS_NAMES.get(klass, f"{klass} authorities"), unit=unit, cost=cost,
-        outcomes=outcomes, context=context, group_label=needs_result.group.label)
+        outcomes=outcomes, context=context, group_label=needs_result.group.label, tolerance=tolerance,
+        group_year=needs_result.year, households_year=households_year if unit == value_for_money.PER_HOUSEHOLD else None,
+        areas=areas)
+
+
+def _lines_covered(cost: Benchmarked, service: Service, spec: ValueForMoneySpec, ra_year: str | None,
+                   benchmarked: list[Benchmarked]) -> str:
+    """Which published lines the efficiency-gap figure covers, said plainly beside it, and how that differs from the
+    value-for-money cost ("RA 2023-24 Waste collection + Recycling + Open spaces (wider than the value-for-money
+    cost, which leaves out Open spaces: no published outcome measures it)")."""
+    if cost.scope == measures.SERVICE_LINES:
+        extra = [line for line in service.ra_lines if line not in spec.cost_lines]
+        return cost.spend_line + (f" (wider than the value-for-money cost, which leaves out {' + '.join(extra)}: no "
+                                  "published outcome measures it)" if extra else "")
+    if cost.scope == measures.DETAILED_LINE:
+        others = [b.spend_line for b in benchmarked if b.scope == measures.DETAILED_LINE and b is not cost
+                  and b.kind == "cost"]
+        only = (f"; it covers {'these lines' if ' + ' in cost.spend_line else 'this line'} only, not "
+                f"{listed(others).replace(' and ', ' or ')}") if others else ""
+        vfm = f", not the RA {ra_year} budget lines the value-for-money cost is on" if ra_year else ""
+        return f"{cost.spend_line} (detailed {cost.year} outturn{vfm}{only})"
+    return f"{cost.spend_line} ({cost.year} outturn: the whole block)"
+
+
+def _unit_cost_bases(council: str, service: Service, spec: ValueForMoneySpec, services_table: pd.DataFrame | None,
+                     ra: pd.DataFrame, ra_year: str | None) -> tuple[str, list[tuple[str, float | None]]]:
+    """What the council's own service budget (services.csv) covers, said beside the unit cost it makes; and, where the
+    value-for-money cost is on fewer lines, the council's RA budget on those lines as a second cost basis (so a
+    unit cost can be read on the same lines as question 3's cost)."""
+    note = ""
+    if services_table is not None and "notes" in services_table.columns and pd.notna(services_table["notes"].iloc[0]):
+        note = str(services_table["notes"].iloc[0])
+    covers = "the council's budget for the service (services table)" + (f": {note}" if note else "")
+    more: list[tuple[str, float | None]] = []
+    if ra_year and tuple(spec.cost_lines) != tuple(service.ra_lines):
+        rows = ra[(ra["ons_code"] == council) & (ra["year"] == ra_year) & ra["line"].isin(spec.cost_lines)]
+        rows = rows.dropna(subset=["net_budget_gbp_thousands"])
+        if rows["line"].nunique() == len(spec.cost_lines):
+            more.append((f"the value-for-money cost lines: RA {ra_year} {' + '.join(spec.cost_lines)} (published "
+                         "budget, MHCLG)", float(rows["net_budget_gbp_thousands"].sum()) * 1000.0))
+    return covers, more
 
 
 def gap_for_service(council: str, service: Service, config: Config, council_data: CouncilData | None = None,
@@ -164,8 +243,9 @@ def gap_for_service(council: str, service: Service, config: Config, council_data
                    | {measures.year_start(needs_result.year)})
     people = people_by_year(years)
     names = authority_names()
+    areas = ingest.authorities()[["ons_code", "county_name", "region"]]
     benchmarked, lacking = benchmarks.benchmark_measures(service.id, council, needs_result, tables, people,
-                                                         names, extra)
+                                                         names, extra, areas)
     shared = frozenset(b for b in config.rs_blocks if len(config.services_sharing_block(b)) > 1)
     cost = benchmarks.cost_measure(benchmarked, shared)
     fy = deflators()
@@ -183,14 +263,16 @@ def gap_for_service(council: str, service: Service, config: Config, council_data
     spec = config.value_for_money_spec(service.id)
     ra_year = extra[0].year if extra else None
     vfm = None if ra_year is None else _value_for_money(council, service, spec, needs_result, benchmarked, tables,
-                                                        people, names, ra_year)
+                                                        people, names, ra_year, areas, config.outcome_tolerance)
     services_table = council_data.table("services", service.id)
     budget = float(services_table["budget_gbp"].iloc[0]) if services_table is not None else None
+    covers, more = _unit_cost_bases(council, service, spec, services_table, tables["ra_budget"], ra_year)
     signals = needs.need_signals(needs_result)
     kpi_label = ("the council's own KPIs (ILLUSTRATIVE SAMPLE, not the council's figures)"
                  if council_data.is_illustrative("kpis") else "the council's own KPIs")
+    lines = "" if cost is None else _lines_covered(cost, service, spec, ra_year, benchmarked)
     spend_measure = None if cost is None else (
-        f"the service's {'budget' if cost.basis == measures.BUDGET else 'spend'} per head ({cost.spend_line})")
+        f"the service's {'budget' if cost.basis == measures.BUDGET else 'outturn spend'} per head on {lines}")
     result = gap.analyse(
         service_id=service.id,
         kpis=council_data.table("kpis", service.id),
@@ -205,7 +287,10 @@ def gap_for_service(council: str, service: Service, config: Config, council_data
         price_base_year=base,
         real_terms_factor=factor,
         spend_measure=spend_measure or "the service's spend",
+        median_of="the comparator median" if cost is None or not cost.fallback else f"the median of {cost.compared_with}",
         cost_gbp=budget,
+        cost_covers=covers,
+        more_costs=more,
         outputs=council_data.table("outputs", service.id),
         kpi_label=kpi_label,
     )
@@ -225,4 +310,4 @@ def gap_for_service(council: str, service: Service, config: Config, council_data
         provenance.council_files(council_data, ("services", "kpis", "survey", "outputs")),
     ])
     return GapReport(needs_result, result, benchmarked, lacking, signals, cost, council_data, used, vfm, spec,
-                     kpi_label, base, real_note)
+                     kpi_label, base, real_note, lines)

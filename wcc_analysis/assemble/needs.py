@@ -46,7 +46,8 @@ def lines_for_service(council: str, service: Service, result: needs.NeedsResult)
     years = sorted(int(y[:4]) for y in ra["year"].unique())
     return service_lines.service_lines(
         ra, people_by_year(years), council=council, comparators=result.group.codes, service_id=service.id,
-        lines=service.ra_lines, note=service.ra_lines_note, names=authority_names())
+        lines=service.ra_lines, note=service.ra_lines_note, names=authority_names(),
+        variant_groups=result.stability.groups)
 
 
 @dataclass

@@ -57,7 +57,8 @@ def portfolio_gaps(council: str, config: Config, k: int | None = None) -> tuple[
     tables = measure_tables()  # read once for every service
     reports = [gap_for_service(council, s, config, council_data, k, tables) for s in config.services.values()]
     rows = [
-        {"service_id": service.id, "service_name": service.name, **found.result.headline(), "rs_block": found.spend_line}
+        {"service_id": service.id, "service_name": service.name, **found.result.headline(), "rs_block": found.spend_line,
+         "efficiency_gap_against": None if found.cost_measure is None else found.median_of}
         for service, found in zip(config.services.values(), reports, strict=True)
     ]
     return pd.DataFrame(rows), reports

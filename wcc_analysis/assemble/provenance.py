@@ -107,13 +107,19 @@ def deflator(calendar: pd.DataFrame, base: str) -> SourceUse:
                      release=release or "December 2025", period_end=f"{years.max()}-12-31")
 
 
+def publication(source: str) -> str:
+    """A measure's source without the population it is divided by ("...; population: ONS mid-year estimate"): the
+    population has its own record."""
+    return source.partition("; population:")[0]
+
+
 def measures(benchmarked: Iterable[Benchmarked]) -> list[SourceUse]:
-    """One record per published measure the council has (its source and year)."""
+    """One record per published measure the council has (its publication and year)."""
     out = []
     for b in benchmarked:
         if b.kind == "cost":
             continue  # spend measures are described by the outturn and budget records
-        out.append(SourceUse(source=b.source, covers=b.year, used=b.label, release=b.year,
+        out.append(SourceUse(source=publication(b.source), covers=b.year, used=b.label, release=b.year,
                              period_end=financial_year_end(b.year)))
     return out
 

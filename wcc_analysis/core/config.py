@@ -14,7 +14,7 @@ from pathlib import Path
 
 from wcc_analysis.core import guidance, paths
 from wcc_analysis.core.errors import ConfigError, ParameterError
-from wcc_analysis.core.vocabulary import AREA_INDICATORS, DEFAULT_SCORE_VALUES
+from wcc_analysis.core.vocabulary import AREA_INDICATORS, DEFAULT_SCORE_VALUES, INDICATOR_TRANSFORMS
 
 SERVICE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -34,6 +34,7 @@ class ComparatorModel:
     name: str
     weights: dict[str, float]
     reason: str = ""
+    transforms: dict[str, str] = field(default_factory=dict)  # indicator → "log", applied before standardising
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,9 @@ class Config:
     appraisal: dict[str, float] = field(default_factory=dict)
     stability_weight_change: float = 0.5  # each weight × (1 ± this) in the stability check
     value_for_money: dict[str, ValueForMoneySpec] = field(default_factory=dict)  # per service ([value_for_money])
+    #: [value_for_money] outcome_tolerance_pct / 100: an outcome this close to the median (a share of the median)
+    #: is at the median, neither better nor worse
+    outcome_tolerance: float = 0.05
 
     def value_for_money_spec(self, service_id: str) -> ValueForMoneySpec:
         """The service's [value_for_money.<service>] settings; by default all its RA lines, per head."""
@@ -239,6 +243,7 @@ def load_config(path: Path | None = None) -> Config:
         comparator_models=models,
         stability_weight_change=change,
         value_for_money=_value_for_money(raw.get("value_for_money", {}), services, path),
+        outcome_tolerance=_outcome_tolerance(raw.get("value_for_money", {}), path),
         rs_blocks=rs_blocks,
         appraisal=_appraisal(raw.get("appraisal", {}), path),
     )
@@ -260,7 +265,7 @@ def _weights(table: dict, where: str, path: Path) -> dict[str, float]:
 def _comparator_models(comparators: dict, services: dict, path: Path) -> dict[str, ComparatorModel]:
     """The default area model ([comparators.weights], or equal weights on [comparators] indicators) and each
     service's own model ([comparators.models.<service>]: name, reason, and weights overriding the default's)."""
-    unknown = set(comparators) - {"k", "indicators", "weights", "models", "stability_weight_change"}
+    unknown = set(comparators) - {"k", "indicators", "weights", "transforms", "models", "stability_weight_change"}
     if unknown:
         raise ConfigError(f"{path}: [comparators] has unknown keys {sorted(unknown)}.")
     if "weights" in comparators:
@@ -268,7 +273,12 @@ def _comparator_models(comparators: dict, services: dict, path: Path) -> dict[st
     else:
         weights = _weights({i: 1.0 for i in comparators.get("indicators", DEFAULT_COMPARATOR_INDICATORS)},
                            "comparators.indicators", path)
-    models = {"default": ComparatorModel("area model", weights)}
+    transforms = {str(k): str(v) for k, v in comparators.get("transforms", {}).items()}
+    bad = {k: v for k, v in transforms.items() if k not in AREA_INDICATORS or v not in INDICATOR_TRANSFORMS}
+    if bad:
+        raise ConfigError(f"{path}: [comparators.transforms] {bad}: each key must be an indicator "
+                          f"({sorted(AREA_INDICATORS)}) and each value one of {list(INDICATOR_TRANSFORMS)}.")
+    models = {"default": ComparatorModel("area model", weights, transforms=transforms)}
     for service_id, table in comparators.get("models", {}).items():
         where = f"comparators.models.{service_id}"
         if service_id not in services:
@@ -279,15 +289,28 @@ def _comparator_models(comparators: dict, services: dict, path: Path) -> dict[st
         if not str(table.get("reason", "")).strip():
             raise ConfigError(f"{path}: [{where}] needs a reason: why this service is compared on other weights.")
         own = _weights({**weights, **table.get("weights", {})}, f"{where}.weights", path)
-        models[service_id] = ComparatorModel(str(table.get("name", f"{service_id} model")), own, str(table["reason"]))
+        models[service_id] = ComparatorModel(str(table.get("name", f"{service_id} model")), own, str(table["reason"]),
+                                             transforms)
     return models
 
 
 VALUE_FOR_MONEY_KEYS = ("cost_lines", "per", "note")
+#: Settings of the whole [value_for_money] table (every other key is a service's own table).
+VALUE_FOR_MONEY_SETTINGS = ("outcome_tolerance_pct",)
+
+
+def _outcome_tolerance(section: dict, path: Path) -> float:
+    """[value_for_money] outcome_tolerance_pct (default 5) as a share: 0 to under 50 %."""
+    value = section.get("outcome_tolerance_pct", 5)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 50:
+        raise ConfigError(f"{path}: [value_for_money] outcome_tolerance_pct must be a number of per cent from 0 to "
+                          f"under 50 (5 = an outcome within ±5 % of the median is at the median), not {value!r}.")
+    return float(value) / 100.0
 
 
 def _value_for_money(section: dict, services: dict[str, Service], path: Path) -> dict[str, ValueForMoneySpec]:
     """[value_for_money.<service>]: cost_lines (among the service's ra_lines), per ("head" or "household"), note."""
+    section = {k: v for k, v in section.items() if k not in VALUE_FOR_MONEY_SETTINGS}
     unknown_services = sorted(set(section) - set(services))
     if unknown_services:
         raise ConfigError(f"{path}: [value_for_money] names unknown service(s) {unknown_services}; "

@@ -50,3 +50,21 @@ def listed(items: Iterable[object]) -> str:
     if len(words) < 2:
         return "".join(words)
     return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def measure_value(value: object, value_format: str = ",.2f", *, money: bool = False, suffix: str = "") -> str:
+    """A figure as a reader sees it, in its own format and unit: ``measure_value(0.35, ".1%")`` → "35.0%";
+    ``measure_value(431.4, ",.1f", suffix=" kg")`` → "431.4 kg"; ``measure_value(-5, money=True)`` → "−£5.00".
+    A missing figure is "–"; a negative one has a true minus sign."""
+    if value is None:
+        return "–"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if math.isnan(number):
+        return "–"
+    text = format(abs(number), value_format)
+    if money:
+        text = "£" + text
+    return ("−" if number < 0 and float(text.strip("£%").replace(",", "") or 0) != 0 else "") + text + suffix

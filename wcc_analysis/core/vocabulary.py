@@ -116,7 +116,7 @@ BENEFIT_TYPES: tuple[str, ...] = (CASHABLE, NON_CASHABLE)
 # --------------------------------------------------------------------------- comparator groups
 
 #: The area indicators a comparator model may weigh (config ``[comparators.weights]`` keys) → their names in
-#: reports. Each describes the area a council serves, never how it runs or funds its services.
+#: reports. They describe the area a council serves, not its spending (the tax base is net of its own support scheme).
 AREA_INDICATORS: dict[str, str] = {
     "population": "population (ONS mid-year estimate)",
     "population_growth_5y_pct": "population change over five years (%, ONS mid-year estimates)",
@@ -124,8 +124,11 @@ AREA_INDICATORS: dict[str, str] = {
     "share_under_16": "share aged under 16 (ONS mid-year estimate)",
     "share_65_plus": "share aged 65 and over (ONS mid-year estimate)",
     "imd_score": "deprivation: IMD average score",
-    "tax_base_per_head": "council tax base per head (Band D equivalents, MHCLG Table 9)",
+    "tax_base_per_head": "council tax base per head (Band D equivalents for tax-setting, net of council tax support; MHCLG Table 9)",
 }
+
+#: The transforms an area indicator may take before it is standardised (config ``[comparators.transforms]``).
+INDICATOR_TRANSFORMS: tuple[str, ...] = ("log",)
 
 #: How firmly a comparator belongs to the group across the model's variants (comparator_stability).
 STABLE, MOSTLY_STABLE, COMES_AND_GOES = "stable", "mostly stable", "comes and goes"

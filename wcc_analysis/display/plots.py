@@ -220,10 +220,14 @@ def comparator_distances(members: pd.DataFrame, council_name: str, ax: Axes | No
     return ax
 
 
-def efficiency_gap(efficiency: dict, council_name: str, ax: Axes | None = None) -> Axes:
-    """Council spend per head against the comparator median and lower quartile, with the £ gaps."""
+def efficiency_gap(efficiency: dict, council_name: str, ax: Axes | None = None, *,
+                   of: str = "the comparator median", labels: tuple[str, str] = ("Comparator median",
+                                                                                 "Comparator lower quartile")) -> Axes:
+    """Council spend per head against the median and lower quartile of those it is compared with, with the £ gaps.
+    ``of`` names the median in the title and ``labels`` the two bars, so a set that is not the comparators (a
+    Lancashire extract) is never called comparators."""
     ax = _axes(ax, (9.0, 3.2))
-    labels = [council_name, "Comparator median", "Comparator lower quartile"]
+    labels = [council_name, *labels]
     values = [efficiency["spend_per_head_gbp"], efficiency["comparator_median_gbp"], efficiency["comparator_lower_quartile_gbp"]]
     bars = ax.barh(labels, values, color=[COUNCIL, PEER, "#a6cee3"])
     ax.bar_label(bars, labels=[f"£{v:,.2f}" for v in values], padding=4)
@@ -234,9 +238,9 @@ def efficiency_gap(efficiency: dict, council_name: str, ax: Axes | None = None) 
     gap_median = efficiency["gap_to_median_real_gbp_thousands" if real else "gap_to_median_gbp_thousands"]
     gap_lq = efficiency["gap_to_lower_quartile_real_gbp_thousands" if real else "gap_to_lower_quartile_gbp_thousands"]
     if gap_median > 0:
-        title = f"Spending at the comparator median would cost £{gap_median:,.0f}k a year less (£{gap_lq:,.0f}k at the lower quartile)"
+        title = f"Spending at {of} would cost £{gap_median:,.0f}k a year less (£{gap_lq:,.0f}k at the lower quartile)"
     else:
-        title = f"Already £{-gap_median:,.0f}k a year below the comparator median"
+        title = f"Already £{-gap_median:,.0f}k a year below {of}"
         title += f"; £{gap_lq:,.0f}k above the lower quartile" if gap_lq > 0 else f" and £{-gap_lq:,.0f}k below the lower quartile"
     if real:
         title += f" ({efficiency['price_base_year']} prices)"
@@ -372,14 +376,18 @@ def _frame_limits(values: pd.Series, keep: pd.Series, pad: float = 0.08) -> tupl
 def value_for_money_quadrant(points: pd.DataFrame, *, council_name: str, cost_label: str, outcome_label: str,
                              cost_median: float, outcome_median: float, higher_is_better: bool,
                              outcome_format: str = ",.1f", cost_format: str = ",.0f", class_name: str = "authorities",
+                             outcome_band: tuple[float, float] | None = None, position: str | None = None,
+                             band_label: str = "", outcome_suffix: str = "", compared_label: str = "Comparators",
                              ax: Axes | None = None) -> Axes:
-    """Cost against one outcome: every authority of the class faint, the comparators in blue and named, the
-    council in orange; the comparator medians split the chart into four quadrants (better outcome at the top,
-    lower cost on the left), the top-left one tinted green (low cost, good outcome) and the bottom-right red.
+    """Cost against one outcome: every authority of the class faint, those compared with in blue and named, the
+    council in orange; the medians split the chart into four quadrants (better outcome at the top, lower cost on
+    the left), the top-left one tinted green (low cost, better outcome) and the bottom-right red. ``outcome_band``
+    (low, high) is shaded grey: an outcome inside it is at the median (``band_label`` says how wide), and the title
+    states ``position`` (better / at the median / worse, as the analysis decided it).
 
     ``points``: ``name, cost, outcome, in_group, is_council`` (``ValueForMoney.quadrant``); ``cost_median`` and
-    ``outcome_median`` are the comparators' own, as the rating used them. Returns the Axes; how many authorities
-    fall outside the frame is in ``ax.outside`` (for the caption).
+    ``outcome_median`` are the medians the rating used. Returns the Axes; how many authorities fall outside the frame
+    is in ``ax.outside`` (for the caption).
     """
     from matplotlib.patches import Rectangle
 
@@ -402,6 +410,9 @@ def value_for_money_quadrant(points: pd.DataFrame, *, council_name: str, cost_la
              ((x0, cost_median), poor_y, RAG_COLOURS[AMBER]), ((cost_median, x1), good_y, RAG_COLOURS[AMBER]))
     for (xa, xb), (ya, yb), colour in tints:
         ax.add_patch(Rectangle((xa, ya), xb - xa, yb - ya, color=colour, alpha=0.07, zorder=0, lw=0))
+    if outcome_band is not None:
+        ax.axhspan(min(outcome_band), max(outcome_band), color="#999999", alpha=0.18, lw=0, zorder=0.5,
+                   label=f"At the median: {band_label}" if band_label else "At the median")
     ax.axvline(cost_median, color="#555555", lw=1.1, ls="--", zorder=1)
     ax.axhline(outcome_median, color="#555555", lw=1.1, ls="--", zorder=1)
     top, bottom = (0.97, 0.03)
@@ -416,7 +427,7 @@ def value_for_money_quadrant(points: pd.DataFrame, *, council_name: str, cost_la
     ax.scatter(shown["cost"], shown["outcome"], s=14, color=CONTEXT, alpha=0.55, lw=0, zorder=2,
                label=f"All {len(rest) + len(peers) + len(me)} {class_name} with both figures")
     ax.scatter(peers["cost"], peers["outcome"], s=52, color=PEER, edgecolor="white", lw=0.8, zorder=3,
-               label=f"Comparators on this measure ({len(peers)})")
+               label=f"{compared_label} ({len(peers)})")
     for row in peers.itertuples():
         ax.annotate(textwrap.shorten(str(row.name), 22, placeholder="…"), (row.cost, row.outcome),
                     textcoords="offset points", xytext=(5, 3), fontsize=7.5, color="#1f4e79", zorder=4)
@@ -433,13 +444,16 @@ def value_for_money_quadrant(points: pd.DataFrame, *, council_name: str, cost_la
     ax.set_xlabel(textwrap.fill(f"{cost_label} — lower cost on the left; dashed line: comparator median "
                                 f"£{format(cost_median, cost_format)}", 110))
     ax.set_ylabel(textwrap.fill(f"{name} ({'higher' if higher_is_better else 'lower'} is better; better at the top)"
-                                f" — dashed line: comparator median {format(outcome_median, outcome_format)}", 60))
+                                f" — dashed line: median {format(outcome_median, outcome_format)}{outcome_suffix}", 60))
     if len(me):
         c = me.iloc[0]
         cost_word = "lower" if c["cost"] <= cost_median else "higher"
-        better = c["outcome"] >= outcome_median if higher_is_better else c["outcome"] <= outcome_median
-        ax.set_title(textwrap.fill(f"{council_name}: {cost_word} cost than the comparator median and "
-                                   f"{'at or better than' if better else 'worse than'} it on {name.lower()}", 80))
+        words = {"better": "better than the median", "worse": "worse than the median",
+                 "at the median": "at the median"}.get(position or "", position or "")
+        band = f" ({'within' if position == 'at the median' else 'beyond'} {band_label})" if band_label and position \
+            else ""
+        ax.set_title(textwrap.fill(f"{council_name}: {cost_word} cost than the comparator median, and {words}{band} "
+                                   f"on {name.lower()}", 80))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3, fontsize=8.5)
     ax.grid(True, alpha=0.5)
     return ax
@@ -507,8 +521,9 @@ def measure_trends_grid(panels: list[dict], council_name: str):
         if not panel["higher_is_better"]:
             ax.invert_yaxis()
         name = panel["label"].split(" (")[0]
-        ax.set_title(textwrap.fill(f"{name}: {panel['word']} over the last {window} years", 38), fontsize=10)
-        ax.set_ylabel(("higher" if panel["higher_is_better"] else "lower") + " is better (better at the top)",
-                      fontsize=8)
+        ax.set_title(textwrap.fill(f"{name}: {panel['word']} over the last {window} years", 42), fontsize=9.5)
+        unit = f"{panel['unit']}; " if panel.get("unit") else ""
+        ax.set_ylabel(textwrap.fill(unit + ("higher" if panel["higher_is_better"] else "lower")
+                                    + " is better (better at the top)", 44), fontsize=8)
         ax.legend(fontsize=7.5, loc="best")
     return axes[0]

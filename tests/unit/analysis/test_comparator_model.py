@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from wcc_analysis.analysis import area_indicators, comparator_stability, comparators
+from wcc_analysis.analysis import area_indicators, comparator_stability, comparators, needs
 from wcc_analysis.core.errors import MissingDataError, ParameterError
 from wcc_analysis.core.vocabulary import COMES_AND_GOES, MOSTLY_STABLE, STABLE
 
@@ -105,9 +105,34 @@ def test_weights_are_checked():
 def test_variants_drop_each_indicator_and_move_each_weight():
     runs = comparator_stability.variants({"population": 1.0, "imd_score": 2.0}, 0.5)
     assert len(runs) == 2 + 4
-    weights = [w for _, w in runs]
+    weights = [w for _, w, _ in runs]
     assert weights[0] == {"imd_score": 2.0} and weights[1] == {"population": 1.0}
     assert {"population": 0.5, "imd_score": 2.0} in weights and {"population": 1.0, "imd_score": 3.0} in weights
+    logged = comparator_stability.variants({"population": 1.0, "imd_score": 2.0}, 0.5, {"population": "log"})
+    assert len(logged) == 7 and logged[-1] == (comparator_stability.NO_TRANSFORM, {"population": 1.0, "imd_score": 2.0}, {})
+    assert all(t == {"population": "log"} for _, _, t in logged[:-1])
+
+
+def test_a_log_transform_by_hand():
+    # x = 1, 10, 100, 1000: logs are evenly spaced, so E2 is as near to E1 as E3 is to E2
+    pool = pd.DataFrame({"ons_code": ["E1", "E2", "E3", "E4"], "name": list("abcd"), "x": [1.0, 10.0, 100.0, 1000.0]})
+    raw = comparators.distances(pool, "E2", {"x": 1.0}, {"x": "log"})
+    assert raw["E1"] == pytest.approx(raw["E3"])
+    plain = comparators.distances(pool, "E2", {"x": 1.0})
+    assert plain["E3"] == pytest.approx(10 * plain["E1"])  # 90 against 9 without the log
+    with pytest.raises(ParameterError, match="above zero to take its log"):
+        comparators.distances(pool.assign(x=[0.0, 1.0, 2.0, 3.0]), "E2", {"x": 1.0}, {"x": "log"})
+
+
+def test_position_across_variants_by_hand():
+    values = pd.Series({"C": 10.0, "A": 5.0, "B": 20.0, "D": 30.0, "E": 8.0})
+    # group 1: A, B, D -> C is 2nd of 4, median 20; group 2: A, E, B -> C is 3rd of 4, median 8
+    spread = comparator_stability.position_across_variants(values, "C", (("A", "B", "D"), ("A", "E", "B")),
+                                                           needs.position)
+    assert (spread["rank_min"], spread["rank_max"], spread["of"], spread["variants"]) == (2, 3, 4, 2)
+    assert (spread["median_min"], spread["median_max"]) == (8.0, 20.0)
+    assert sum(spread["quarters"].values()) == 2
+    assert comparator_stability.position_across_variants(values.drop("C"), "C", (("A",),), needs.position) is None
 
 
 def test_stability_by_hand():
@@ -153,7 +178,7 @@ def test_label_group_and_overlap():
     group = comparators.label_group(labels, "C", ["A", "B", "D"])
     assert group["ons_code"].tolist() == ["B", "A"]
     assert group["shared"].tolist() == [4, 3]
-    assert group.set_index("ons_code").loc["A", "differs_on"] == "physical"
+    assert group.set_index("ons_code").loc["A", "differs_on"] == "region"
     assert comparators.label_group(labels, "C", ["A"], min_shared=4).empty
     agree = comparators.overlap(["A", "B", "X"], ["B", "A", "Y", "Z"])
     assert agree["both"] == ["A", "B"] and agree["share_of_group"] == pytest.approx(2 / 3)

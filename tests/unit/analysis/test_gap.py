@@ -186,14 +186,14 @@ def test_benchmark_worst_quarter_and_partial_publication():
     # ranks, highest first: F 12, E 10, D 8, B 6, council 5, A 4 → council 5 of 6
     assert b["quartile"] == 4 and b["rank"] == 5 and b["n_with_measure"] == 6
     assert b["n_comparators"] == 7 and b["n_comparators_with_measure"] == 5
-    assert "compared against the 5 that publish it" in b["note"]
+    assert "compared against the 5 with a figure (of 7 compared with)" in b["note"]
     assert b["missing_comparators"] == ["G", "H"]
     assert gap.best_in_class_rag([{**b, "measure": "m"}])[0] == "Red"
 
 
 def test_benchmark_council_without_the_measure():
     b = gap.benchmark(VALUES[VALUES["ons_code"] != "C"], "C", COMPS, "higher_is_better", NAMES)
-    assert b["rank"] is None and b["quartile"] is None and "has no published value" in b["note"]
+    assert b["rank"] is None and b["quartile"] is None and "has no value in the data held" in b["note"]
     rag, sentence = gap.best_in_class_rag([b])
     assert rag == "Grey" and "Not available" in sentence
 
@@ -292,9 +292,15 @@ def test_efficiency_gap_restated_in_real_terms_at_the_price_base():
 def test_value_for_money_answer_adds_the_gap_to_the_rating():
     g = gap.efficiency_gap(32.64, COMPARATOR_SPEND, POPULATION, year="2023-24", price_base_year="2024-25",
                            real_terms_factor=1.0389534829)
-    rag, sentence = gap.value_for_money_answer(("Amber", "Amber: high cost, good outcome."), g, "the lines")
-    assert rag == "Amber" and sentence.startswith("Amber: high cost, good outcome. Efficiency gap on the lines, 2023-24")
+    rag, sentence = gap.value_for_money_answer(("Amber", "Amber: high cost, better outcomes."), g, "the lines")
+    assert rag == "Amber" and sentence.startswith("Amber: high cost, better outcomes. Efficiency gap on the lines, "
+                                                  "2023-24")
     assert gap.value_for_money_answer(None, None)[0] == "Grey"
+    # where the spend figure is compared with a regional extract, the median is named for whom it is of
+    _, regional = gap.value_for_money_answer(("Amber", "Amber."), g, "the line", "the median of the 11 other "
+                                             "Lancashire shire districts with a figure in the data held")
+    assert "above the median of the 11 other Lancashire shire districts with a figure in the data held" in regional
+    assert "comparator median" not in regional
 
 
 def test_unit_cost():
@@ -302,6 +308,21 @@ def test_unit_cost():
     assert gap.unit_cost(1_000_000, 52_400) == pytest.approx(19.0839694)
     assert gap.unit_cost(1_000_000, 0) is None
     assert gap.unit_cost(1_000_000, None) is None
+
+
+def test_unit_costs_say_what_each_cost_covers():
+    # Worcester's sample: 46,800 households served. The service budget £3,445k covers Waste collection + Recycling +
+    # Open spaces (£3,445,000 / 46,800 = £73.61); on the value-for-money lines alone, RA 2023-24 Waste collection 884 +
+    # Recycling 1,261 = £2,145k, £2,145,000 / 46,800 = £45.83 a household
+    outputs = pd.DataFrame({"service_id": ["waste"], "measure": ["Households served"], "unit": ["households"],
+                            "year": ["2024-25"], "volume": [46_800.0]})
+    table = gap.unit_costs(outputs, 3_445_000.0, "the service budget: Waste collection + Recycling + Open spaces",
+                           [("the value-for-money lines: Waste collection + Recycling", 2_145_000.0)])
+    assert list(table.columns) == gap.UNIT_COST_COLUMNS
+    assert table["cost_covers"].tolist() == ["the service budget: Waste collection + Recycling + Open spaces",
+                                             "the value-for-money lines: Waste collection + Recycling"]
+    assert table["unit_cost_gbp"].round(2).tolist() == [73.61, 45.83]
+    assert gap.unit_costs(None, 1.0).empty and "cost_covers" in gap.unit_costs(None, 1.0).columns
 
 
 # --- portfolio ------------------------------------------------------------------------

@@ -79,6 +79,31 @@ def test_per_head_on_a_hand_made_example():
         measures.measure_values("waste_household_recycling_rate", {"ro_detail": ro}, census)
 
 
+def test_a_measure_of_several_lines_is_never_a_partial_sum():
+    ro = _hand_ro([
+        ["E07000001", "2024-25", "RO5", "Sports facilities", 40.0],
+        ["E07000001", "2024-25", "RO5", "Sports development", 10.0],   # both lines: 40 + 10 = 50
+        ["E07000002", "2024-25", "RO5", "Sports facilities", np.nan],  # blank line: no value (not 25)
+        ["E07000002", "2024-25", "RO5", "Sports development", 25.0],
+        ["E07000003", "2024-25", "RO5", "Sports development", 30.0],   # line not returned: no value (not 30)
+        ["E07000004", "2024-25", "RO5", "Sports facilities", 0.0],     # a published £0 is a figure: 0 + 7 = 7
+        ["E07000004", "2024-25", "RO5", "Sports development", 7.0],
+    ])
+    two = measures.Measure("x", "leisure", "Sports (lower is cheaper)", "£ thousand", "lower_is_better", "src",
+                           "2024-25", "cov", "ro_detail", "net_expenditure_gbp_thousands", "line",
+                           ("Sports facilities", "Sports development"), {"form": "RO5"})
+    values = measures.measure_values(two, {"ro_detail": ro}).set_index("ons_code")["value"]
+    assert values.to_dict() == {"E07000001": 50.0, "E07000004": 7.0}
+    assert measures.line_sum(2, 1) == measures.NO_VALUE and measures.line_sum(2, 2) == measures.SUMMED
+    assert measures.LINE_SUM_RULES.frame()["value"].tolist() == ["no value", "the sum of its lines"]
+    assert "never a partial sum" in measures.LINE_SUM_RULES.frame()["rule"].iloc[0]
+    assert measures.why_missing(two, {"ro_detail": ro}, "E07000002") == (
+        "not held in the shipped data: no figure on 'Sports facilities'; a measure of several lines is never a partial "
+        "sum (LINE_SUM_RULES)")
+    assert "'Sports facilities'" in measures.why_missing(two, {"ro_detail": ro}, "E07000003")
+    assert measures.why_missing(two, {"ro_detail": ro}, "E07000009") == "not held in the shipped data"
+
+
 def test_measure_values_on_the_real_tables(tables, census):
     burnley_pop = census.set_index("ons_code").loc[BURNLEY]
     people = estimate(burnley_pop["pop_2011"], burnley_pop["pop_2021"], 2024)
@@ -91,8 +116,18 @@ def test_measure_values_on_the_real_tables(tables, census):
     rate_2021 = measures.measure_values("waste_household_recycling_rate", tables, year="2021-22")
     assert rate_2021.set_index("ons_code").loc[WORCESTER, "value"] == pytest.approx(0.363, abs=5e-4)
     assert {BROMSGROVE, HYNDBURN} <= set(rate.index)
-    facilities = measures.measure_values("leisure_sports_development_net_per_head", tables, census)
-    assert len(facilities) == 14
+    # leisure's two RO5 lines: "Sports and recreation facilities including golf courses" is blank for every council
+    # in the Lancashire extract, so no council has the measure — never "Sports development" alone (Hyndburn's £0)
+    sports = measures.get("leisure_sports_net_per_head")
+    assert measures.measure_values(sports, tables, census).empty
+    why = measures.why_missing(sports, tables, HYNDBURN)
+    assert why.startswith("not held in the shipped data: no figure on 'Recreation and sport - Sports and recreation "
+                          "facilities including golf courses' (blank for every council in the data held)")
+    assert "never a partial sum" in why
+    assert "the project holds only the Lancashire extract" in measures.why_missing(sports, tables, WORCESTER)
+    ct_why = measures.why_missing(measures.get("rb_ct_collection_rate"), tables, WORCESTER)
+    assert ct_why.startswith("not held in the shipped data (MHCLG publishes collection rates for every billing "
+                             "authority") and "not published" not in ct_why
     ct = measures.measure_values("rb_ct_collection_rate", tables).set_index("ons_code")["value"]
     assert ct[BURNLEY] == 94.04 and len(ct) == 14
     ct_2019 = measures.measure_values("rb_ct_collection_rate", tables, year="2019-20").set_index("ons_code")

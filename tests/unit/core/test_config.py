@@ -45,6 +45,8 @@ def test_comparator_models_from_config():
     # the waste model overrides one weight and keeps the others
     assert waste.weights == {**area.weights, "density_per_km2": 2.0} and "WRAP" in waste.reason
     assert config.stability_weight_change == 0.5
+    assert area.transforms == {"population": "log", "density_per_km2": "log"} and waste.transforms == area.transforms
+    assert config.comparator_model("revenues_benefits").weights["tax_base_per_head"] == 1.0  # net of the LCTS scheme
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [
@@ -53,6 +55,7 @@ def test_comparator_models_from_config():
     ("stability_weight_change = 0.5", "stability_weight_change = 1.5", "between 0 and 1"),
     ('[comparators.models.waste]\n', '[comparators.models.wastes]\n', "unknown service"),
     ('weights = { density_per_km2 = 2.0 }', 'weights = { density = 2.0 }', "unknown indicator"),
+    ('density_per_km2 = "log"', 'density_per_km2 = "sqrt"', "each value one of"),
 ])
 def test_bad_comparator_settings_are_clear_errors(tmp_path, old, new, message):
     text = load_config().path.read_text(encoding="utf-8")

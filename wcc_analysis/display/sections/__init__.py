@@ -14,6 +14,8 @@ from wcc_analysis.display.sections.gap import (
     own_kpis,
     quadrant_caption,
     trend_panels,
+    trend_words,
+    unit_cost_table,
     value_for_money_table,
 )
 from wcc_analysis.display.sections.market import (
@@ -56,7 +58,8 @@ from wcc_analysis.display.sections.priority import block_spend, budgets
 __all__ = [
     "capital_all_services", "capital_section", "options_screen",
     "alternative_groups", "comparator_members", "group_stability",
-    "benchmark_table", "best_in_class_table", "efficiency_table", "own_kpis", "quadrant_caption", "trend_panels", "value_for_money_table",
+    "benchmark_table", "best_in_class_table", "efficiency_table", "own_kpis", "quadrant_caption", "trend_panels", "trend_words",
+    "unit_cost_table", "value_for_money_table",
     "block_note", "block_spend", "cost_measure_note", "budgets", "comparator_method", "concentration_note", "council_budget",
     "detailed_outturn", "drivers_table", "equality_section", "geographic_table", "long_list", "maturity_note", "need_signals",
     "optimism_note", "option_label", "payments_status", "portfolio_answers", "portfolio_gap_total",

@@ -111,7 +111,7 @@ def alternative_groups(result) -> None:
     for what, agree in result.alternative_overlaps().items():
         both = ", ".join(names.get(c, c) for c in agree["both"]) or "none"
         note(f"Overlap with the {what}: {agree['n_both']} of the {agree['n_group']} computed comparators are also among "
-             f"the {agree['n_other']} {what} ({both}).")
+             f"its {agree['n_other']} councils ({both}).")
 
 
 def position_table(result) -> None:
@@ -127,6 +127,7 @@ def position_table(result) -> None:
     ])
     table(frame, title=f"{result.block}, {result.year}: position in the computed comparator group",
           source=f"MHCLG revenue outturn {result.year}; population: {result.population_method}")
+    variant_range(result.position_range, f"{result.block} spend per head")
 
 
 def geographic_table(result) -> None:
@@ -213,6 +214,20 @@ def service_lines(found) -> None:
                  {"measure": "Rank (1 = lowest budget per head)", "value": f"{p['rank']} of {p['of']}"}]
     table(pd.DataFrame(rows), title=f"Service budget lines, {lines.year}: position in the computed comparator group "
           "(budget, not outturn)", source=f"MHCLG RA {lines.year}; ONS mid-year population estimates")
+    variant_range(lines.position_range, "budget per head")
+
+
+def variant_range(spread: dict | None, what: str) -> None:
+    """How far the council's rank and the comparator median move when the comparator model changes a little."""
+    if spread is None:
+        return
+    quarters = "; ".join(f"{q} in {n}" for q, n in sorted(spread["quarters"].items(), key=lambda kv: -kv[1]))
+    same = spread["rank_min"] == spread["rank_max"]
+    rank = f"stays {spread['rank_min']}" if same else f"runs from {spread['rank_min']} to {spread['rank_max']}"
+    note(f"Does the answer depend on the group? Across the {spread['variants']} variants of the comparator model "
+         f"(stability check above), the council's rank on {what} {rank} of {spread['of']} (1 = lowest) and the "
+         f"comparator median runs from £{spread['median_min']:,.2f} to £{spread['median_max']:,.2f}; its place: "
+         f"{quarters}.")
 
 
 def budget_against_outturn(found) -> None:

@@ -20,16 +20,20 @@ def portfolio_answers(counts: dict) -> None:
                      GREEN: c[GREEN], AMBER: c[AMBER], RED: c[RED], f"not assessed ({GREY})": c["not_assessed"]})
     table(pd.DataFrame(rows), title="The sourcing policy's key questions (answer = services rated Green)")
     note("Question 2 combines every published performance measure of a service (best in class rules in each gap "
-         "analysis); question 3 is value for money — cost set against outcome — so a service with no published "
-         "outcome measure is Grey (cost only), however little it spends.")
+         "analysis); question 3 is value for money — cost set against outcome, each outcome counted as better than, "
+         "at or worse than the median (within a stated band around it, ±5 % by default, counts as at the median) — "
+         "so a service with no outcome measure held for the council is Grey (cost only), however little it spends.")
 
 
 def portfolio_gap_total(counts: dict, price_base_year: str | None = None) -> None:
     prices = f"real terms, {price_base_year} prices" if price_base_year else "cash"
     by_block = counts["efficiency_gap_by_block_gbp_thousands"]
     frame = pd.DataFrame([{"measure": k, "gap_to_median_gbp_thousands": v} for k, v in by_block.items()])
-    table(frame, title=f"Efficiency gap to the comparator median by published block or line (£ thousand a year, {prices})",
+    table(frame, title=f"Efficiency gap to the median by published block or line (£ thousand a year, {prices}; against "
+                       "whom: see the table above)",
           formats={"gap_to_median_gbp_thousands": ",.1f"})
-    note(f"{counts['efficiency_gap_note']} Blocks spending above their comparator median: "
+    note(f"{counts['efficiency_gap_note']} Each gap is against the median of those its service's spend figure is "
+         "compared with (the computed comparators, or where too few of them have a figure, the other authorities of "
+         "the class that do — named in the table above). Blocks spending above their median: "
          f"£{counts['efficiency_gap_above_median_gbp_thousands']:,.1f}k a year above the median in all; net over all "
          f"blocks £{counts['efficiency_gap_net_gbp_thousands']:,.1f}k ({prices}).")
