@@ -119,17 +119,33 @@ def test_run_and_validate_museums_and_portfolio_for_worcester(tmp_path):
     assert "ILLUSTRATIVE SAMPLE: the long list comes from the market screen" in (
         pack_dir / SERVICE / "option_appraisal.html").read_text(encoding="utf-8")
     realised = by_notebook["benefit_realisation"]
-    # B-MUS-01 (illustrative): planned 30k + 40k to date, realised 30k + 41k; 170k planned over four years
-    assert realised["benefits_planned_gbp_thousands"] == 170.0 and realised["benefits_realised_gbp_thousands"] == 71.0
-    assert realised["realisation_pct"] == 101.4 and realised["contract_kpis_red"] is None  # no museum contract KPIs
+    # B-MUS-01 (illustrative), like with like: to 2024-25 planned 30k + 40k against realised 30k + 41k (cash), at
+    # 2024-25 prices x 100 / 96.2507 for the 2023-24 £: planned 71.2k, realised 72.2k (101.4 %); planned in total
+    # 170k cash (171.2k real) against the forecast at completion 71k + 100k planned for 2025-26 and 2026-27 = 171k
+    assert realised["benefits_to_date_year"] == "2024-25" and realised["benefits_price_base_year"] == "2024-25"
+    assert realised["benefits_planned_to_date_gbp_thousands"] == 71.2
+    assert realised["benefits_realised_to_date_gbp_thousands"] == 72.2 and realised["realisation_to_date_pct"] == 101.4
+    assert realised["benefits_planned_total_gbp_thousands"] == 171.2
+    assert realised["benefits_forecast_total_gbp_thousands"] == 172.2
+    assert realised["benefits_planned_total_cash_gbp_thousands"] == 170.0
+    assert realised["benefits_forecast_total_cash_gbp_thousands"] == 171.0
+    assert realised["contract_kpis_red"] is None  # no museum contract KPIs
+    assert "benefits_planned_gbp_thousands" not in realised and "realisation_pct" not in realised
     appraisal = by_notebook["option_appraisal"]
-    # Illustrative museums options: closure saves the £1,017k running cost a year (the published RA line) for
-    # 10 years at 3.5 % (x 8.3166 = about £8.46m discounted) less one-off costs (+10 % optimism bias) and risks.
+    # Illustrative museums options, optimism bias on every option. Business as usual: £1,017k a year x (1 + 41 % x
+    # (1 - 88 % mitigated) = 4.92 %) x 8.3166 (10 years at 3.5 %) = £8,874.1k, plus its expected risk 0.5 x £203.4k
+    # / 1.035 = £98.3k. Closure: decant £254.2k x 1.10 = £279.6k now; buildings and collections held £140k a year
+    # x 1.1896 (41 % x (1 - 53.75 %)) x 8.3166 = £1,385.1k; risks (0.3 x £423.8k + 0.5 x £169.5k) / 1.035 =
+    # £204.7k; the £380k redundancy is a transfer (Green Book 6.9), out of the economic case.
+    # NPV = (8,874.1 + 98.3) - (279.6 + 1,385.1 + 204.7) = £7,102.9k.
     assert appraisal["preferred_option"] == "closure"
-    assert 8000 < appraisal["npv_gbp_thousands"]["closure"] < 8460
+    assert appraisal["npv_gbp_thousands"]["closure"] == 7102.9
+    assert appraisal["candidate_status"]["closure"] == "candidate"  # residual costs, lost value, equality impact
     assert appraisal["npv_p10_gbp_thousands"] <= appraisal["npv_p90_gbp_thousands"]
     html = (pack_dir / SERVICE / "option_appraisal.html").read_text(encoding="utf-8")
     assert "Older residents and disabled visitors" in html  # the equality impact of closure is shown
+    assert "only if residents value what it loses" in html and "per resident a year" in html
+    assert "Amber" in html  # preferred on the money, but it loses what the money does not count
     overview = next(e for e in manifest["executions"] if e["notebook"] == "commissioning_overview")["headline"]
     assert overview["delivering_need_count"].endswith("of 4")
     # question 3 counts value-for-money Greens; leisure, museums and revenues and benefits publish no outcome for

@@ -2,13 +2,20 @@
 
 Benefit realisation (policy-making side: review performance, review impact):
 
-- ``cumulative`` — planned and actual by benefit and year, with running totals;
-- ``realisation`` — per benefit: planned / actual to date, planned in total,
-  realisation %, forecast at completion and RAG (``BENEFIT_RAG_RULES``);
+- ``cumulative`` — planned and actual by benefit and year, with running totals
+  (and, for cashable benefits, the £ in real terms);
+- ``realisation`` — per benefit: planned / realised to date (to the benefit's
+  cut-off year), planned in total, forecast at completion (``FORECAST_RULES``),
+  realisation %, the baseline and the £ in real terms, RAG (``BENEFIT_RAG_RULES``)
+  and on / behind plan (``PLAN_STATUS_RULES``);
 - ``variances`` — planned − actual to date with the owner's explanation, and
   a flag where an Amber or Red benefit has none;
-- ``overall`` / ``totals`` — the register as (rag, sentence) by
-  ``OVERALL_RAG_RULES``, and the cashable £ headline figures.
+- ``pairs`` / ``non_cashable`` / ``totals`` / ``overall`` — the headline figures,
+  each pairing like with like (``PAIRING_RULES``): planned to date against
+  realised to date, planned in total against forecast at completion, cashable £
+  at one price base with the cash beside them; non-cashable benefits counted on
+  or behind plan in their own units, never added in £; the register as
+  (rag, sentence) by ``OVERALL_RAG_RULES``.
 
 Contract governance (sourcing side: contract governance, contract management,
 contract refinement and adjustment):
@@ -22,18 +29,24 @@ contract refinement and adjustment):
 - ``contract_kpis_red`` — KPIs Red in their contract's latest quarter.
 
 ``review`` runs both for one register and one set of contract KPIs; either may
-be None ("not available", never an error). Pure functions: no file reading.
+be None ("not available", never an error). Pure functions: no file reading —
+the GDP deflators (:func:`wcc_analysis.analysis.prices.financial_year_deflators`)
+are handed in; without them the £ figures are the register's cash only.
 
 Conventions: ``planned`` and ``actual`` are amounts of benefit in the year,
-more is better (a cashable benefit is £ saved or earned). Only ``cashable``
-benefits enter £ totals. "To date" means the years with an actual reported.
+more is better (a cashable benefit is £ saved or earned, in cash of its year).
+Only ``cashable`` benefits enter £ totals. "To date" means the years up to the
+benefit's latest year with an actual (its cut-off year). The register may carry
+two optional columns: ``baseline_year`` (the year the baseline describes; blank:
+the year before the benefit's first year) and ``forecast`` (the owner's forecast
+for a year not yet reported; blank: the plan).
 
-The ratings (``BENEFIT_RAG_RULES``, ``OVERALL_RAG_RULES``, ``CONTRACT_KPI_RAG_RULES``)
-are :class:`~wcc_analysis.core.rules.RuleTable` s: each rating function measures
-a small facts object and the table's first rule that holds gives the rating, so
-the table the report prints is the one that ran. A bad register or KPI table is
-an :class:`~wcc_analysis.core.errors.InputTableError` naming the table, the
-column and, when the table carries ``source_row``, the file row.
+The ratings (``BENEFIT_RAG_RULES``, ``PLAN_STATUS_RULES``, ``OVERALL_RAG_RULES``,
+``FORECAST_RULES``, ``CONTRACT_KPI_RAG_RULES``) are :class:`~wcc_analysis.core.rules.RuleTable` s:
+each deciding function measures a small facts object and the table's first rule
+that holds gives the outcome, so the table the report prints is the one that ran.
+A bad register or KPI table is an :class:`~wcc_analysis.core.errors.InputTableError`
+naming the table, the column and, when the table carries ``source_row``, the file row.
 """
 
 from __future__ import annotations
@@ -45,6 +58,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from wcc_analysis.analysis import prices
 from wcc_analysis.analysis.common import (
     KPI_TREND_PERIODS,
     TREND_RULES,  # noqa: F401 - printed with this module's rules (report.rules): it decides the trend column
@@ -78,9 +92,14 @@ REGISTER_COLUMNS = [
     "benefit_id", "service_id", "type", "measure", "unit", "baseline", "year",
     "planned", "actual", "owner", "evidence", "explanation",
 ]
+#: Read when present: the baseline's year (one per benefit) and the owner's forecast for a year not yet reported.
+OPTIONAL_REGISTER_COLUMNS = ["baseline_year", "forecast"]
 KPI_COLUMNS = ["contract", "kpi", "polarity", "target", "quarter", "actual", "service_credit_gbp"]
 
-#: One benefit: realisation % = actual to date ÷ planned to date × 100 (the years with an actual).
+#: The price base of the real-terms £ (the last financial year of the shipped deflator series).
+PRICE_BASE_YEAR = prices.PRICE_BASE_YEAR
+
+#: One benefit: realisation % = realised to date ÷ planned to date × 100 (the years up to its cut-off).
 #: 95 % allows for ordinary estimating error in a plan; below 80 % a fifth of the
 #: promised benefit is missing and the business case needs revisiting.
 BENEFIT_GREEN_PCT, BENEFIT_AMBER_PCT = 95.0, 80.0
@@ -88,9 +107,9 @@ BENEFIT_GREEN_PCT, BENEFIT_AMBER_PCT = 95.0, 80.0
 
 @dataclass(frozen=True)
 class BenefitFacts:
-    """One benefit's realisation to date, as ``BENEFIT_RAG_RULES`` reads it."""
+    """One benefit's realisation to date, as ``BENEFIT_RAG_RULES`` and ``PLAN_STATUS_RULES`` read it."""
 
-    realisation_pct: float | None  # actual ÷ planned to date × 100; None or NaN when there is none
+    realisation_pct: float | None  # realised ÷ planned to date × 100; None or NaN when there is none
 
     @property
     def rated(self) -> bool:
@@ -103,7 +122,7 @@ class BenefitFacts:
 
 
 BENEFIT_RAG_RULES: RuleTable[BenefitFacts] = RuleTable((
-    Rule(GREY, "nothing reported yet (no year with an actual), or nothing planned in the reported years",
+    Rule(GREY, "nothing reported yet (no year with an actual), or nothing planned up to the cut-off year",
          lambda f: not f.rated),
     Rule(GREEN, f"realisation to date at or above {BENEFIT_GREEN_PCT:g} %",
          lambda f: f.nudged_pct >= BENEFIT_GREEN_PCT),
@@ -112,14 +131,57 @@ BENEFIT_RAG_RULES: RuleTable[BenefitFacts] = RuleTable((
     Rule(RED, f"below {BENEFIT_AMBER_PCT:g} %", always),
 ))
 
-#: Forecast at completion (``realisation``): the realisation ratio to date carried over the rest of the plan.
-FORECAST_METHOD = (
-    "forecast at completion = actual to date + remaining planned × (actual to date ÷ planned to date), "
-    "which equals planned in total × realisation ratio to date. Chosen over a linear trend of actuals because "
-    "benefit plans are usually profiled (ramping up as a change beds in), so the plan's own shape is a better "
-    "guide than a straight line; it works from a single reported year, where a trend needs two or more and "
-    "swings on one outlier. It assumes the shortfall (or over-delivery) rate so far persists. None when "
-    "nothing is reported or nothing was planned to date."
+ON_PLAN, BEHIND_PLAN, NOT_REPORTED = "on plan", "behind plan", "not yet reported"
+
+#: On or behind plan: how a non-cashable benefit is counted (never added in £), in its own unit.
+PLAN_STATUS_RULES: RuleTable[BenefitFacts] = RuleTable((
+    Rule(NOT_REPORTED, "no year with an actual yet, or nothing planned up to the cut-off year", lambda f: not f.rated),
+    Rule(ON_PLAN, f"realised to date at or above {BENEFIT_GREEN_PCT:g} % of planned to date (Green)",
+         lambda f: f.nudged_pct >= BENEFIT_GREEN_PCT),
+    Rule(BEHIND_PLAN, f"below {BENEFIT_GREEN_PCT:g} % of planned to date (Amber or Red)", always),
+), columns=("status", "rule"))
+
+ACTUAL, REGISTER_FORECAST, PLANNED = "actual", "register forecast", "planned"
+
+
+@dataclass(frozen=True)
+class ForecastFacts:
+    """One year of one benefit, as ``FORECAST_RULES`` reads it for the forecast at completion."""
+
+    to_date: bool  # the year is at or before the benefit's cut-off (its latest year with an actual)
+    forecast: float | None  # the register's forecast for the year; None when blank or no forecast column
+
+    @property
+    def has_forecast(self) -> bool:
+        return self.forecast is not None and not pd.isna(self.forecast)
+
+
+#: Forecast at completion = the sum over the benefit's years of what this table gives for each year.
+FORECAST_RULES: RuleTable[ForecastFacts] = RuleTable((
+    Rule(ACTUAL, "a year up to the cut-off (the benefit's latest year with an actual): its actual, a blank counting "
+                 "as nothing realised", lambda f: f.to_date),
+    Rule(REGISTER_FORECAST, "a later year with a figure in the register's forecast column: that forecast",
+         lambda f: f.has_forecast),
+    Rule(PLANNED, "a later year without one: the amount planned for it (no evidence yet either way)", always),
+), columns=("forecast uses", "rule"))
+
+
+#: Which figures the headline sets against which (printed with the ratings, so a reader sees what was paired).
+PAIRING_RULES: tuple[tuple[str, str], ...] = (
+    ("to date", "planned to date against realised to date, and their ratio: both sum the same years, those up to "
+                "each benefit's cut-off year (its latest year with an actual; named in the sentence)"),
+    ("in total", "planned in total (every year of the plan) against the forecast at completion (FORECAST_RULES), "
+                 "and their ratio; never planned in total against realised to date"),
+    ("real terms", f"cashable £ at the price base ({PRICE_BASE_YEAR} prices): each year's amount × GDP deflator "
+                   "(price base) ÷ deflator(year), the same factor for the planned and realised £ of a year; a year "
+                   "after the deflator series is taken at its last year's prices; the baseline is restated from "
+                   "its baseline year the same way"),
+    ("cash", "the register's own £ (cash of each year) beside every real-terms figure"),
+    ("baseline", "the register's baseline_year, or where there is none the year before the benefit's first year; "
+                 "the final year's planned benefit is shown as a % of the baseline (both real terms)"),
+    ("non-cashable", "never added in £: counted on / behind plan (PLAN_STATUS_RULES), each in its own unit"),
+    ("rating", "a cashable benefit and the register's cashable total are rated (BENEFIT_RAG_RULES) on the real-terms "
+               "ratio to date, a non-cashable benefit on its own units"),
 )
 
 
@@ -137,8 +199,9 @@ class OverallFacts:
         return self.green + self.amber + self.red
 
 
-#: The whole register, first that holds. Cashable realisation % = Σ cashable actual to date ÷ Σ cashable
-#: planned to date × 100 (non-cashable benefits are never added to £), rated by ``BENEFIT_RAG_RULES``.
+#: The whole register, first that holds. Cashable realisation % = Σ cashable realised to date ÷ Σ cashable
+#: planned to date × 100 (real terms where deflators are given; non-cashable benefits are never added to £),
+#: rated by ``BENEFIT_RAG_RULES``.
 OVERALL_RAG_RULES: RuleTable[OverallFacts] = RuleTable((
     Rule(GREY, "no benefit has anything reported yet", lambda f: f.rated == 0),
     Rule(RED, f"cashable realisation below {BENEFIT_AMBER_PCT:g} %, or more than a third of the rated benefits Red",
@@ -178,19 +241,31 @@ REFINEMENT_RULES: tuple[tuple[str, str], ...] = (
 )
 
 CUMULATIVE_COLUMNS = [
-    "benefit_id", "service_id", "type", "year", "planned", "actual",
+    "benefit_id", "service_id", "type", "year", "to_date", "planned", "actual", "forecast_uses", "forecast",
     "cumulative_planned", "cumulative_actual", "cumulative_planned_to_date", "cumulative_realisation_pct",
+    "real_terms_factor", "planned_real", "actual_real",
 ]
 REALISATION_COLUMNS = [
-    "benefit_id", "service_id", "type", "measure", "unit", "baseline", "owner",
-    "years", "years_reported", "latest_year_reported",
-    "planned_to_date", "actual_to_date", "planned_total", "remaining_planned",
-    "realisation_pct", "forecast_at_completion", "forecast_shortfall", "rag",
+    "benefit_id", "service_id", "type", "measure", "unit", "baseline", "baseline_year", "owner",
+    "years", "years_reported", "first_year", "last_year", "to_date_year", "unreported_to_date",
+    "planned_to_date", "actual_to_date", "realisation_pct", "planned_total", "remaining_planned",
+    "forecast_at_completion", "forecast_basis", "forecast_to_plan_pct", "forecast_shortfall",
+    "price_base_year", "baseline_real", "planned_to_date_real", "actual_to_date_real", "realisation_real_pct",
+    "planned_total_real", "forecast_at_completion_real", "final_year_planned_real", "final_year_pct_of_baseline",
+    "rated_pct", "rag", "plan_status",
     "variance_to_date", "explanation", "evidence", "explanation_missing",
 ]
 VARIANCE_COLUMNS = [
-    "benefit_id", "service_id", "type", "measure", "unit", "owner", "planned_to_date", "actual_to_date",
-    "variance_to_date", "realisation_pct", "rag", "explanation", "explanation_missing",
+    "benefit_id", "service_id", "type", "measure", "unit", "owner", "to_date_year", "planned_to_date",
+    "actual_to_date", "variance_to_date", "realisation_pct", "rag", "explanation", "explanation_missing",
+]
+PAIR_COLUMNS = [
+    "pair", "years", "planned_gbp_thousands", "set_against", "against_gbp_thousands", "pct",
+    "planned_cash_gbp_thousands", "against_cash_gbp_thousands", "pct_cash",
+]
+NON_CASHABLE_COLUMNS = [
+    "benefit_id", "measure", "unit", "to_date_year", "planned_to_date", "actual_to_date", "realisation_pct",
+    "plan_status", "planned_total", "forecast_at_completion",
 ]
 KPI_QUARTER_COLUMNS = [
     "contract", "kpi", "polarity", "quarter", "target", "actual", "performance_gap", "gap_pct_of_target",
@@ -217,8 +292,63 @@ def _no_duplicates(frame: pd.DataFrame, keys: list[str], table: str) -> None:
         )
 
 
-def _pct(part: float, whole: float) -> float | None:
-    return None if not whole else part / whole * 100.0
+def _pct(part: float | None, whole: float | None) -> float | None:
+    return None if part is None or not whole else part / whole * 100.0
+
+
+def _amount(value: float) -> str:
+    """A figure in its own unit: 21,000; 0.9; 12.25."""
+    v = float(value)
+    return f"{v:,.0f}" if v.is_integer() else f"{v:,.2f}".rstrip("0").rstrip(".")
+
+
+def _span(years: list[str]) -> str:
+    """["2023-24", "2024-25"] → "2023-24 to 2024-25"; one year → itself; none → ""."""
+    years = sorted(set(years))
+    return "" if not years else years[0] if len(years) == 1 else f"{years[0]} to {years[-1]}"
+
+
+# ---------------------------------------------------------------------------
+# Real terms (the package's GDP deflator: analysis.prices)
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PriceTerms:
+    """deflator(price base) ÷ deflator(year) for each year the register uses, and the sentence to print."""
+
+    price_base_year: str
+    factors: dict[str, float]
+    held: tuple[str, ...]  # years after the deflator series, taken at its last year's prices
+    last_deflator_year: str
+    note: str
+
+    def factor(self, year: str) -> float:
+        return self.factors[year]
+
+
+def price_terms(years, deflators: pd.DataFrame | None, price_base_year: str = PRICE_BASE_YEAR) -> PriceTerms | None:
+    """The real-terms factors for ``years`` by :func:`prices.to_real_terms` (None without deflators).
+
+    A year after the last one of the deflator series has no deflator yet: it is taken at that last year's prices
+    (factor deflator(base) ÷ deflator(last)) and named in ``held`` and the note. A year before the series, or a
+    price base outside it, is a ParameterError (from ``prices``).
+    """
+    if deflators is None:
+        return None
+    series = sorted(deflators["year"].astype(str), key=prices.fy_start)
+    last = series[-1]
+    wanted = sorted({str(y) for y in years}, key=prices.fy_start)
+    held = tuple(y for y in wanted if y not in series and prices.fy_start(y) > prices.fy_start(last))
+    mapped = [last if y in held else y for y in wanted]
+    real = prices.to_real_terms([1.0] * len(mapped), mapped, deflators, price_base_year)
+    factors = dict(zip(wanted, real.table["factor"].astype(float)))
+    note = real.note
+    if held:
+        note += (f" {_span(list(held))} {'is' if len(held) == 1 else 'are'} after the deflator series (to {last}): "
+                 f"{'its' if len(held) == 1 else 'their'} £ are taken at {last} prices, as if there were no "
+                 "inflation after it.")
+    return PriceTerms(price_base_year, factors, held, last, note)
 
 
 # ---------------------------------------------------------------------------
@@ -231,8 +361,54 @@ def benefit_rag(realisation_pct: float | None) -> str:
     return BENEFIT_RAG_RULES.decide(BenefitFacts(realisation_pct))
 
 
+def plan_status(realisation_pct: float | None) -> str:
+    """On plan, behind plan or not yet reported (``PLAN_STATUS_RULES``)."""
+    return PLAN_STATUS_RULES.decide(BenefitFacts(realisation_pct))
+
+
+def forecast_uses(to_date: bool, forecast: float | None) -> str:
+    """What the forecast at completion takes for one year (``FORECAST_RULES``)."""
+    return FORECAST_RULES.decide(ForecastFacts(to_date, forecast))
+
+
+def _numbers(rows: pd.DataFrame, column: str) -> pd.Series:
+    """A column of numbers (commas and £ allowed, blank = missing); InputTableError naming the first bad value."""
+    text = rows[column].map(blank_if_missing).str.replace(",", "", regex=False).str.replace("£", "", regex=False)
+    numbers = pd.to_numeric(text.where(text != "", None), errors="coerce")
+    bad = numbers.isna() & text.ne("")
+    if bad.any():
+        raise InputTableError(REGISTER_TABLE, f"{column} {rows.loc[bad, column].iloc[0]!r} is not a number",
+                              row=file_row(rows[bad]), column=column,
+                              fix=f"write the {column} as a number, or leave it blank")
+    return numbers.astype(float)
+
+
+def _baseline_years(rows: pd.DataFrame) -> pd.Series:
+    """Each row's baseline year: the register's ``baseline_year`` (one per benefit), else the year before the
+    benefit's first year."""
+    given = rows["baseline_year"].map(blank_if_missing) if "baseline_year" in rows else pd.Series("", index=rows.index)
+    for year in sorted(set(given) - {""}):
+        try:
+            prices.fy_start(year)
+        except ParameterError:
+            raise InputTableError(REGISTER_TABLE, f"baseline_year {year!r} is not a financial year",
+                                  row=file_row(rows[given == year]), column="baseline_year",
+                                  fix="write the baseline year like 2022-23, or leave it blank") from None
+    out = pd.Series("", index=rows.index, dtype=object)
+    for benefit_id, group in rows.groupby("benefit_id", sort=False):
+        named = sorted(set(given[group.index]) - {""})
+        if len(named) > 1:
+            raise InputTableError(REGISTER_TABLE, f"benefit {benefit_id!r} has more than one baseline_year ({named})",
+                                  row=file_row(group), column="baseline_year",
+                                  fix="give the benefit one baseline year in every row (or leave it blank)")
+        first = prices.fy_start(min(group["year"]))
+        out[group.index] = named[0] if named else prices.fy_label(first - 1)
+    return out
+
+
 def _checked_register(register: pd.DataFrame) -> pd.DataFrame:
-    """Columns present, types known and constant per benefit, planned present, no duplicate (benefit_id, year)."""
+    """Columns present, types known and constant per benefit, planned present, no duplicate (benefit_id, year);
+    ``baseline_year`` filled and ``forecast`` read as numbers (both optional)."""
     require_columns(register, REGISTER_COLUMNS, REGISTER_TABLE)
     rows = register.copy()
     rows["type"] = rows["type"].astype(str).str.strip().str.lower()
@@ -260,39 +436,75 @@ def _checked_register(register: pd.DataFrame) -> pd.DataFrame:
     rows["planned"] = rows["planned"].astype(float)
     rows["actual"] = pd.to_numeric(rows["actual"], errors="raise").astype(float)
     rows["year"] = rows["year"].astype(str)
+    for year in sorted(set(rows["year"])):
+        try:
+            prices.fy_start(year)
+        except ParameterError:
+            raise InputTableError(REGISTER_TABLE, f"year {year!r} is not a financial year",
+                                  row=file_row(rows[rows["year"] == year]), column="year",
+                                  fix="write the year like 2024-25") from None
+    rows["forecast"] = _numbers(rows, "forecast") if "forecast" in rows else math.nan
+    rows["baseline_year"] = _baseline_years(rows)
     return rows.sort_values(["benefit_id", "year"], kind="stable").reset_index(drop=True)
 
 
-def cumulative(register: pd.DataFrame | None) -> pd.DataFrame:
+def _register_years(rows: pd.DataFrame) -> list[str]:
+    return sorted(set(rows["year"]) | set(rows["baseline_year"]))
+
+
+def _years(rows: pd.DataFrame) -> pd.DataFrame:
+    """The checked register with, per row: ``to_date`` (at or before the benefit's cut-off), the cut-off year,
+    what the forecast takes for the year (``FORECAST_RULES``) and that amount."""
+    rows = rows.copy()
+    reported = rows[rows["actual"].notna()]
+    cut_off = reported.groupby("benefit_id")["year"].max()
+    rows["to_date_year"] = rows["benefit_id"].map(cut_off)
+    rows["to_date"] = [isinstance(c, str) and y <= c for y, c in zip(rows["year"], rows["to_date_year"])]
+    rows["forecast_uses"] = [forecast_uses(bool(t), f) for t, f in zip(rows["to_date"], rows["forecast"])]
+    amount = {ACTUAL: rows["actual"].fillna(0.0), REGISTER_FORECAST: rows["forecast"], PLANNED: rows["planned"]}
+    rows["forecast_amount"] = [float(amount[u][i]) for i, u in zip(rows.index, rows["forecast_uses"])]
+    return rows
+
+
+def cumulative(register: pd.DataFrame | None, deflators: pd.DataFrame | None = None,
+               price_base_year: str = PRICE_BASE_YEAR) -> pd.DataFrame:
     """Planned and actual by benefit and year, with running totals.
 
-    ``cumulative_actual`` runs over reported years only and is NaN from the
-    first unreported year; ``cumulative_planned_to_date`` sums planned over
-    the years reported so far, and ``cumulative_realisation_pct`` divides the
-    two (NaN in a year with no actual).
+    ``to_date`` marks the years up to the benefit's cut-off (its latest year with an actual);
+    ``cumulative_actual`` runs over those years (a blank actual among them counts as nothing realised) and is
+    NaN after the cut-off; ``cumulative_planned_to_date`` is the cumulative planned up to the year or the
+    cut-off, whichever is earlier, and ``cumulative_realisation_pct`` divides the two (NaN after the cut-off).
+    With ``deflators``, a cashable benefit's ``planned_real`` / ``actual_real`` are its £ at
+    ``price_base_year`` prices (``real_terms_factor``: :func:`price_terms`); NaN for non-cashable rows.
     """
     if register is None or register.empty:
         return empty_frame(CUMULATIVE_COLUMNS)
-    rows = _checked_register(register)
+    rows = _years(_checked_register(register))
+    terms = price_terms(_register_years(rows), deflators, price_base_year)
     out = []
     for _, group in rows.groupby("benefit_id", sort=True):
         cum_planned = cum_actual = cum_planned_to_date = 0.0
         for _, r in group.iterrows():
-            reported = pd.notna(r["actual"])
             cum_planned += r["planned"]
-            if reported:
-                cum_actual += r["actual"]
+            to_date = bool(r["to_date"])
+            if to_date:
+                cum_actual += 0.0 if pd.isna(r["actual"]) else r["actual"]
                 cum_planned_to_date += r["planned"]
+            factor = terms.factor(r["year"]) if terms is not None and r["type"] == CASHABLE else math.nan
             out.append({
                 "benefit_id": r["benefit_id"], "service_id": r["service_id"], "type": r["type"], "year": r["year"],
-                "planned": r["planned"], "actual": r["actual"],
+                "to_date": to_date, "planned": r["planned"], "actual": r["actual"],
+                "forecast_uses": r["forecast_uses"], "forecast": r["forecast_amount"],
                 "cumulative_planned": cum_planned,
-                "cumulative_actual": cum_actual if reported else math.nan,
+                "cumulative_actual": cum_actual if to_date else math.nan,
                 "cumulative_planned_to_date": cum_planned_to_date,
-                "cumulative_realisation_pct": (_pct(cum_actual, cum_planned_to_date) if reported else None),
+                "cumulative_realisation_pct": (_pct(cum_actual, cum_planned_to_date) if to_date else None),
+                "real_terms_factor": factor, "planned_real": r["planned"] * factor,
+                "actual_real": r["actual"] * factor,
             })
     table = pd.DataFrame(out, columns=CUMULATIVE_COLUMNS)
-    table["cumulative_realisation_pct"] = table["cumulative_realisation_pct"].astype(float)
+    for column in ("cumulative_realisation_pct", "real_terms_factor", "planned_real", "actual_real"):
+        table[column] = table[column].astype(float)
     return table
 
 
@@ -304,46 +516,94 @@ def _explanations(reported: pd.DataFrame, column: str) -> str:
     return "; ".join(f"{y}: {t}" for y, t in texts)
 
 
-def realisation(register: pd.DataFrame | None) -> pd.DataFrame:
-    """One row per benefit: to-date and total figures, realisation %, forecast and RAG.
+def _basis(uses: list[str]) -> str:
+    """How a benefit's forecast at completion was made, from what ``FORECAST_RULES`` gave for its later years."""
+    later = [u for u in uses if u != ACTUAL]
+    if not later:
+        return "every year reported: realised in total"
+    if set(later) == {PLANNED}:
+        return "realised to date + planned for the later years (no forecast in the register)"
+    if set(later) == {REGISTER_FORECAST}:
+        return "realised to date + the register's forecast for the later years"
+    return "realised to date + the register's forecast where given, planned otherwise"
 
-    ``planned_to_date`` and ``actual_to_date`` sum the years with an actual;
-    ``realisation_pct`` = actual ÷ planned to date × 100; ``forecast_at_completion``
-    by ``FORECAST_METHOD``; ``rag`` by ``BENEFIT_RAG_RULES``. ``variance_to_date``
-    = planned − actual to date (positive = shortfall). ``explanation`` joins the
-    owner's explanations for the reported years; ``explanation_missing`` is True
-    for an Amber or Red benefit without one. Duplicate (benefit_id, year) → InputTableError.
+
+def realisation(register: pd.DataFrame | None, deflators: pd.DataFrame | None = None,
+                price_base_year: str = PRICE_BASE_YEAR) -> pd.DataFrame:
+    """One row per benefit: to-date and total figures, forecast, the £ in real terms, realisation %, RAG.
+
+    ``to_date_year`` is the cut-off: the benefit's latest year with an actual. ``planned_to_date`` and
+    ``actual_to_date`` sum the years up to it (a blank actual among them counts as nothing realised and is named
+    in ``unreported_to_date``); ``realisation_pct`` = actual ÷ planned to date × 100, in the register's units.
+    ``forecast_at_completion`` = Σ over the years of ``FORECAST_RULES`` (realised to date + the register's
+    forecast, or the plan, for each later year), set against ``planned_total`` (``forecast_to_plan_pct``).
+    With ``deflators`` a cashable benefit's £ are also restated at ``price_base_year`` prices (``…_real``,
+    :func:`price_terms`), its baseline from ``baseline_year``; ``final_year_pct_of_baseline`` = the final
+    year's planned ÷ baseline (real). ``rated_pct`` is the real-terms ratio for a cashable benefit with
+    deflators, else ``realisation_pct``; ``rag`` by ``BENEFIT_RAG_RULES`` and ``plan_status`` by
+    ``PLAN_STATUS_RULES`` read it. ``variance_to_date`` = planned − actual to date (positive = shortfall);
+    ``explanation_missing`` is True for an Amber or Red benefit without the owner's explanation.
+    Duplicate (benefit_id, year) → InputTableError.
     """
     if register is None or register.empty:
         return empty_frame(REALISATION_COLUMNS)
-    rows = _checked_register(register)
+    rows = _years(_checked_register(register))
+    terms = price_terms(_register_years(rows), deflators, price_base_year)
     out = []
     for benefit_id, group in rows.groupby("benefit_id", sort=True):
-        reported = group[group["actual"].notna()]
         first = group.iloc[0]
-        planned_to_date = float(reported["planned"].sum())
-        actual_to_date = float(reported["actual"].sum())
+        to_date = group[group["to_date"]]
+        reported = to_date[to_date["actual"].notna()]
+        later = group[~group["to_date"]]
+        planned_to_date = float(to_date["planned"].sum())
+        actual_to_date = float(to_date["actual"].fillna(0.0).sum())
         planned_total = float(group["planned"].sum())
-        remaining = planned_total - planned_to_date
+        forecast = float(group["forecast_amount"].sum())
         pct = _pct(actual_to_date, planned_to_date) if len(reported) else None
-        forecast = None if pct is None else actual_to_date + remaining * actual_to_date / planned_to_date
-        rag = benefit_rag(pct)
+        real = dict.fromkeys(("baseline_real", "planned_to_date_real", "actual_to_date_real", "planned_total_real",
+                              "forecast_at_completion_real", "final_year_planned_real"))
+        if terms is not None and first["type"] == CASHABLE:
+            f = group["year"].map(terms.factors)
+            real = {
+                "baseline_real": float(first["baseline"]) * terms.factor(first["baseline_year"]),
+                "planned_to_date_real": float((to_date["planned"] * f[to_date.index]).sum()),
+                "actual_to_date_real": float((to_date["actual"].fillna(0.0) * f[to_date.index]).sum()),
+                "planned_total_real": float((group["planned"] * f).sum()),
+                "forecast_at_completion_real": float((group["forecast_amount"] * f).sum()),
+                "final_year_planned_real": float(group["planned"].iloc[-1] * f.iloc[-1]),
+            }
+        real_pct = (_pct(real["actual_to_date_real"], real["planned_to_date_real"])
+                    if len(reported) and real["planned_to_date_real"] is not None else None)
+        rated = real_pct if real_pct is not None else pct
+        rag = benefit_rag(rated)
         explanation = _explanations(reported, "explanation")
         out.append({
             "benefit_id": benefit_id, "service_id": first["service_id"], "type": first["type"],
-            "measure": first["measure"], "unit": first["unit"], "baseline": first["baseline"], "owner": first["owner"],
+            "measure": first["measure"], "unit": first["unit"], "baseline": first["baseline"],
+            "baseline_year": first["baseline_year"], "owner": first["owner"],
             "years": len(group), "years_reported": len(reported),
-            "latest_year_reported": reported["year"].iloc[-1] if len(reported) else None,
-            "planned_to_date": planned_to_date, "actual_to_date": actual_to_date,
-            "planned_total": planned_total, "remaining_planned": remaining,
-            "realisation_pct": pct, "forecast_at_completion": forecast,
-            "forecast_shortfall": None if forecast is None else planned_total - forecast,
-            "rag": rag, "variance_to_date": planned_to_date - actual_to_date,
+            "first_year": group["year"].iloc[0], "last_year": group["year"].iloc[-1],
+            "to_date_year": first["to_date_year"] if len(reported) else None,
+            "unreported_to_date": ", ".join(to_date.loc[to_date["actual"].isna(), "year"]),
+            "planned_to_date": planned_to_date, "actual_to_date": actual_to_date, "realisation_pct": pct,
+            "planned_total": planned_total, "remaining_planned": float(later["planned"].sum()),
+            "forecast_at_completion": forecast, "forecast_basis": _basis(list(group["forecast_uses"])),
+            "forecast_to_plan_pct": _pct(forecast, planned_total), "forecast_shortfall": planned_total - forecast,
+            "price_base_year": terms.price_base_year if real["baseline_real"] is not None else None,
+            **{k: v for k, v in real.items() if k != "final_year_planned_real"},
+            "realisation_real_pct": real_pct,
+            "final_year_planned_real": real["final_year_planned_real"],
+            "final_year_pct_of_baseline": (None if real["baseline_real"] is None
+                                           else _pct(real["final_year_planned_real"], real["baseline_real"])),
+            "rated_pct": rated, "rag": rag, "plan_status": plan_status(rated),
+            "variance_to_date": planned_to_date - actual_to_date,
             "explanation": explanation, "evidence": _explanations(reported, "evidence"),
             "explanation_missing": bool(rag in (AMBER, RED) and not explanation),
         })
     table = pd.DataFrame(out, columns=REALISATION_COLUMNS)
-    for column in ("realisation_pct", "forecast_at_completion", "forecast_shortfall"):
+    for column in ("realisation_pct", "forecast_to_plan_pct", "baseline_real", "planned_to_date_real",
+                   "actual_to_date_real", "realisation_real_pct", "planned_total_real", "forecast_at_completion_real",
+                   "final_year_planned_real", "final_year_pct_of_baseline", "rated_pct"):
         table[column] = table[column].astype(float)
     return table
 
@@ -364,25 +624,131 @@ def _cashable(register_status: pd.DataFrame) -> pd.DataFrame:
     return register_status[register_status["type"] == CASHABLE]
 
 
-def totals(register_status: pd.DataFrame | None) -> dict:
-    """Cashable £ headline figures from ``realisation`` (non-cashable never added to £).
+def _real_available(cash: pd.DataFrame) -> bool:
+    return len(cash) > 0 and bool(cash["baseline_real"].notna().all())
 
-    ``benefits_planned_gbp_thousands`` = Σ cashable planned in total ÷ 1000;
-    ``benefits_realised_gbp_thousands`` = Σ cashable actual to date ÷ 1000;
-    ``realisation_pct`` = Σ cashable actual to date ÷ Σ cashable planned to date × 100
-    (None when no cashable benefit is reported); ``benefits_red`` counts Red benefits
-    of either type. All None when there is no register.
+
+def _sum(frame: pd.DataFrame, column: str) -> float:
+    return float(frame[column].sum())
+
+
+def to_date_year(register_status: pd.DataFrame | None) -> str | None:
+    """The cut-off year of the cashable headline: one year, or "YYYY-YY to YYYY-YY (by benefit)" when the
+    cashable benefits are reported to different years; None when none is reported."""
+    if register_status is None or register_status.empty:
+        return None
+    years = sorted(set(_cashable(register_status)["to_date_year"].dropna()))
+    return None if not years else years[0] if len(years) == 1 else f"{_span(years)} (by benefit)"
+
+
+def pairs(register_status: pd.DataFrame | None) -> pd.DataFrame:
+    """The cashable headline as two pairs (``PAIRING_RULES``): planned to date against realised to date, and
+    planned in total against forecast at completion — £ thousand at the price base (NaN without deflators) with
+    the register's cash beside them, each pair's ratio in both."""
+    if register_status is None or register_status.empty or _cashable(register_status).empty:
+        return empty_frame(PAIR_COLUMNS)
+    cash = _cashable(register_status)
+    real = _real_available(cash)
+    years_of_plan = _span(list(cash["first_year"]) + list(cash["last_year"]))
+    rows = []
+    for pair, years, planned, against, against_name in (
+        ("To date", to_date_year(cash) or "nothing reported yet", "planned_to_date", "actual_to_date",
+         "realised to date"),
+        ("In total", years_of_plan, "planned_total", "forecast_at_completion", "forecast at completion"),
+    ):
+        p_real = _sum(cash, f"{planned}_real") / 1000 if real else math.nan
+        a_real = _sum(cash, f"{against}_real") / 1000 if real else math.nan
+        p_cash, a_cash = _sum(cash, planned) / 1000, _sum(cash, against) / 1000
+        rows.append({
+            "pair": pair, "years": years, "planned_gbp_thousands": p_real, "set_against": against_name,
+            "against_gbp_thousands": a_real, "pct": _pct(a_real, p_real) if real else None,
+            "planned_cash_gbp_thousands": p_cash, "against_cash_gbp_thousands": a_cash, "pct_cash": _pct(a_cash, p_cash),
+        })
+    table = pd.DataFrame(rows, columns=PAIR_COLUMNS)
+    table["pct"] = table["pct"].astype(float)
+    table["pct_cash"] = table["pct_cash"].astype(float)
+    return table
+
+
+def non_cashable(register_status: pd.DataFrame | None) -> pd.DataFrame:
+    """The non-cashable benefits, each in its own unit and on / behind plan (``PLAN_STATUS_RULES``); never £."""
+    if register_status is None or register_status.empty:
+        return empty_frame(NON_CASHABLE_COLUMNS)
+    rows = register_status[register_status["type"] != CASHABLE]
+    return rows.reindex(columns=NON_CASHABLE_COLUMNS).reset_index(drop=True)
+
+
+def _unreported(register_status: pd.DataFrame) -> int:
+    return int((register_status["plan_status"] == NOT_REPORTED).sum())
+
+
+def totals(register_status: pd.DataFrame | None) -> dict:
+    """The headline figures from ``realisation`` (``PAIRING_RULES``; non-cashable never added to £).
+
+    Cashable, £ thousand at the price base (None without deflators): ``benefits_planned_to_date_gbp_thousands``
+    with ``benefits_realised_to_date_gbp_thousands`` and their ratio ``realisation_to_date_pct`` (the years up to
+    each benefit's cut-off, ``benefits_to_date_year``); ``benefits_planned_total_gbp_thousands`` with
+    ``benefits_forecast_total_gbp_thousands`` and ``forecast_to_plan_pct``. The same four in the register's cash
+    (``…_cash_gbp_thousands``) and ``realisation_to_date_cash_pct``. ``benefits_forecast_basis`` says how the
+    forecast was made. Counts: ``benefits_red`` (either type) and the non-cashable benefits on / behind plan with
+    their units. All None when there is no register.
     """
-    keys = ("benefits_planned_gbp_thousands", "benefits_realised_gbp_thousands", "realisation_pct", "benefits_red")
+    keys = (
+        "benefits_to_date_year", "benefits_price_base_year",
+        "benefits_planned_to_date_gbp_thousands", "benefits_realised_to_date_gbp_thousands", "realisation_to_date_pct",
+        "benefits_planned_total_gbp_thousands", "benefits_forecast_total_gbp_thousands", "forecast_to_plan_pct",
+        "benefits_planned_to_date_cash_gbp_thousands", "benefits_realised_to_date_cash_gbp_thousands",
+        "realisation_to_date_cash_pct", "benefits_planned_total_cash_gbp_thousands",
+        "benefits_forecast_total_cash_gbp_thousands", "benefits_forecast_basis", "benefits_red",
+        "benefits_non_cashable_on_plan", "benefits_non_cashable_behind_plan", "benefits_non_cashable_units",
+    )
     if register_status is None or register_status.empty:
         return dict.fromkeys(keys)
     cash = _cashable(register_status)
-    return {
-        "benefits_planned_gbp_thousands": float(cash["planned_total"].sum()) / 1000.0,
-        "benefits_realised_gbp_thousands": float(cash["actual_to_date"].sum()) / 1000.0,
-        "realisation_pct": _pct(float(cash["actual_to_date"].sum()), float(cash["planned_to_date"].sum())),
+    real = _real_available(cash)
+    table = pairs(register_status)
+    figures = dict.fromkeys(keys)
+    if len(table):
+        to_date, total = table.iloc[0], table.iloc[1]
+        reported = bool((cash["years_reported"] > 0).any())
+
+        def value(x: float) -> float | None:
+            return None if x is None or pd.isna(x) else float(x)
+
+        figures.update({
+            "benefits_to_date_year": to_date_year(cash),
+            "benefits_price_base_year": cash["price_base_year"].iloc[0] if real else None,
+            "benefits_planned_to_date_gbp_thousands": value(to_date["planned_gbp_thousands"]),
+            "benefits_realised_to_date_gbp_thousands": value(to_date["against_gbp_thousands"]),
+            "realisation_to_date_pct": value(to_date["pct"]) if reported else None,
+            "benefits_planned_total_gbp_thousands": value(total["planned_gbp_thousands"]),
+            "benefits_forecast_total_gbp_thousands": value(total["against_gbp_thousands"]),
+            "forecast_to_plan_pct": value(total["pct"]),
+            "benefits_planned_to_date_cash_gbp_thousands": value(to_date["planned_cash_gbp_thousands"]),
+            "benefits_realised_to_date_cash_gbp_thousands": value(to_date["against_cash_gbp_thousands"]),
+            "realisation_to_date_cash_pct": value(to_date["pct_cash"]) if reported else None,
+            "benefits_planned_total_cash_gbp_thousands": value(total["planned_cash_gbp_thousands"]),
+            "benefits_forecast_total_cash_gbp_thousands": value(total["against_cash_gbp_thousands"]),
+            "benefits_forecast_basis": _forecast_basis(cash),
+        })
+    others = non_cashable(register_status)
+    figures.update({
         "benefits_red": int((register_status["rag"] == RED).sum()),
-    }
+        "benefits_non_cashable_on_plan": int((others["plan_status"] == ON_PLAN).sum()),
+        "benefits_non_cashable_behind_plan": int((others["plan_status"] == BEHIND_PLAN).sum()),
+        "benefits_non_cashable_units": "; ".join(sorted(set(others["unit"].astype(str)))) or None,
+    })
+    return figures
+
+
+def _forecast_basis(cash: pd.DataFrame) -> str:
+    """One phrase for the cashable forecast: the bases of its benefits, the plan years after each cut-off named."""
+    bases = sorted(set(cash["forecast_basis"]))
+    return bases[0] if len(bases) == 1 else "; ".join(f"{b}: {bid}" for b, bid in _by_basis(cash))
+
+
+def _by_basis(cash: pd.DataFrame) -> list[tuple[str, str]]:
+    return [(basis, ", ".join(map(str, group["benefit_id"]))) for basis, group in cash.groupby("forecast_basis")]
 
 
 def rag_counts(register_status: pd.DataFrame | None) -> dict[str, int]:
@@ -391,19 +757,71 @@ def rag_counts(register_status: pd.DataFrame | None) -> dict[str, int]:
     return {rag: int(counts.get(rag, 0)) for rag in RAGS}
 
 
-def overall(register_status: pd.DataFrame | None) -> tuple[str, str]:
-    """The register as (rag, sentence) by ``OVERALL_RAG_RULES``: cashable £ planned vs realised and counts by RAG.
+def _pounds(real: float | None, cash: float, base: str | None) -> str:
+    """"£72.2k at 2024-25 prices (£71.0k cash)", or the cash alone without a price base."""
+    if real is None or pd.isna(real) or base is None:
+        return f"{money_k(cash * 1000)} cash"
+    return f"{money_k(real * 1000)} at {base} prices ({money_k(cash * 1000)} cash)"
 
-    The £ forecast at completion in the sentence takes a cashable benefit with
-    nothing reported yet at its plan (no evidence either way).
-    """
+
+def cashable_sentence(register_status: pd.DataFrame | None) -> str:
+    """The cashable £ headline in words: the two pairs, the cut-off year, the price base and the forecast basis."""
+    figures = totals(register_status)
+    if figures["benefits_planned_total_cash_gbp_thousands"] is None:
+        return "no cashable benefit in the register"
+    base = figures["benefits_price_base_year"]
+    cash = _cashable(register_status)
+    plan_years = _span(list(cash["first_year"]) + list(cash["last_year"]))
+    pct = figures["realisation_to_date_pct"] if base else figures["realisation_to_date_cash_pct"]
+    if figures["realisation_to_date_cash_pct"] is None:
+        to_date = "no cashable benefit reported yet"
+    else:
+        to_date = (
+            f"to date (to {figures['benefits_to_date_year']}): "
+            f"{_pounds(figures['benefits_realised_to_date_gbp_thousands'], figures['benefits_realised_to_date_cash_gbp_thousands'], base)} "
+            f"realised of {_pounds(figures['benefits_planned_to_date_gbp_thousands'], figures['benefits_planned_to_date_cash_gbp_thousands'], base)} "
+            f"planned to date ({pct:.1f} %)"
+        )
+    ratio = figures["forecast_to_plan_pct"] if base else _pct(figures["benefits_forecast_total_cash_gbp_thousands"],
+                                                             figures["benefits_planned_total_cash_gbp_thousands"])
+    total = (
+        f"in total ({plan_years}): forecast "
+        f"{_pounds(figures['benefits_forecast_total_gbp_thousands'], figures['benefits_forecast_total_cash_gbp_thousands'], base)} "
+        f"at completion against {_pounds(figures['benefits_planned_total_gbp_thousands'], figures['benefits_planned_total_cash_gbp_thousands'], base)} "
+        f"planned in total" + ("" if ratio is None else f" ({ratio:.1f} %)")
+        + f"; forecast = {figures['benefits_forecast_basis']}"
+    )
+    gaps = cash[cash["unreported_to_date"].astype(str) != ""]
+    gap = "".join(f"; {r.benefit_id} has no actual for {r.unreported_to_date} (before its cut-off {r.to_date_year}): "
+                  "counted as nothing realised" for r in gaps.itertuples())
+    return f"cashable benefits {to_date}; {total}{gap}"
+
+
+def non_cashable_sentence(register_status: pd.DataFrame | None) -> str:
+    """The non-cashable benefits in words: how many on / behind plan, each behind one in its own unit."""
+    others = non_cashable(register_status)
+    if others.empty:
+        return "no non-cashable benefit in the register"
+    on = int((others["plan_status"] == ON_PLAN).sum())
+    behind = others[others["plan_status"] == BEHIND_PLAN]
+    text = (f"non-cashable benefits (never added in £): {on} on plan, {len(behind)} behind plan, "
+            f"{int((others['plan_status'] == NOT_REPORTED).sum())} not yet reported")
+    named = "; ".join(f"{r.measure}: {_amount(r.actual_to_date)} of {_amount(r.planned_to_date)} {r.unit} planned to "
+                      f"{r.to_date_year}" for r in behind.itertuples())
+    return text + (f" ({named})" if named else "")
+
+
+def overall(register_status: pd.DataFrame | None) -> tuple[str, str]:
+    """The register as (rag, sentence) by ``OVERALL_RAG_RULES``: the cashable pairs (``cashable_sentence``), the
+    non-cashable benefits on / behind plan and the counts by RAG. The cashable rating reads the real-terms ratio
+    to date where there are deflators, the cash one otherwise."""
     if register_status is None or register_status.empty:
         rag = OVERALL_RAG_RULES.decide(OverallFacts(0, 0, 0, None))
         return rag, "Not available: no benefits register was supplied."
     counts = rag_counts(register_status)
-    cash = _cashable(register_status)
-    cash_to_date = float(cash["planned_to_date"].sum())
-    pct = _pct(float(cash["actual_to_date"].sum()), cash_to_date)
+    figures = totals(register_status)
+    pct = figures["realisation_to_date_pct"]
+    pct = figures["realisation_to_date_cash_pct"] if pct is None else pct
     rag = OVERALL_RAG_RULES.decide(
         OverallFacts(counts[GREEN], counts[AMBER], counts[RED], None if pct is None else benefit_rag(pct)))
     n = len(register_status)
@@ -413,16 +831,10 @@ def overall(register_status: pd.DataFrame | None) -> tuple[str, str]:
     )
     if rag == GREY:
         return GREY, f"Not available: nothing reported yet against the plan ({tally})."
+    money = cashable_sentence(register_status)
     if pct is None:
-        money = "no cashable benefit reported yet, so rated on the benefit counts only"
-    else:
-        forecast = float(cash["forecast_at_completion"].fillna(cash["planned_total"]).sum())
-        money = (
-            f"{money_k(float(cash['actual_to_date'].sum()))} of {money_k(cash_to_date)} cashable benefits planned "
-            f"to date realised ({pct:.1f} %); {money_k(float(cash['planned_total'].sum()))} planned in total, "
-            f"forecast {money_k(forecast)} at completion"
-        )
-    return rag, f"{rag}: {money}; {tally}."
+        money += ", so rated on the benefit counts only"
+    return rag, f"{rag}: {money}; {non_cashable_sentence(register_status)}; {tally}."
 
 
 # ---------------------------------------------------------------------------
@@ -613,22 +1025,43 @@ class BenefitsResult:
     credits: dict
     flags: pd.DataFrame  # refinement_flags
     kpis_red: int | None
+    pairs: pd.DataFrame = field(default_factory=lambda: empty_frame(PAIR_COLUMNS))
+    non_cashable: pd.DataFrame = field(default_factory=lambda: empty_frame(NON_CASHABLE_COLUMNS))
+    price_base_year: str | None = None  # None: no deflators, the £ are the register's cash only
+    price_note: str = ""  # the real-terms sentence (prices.price_base_note and the years held at the last prices)
     narrative: list[str] = field(default_factory=list)
 
     @property
     def cashable_cumulative(self) -> pd.DataFrame:
-        """The cumulative table for cashable benefits only (the ones added up in £)."""
+        """The cumulative table for cashable benefits only (the ones added up in £), cash as recorded."""
         return self.cumulative[self.cumulative["type"] == CASHABLE]
+
+    @property
+    def cashable_cumulative_real(self) -> pd.DataFrame:
+        """The cashable cumulative table with ``planned`` / ``actual`` at the price base (the cash table when
+        there are no deflators)."""
+        cash = self.cashable_cumulative
+        if self.price_base_year is None:
+            return cash
+        return cash.assign(planned=cash["planned_real"], actual=cash["actual_real"])
+
+    @property
+    def cashable_chart_title(self) -> str:
+        """The chart's title: realised against planned to date, the cut-off and the price base named."""
+        t = self.totals
+        if t.get("realisation_to_date_cash_pct") is None:
+            return "Cashable benefits: nothing reported yet"
+        base = t.get("benefits_price_base_year")
+        realised = t["benefits_realised_to_date_gbp_thousands"] if base else t["benefits_realised_to_date_cash_gbp_thousands"]
+        pct = t["realisation_to_date_pct"] if base else t["realisation_to_date_cash_pct"]
+        prices_word = f" at {base} prices" if base else " (cash)"
+        return (f"Cashable benefits{prices_word}: £{realised:,.1f}k realised to {t['benefits_to_date_year']} "
+                f"({pct:.1f}% of planned to date)")
 
     def headline(self) -> dict:
         t = self.totals
-        return {
-            "benefits_planned_gbp_thousands": round_or_none(t.get("benefits_planned_gbp_thousands")),
-            "benefits_realised_gbp_thousands": round_or_none(t.get("benefits_realised_gbp_thousands")),
-            "realisation_pct": round_or_none(t.get("realisation_pct")),
-            "benefits_red": t.get("benefits_red"),
-            "contract_kpis_red": self.kpis_red,
-        }
+        rounded = {k: round_or_none(v) if isinstance(v, float) else v for k, v in t.items()}
+        return {**rounded, "contract_kpis_red": self.kpis_red}
 
 
 def review(
@@ -636,16 +1069,26 @@ def review(
     kpis: pd.DataFrame | None,
     consecutive: int = 2,
     tolerance: float = 0.05,
+    deflators: pd.DataFrame | None = None,
+    price_base_year: str = PRICE_BASE_YEAR,
 ) -> BenefitsResult:
-    """Benefit realisation and contract governance; a None or empty input gives "not available" parts."""
-    status = realisation(register)
+    """Benefit realisation and contract governance; a None or empty input gives "not available" parts.
+
+    ``deflators`` (:func:`prices.financial_year_deflators`): with them the cashable £ are also at
+    ``price_base_year`` prices and rated on that basis; without them, on the register's cash."""
+    status = realisation(register, deflators, price_base_year)
     table = kpi_quarters(kpis, tolerance)
     credits = service_credits(kpis)
     flags = refinement_flags(kpis, consecutive, tolerance)
+    terms = None
+    if register is not None and not register.empty and deflators is not None:
+        terms = price_terms(_register_years(_checked_register(register)), deflators, price_base_year)
     result = BenefitsResult(
-        status=status, cumulative=cumulative(register), variances=variances(status), overall=overall(status),
-        totals=totals(status), kpis=table, credits=credits, flags=flags,
-        kpis_red=contract_kpis_red(kpis, tolerance),
+        status=status, cumulative=cumulative(register, deflators, price_base_year), variances=variances(status),
+        overall=overall(status), totals=totals(status), kpis=table, credits=credits, flags=flags,
+        kpis_red=contract_kpis_red(kpis, tolerance), pairs=pairs(status), non_cashable=non_cashable(status),
+        price_base_year=None if terms is None else terms.price_base_year,
+        price_note="" if terms is None else terms.note,
     )
     narrative = [f"Benefit realisation: {result.overall[1]}"]
     unexplained = status[status["explanation_missing"].astype(bool)] if len(status) else status

@@ -4,14 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pandas as pd
+
+from wcc_analysis import ingest
 from wcc_analysis.analysis import options
+from wcc_analysis.analysis.options import business_case
 from wcc_analysis.assemble import provenance
 from wcc_analysis.assemble.context import council_data as load_council_data
+from wcc_analysis.assemble.context import people as people_by_year
 from wcc_analysis.assemble.market import MarketReport, market_for_service
 from wcc_analysis.core.config import Config, Service
 from wcc_analysis.core.provenance import DATA_USED_KEY, SourceUse
-from wcc_analysis.core.vocabulary import STATUS_QUO
+from wcc_analysis.core.vocabulary import DO_MINIMUM, STATUS_QUO
 from wcc_analysis.ingest import CouncilData
+
+
+@dataclass
+class BusinessCase:
+    """The five-case coverage and the commercial and management cases in brief (analysis.options.business_case)."""
+
+    coverage: pd.DataFrame
+    sentence: str
+    commercial: list  # CommercialSummary per shortlisted option
+    routes: pd.DataFrame
+    management: object | None  # ManagementSummary of the preferred option
 
 
 @dataclass
@@ -23,6 +39,12 @@ class OptionsReport:
     off_list: list[str]  # costed by the council but not supported by the market screen (left out)
     council_data: CouncilData
     data_used: list[SourceUse] = field(default_factory=list)
+    service_id: str = ""
+    tables: tuple[str, ...] = ()  # the council tables an option appraisal reads (OPTION_TABLES)
+    business: BusinessCase | None = None
+
+    def __post_init__(self) -> None:
+        self.tables = self.tables or OPTION_TABLES
 
     def headline(self) -> dict:
         figures = self.result.headline() if self.result is not None else {"preferred_option": None}
@@ -30,18 +52,40 @@ class OptionsReport:
 
 
 #: The council's tables an option appraisal reads.
-OPTION_TABLES = ("appraisal_settings", "option_cashflows", "option_scores", "option_risks", "equality_impacts",
-                 "sourcing_plan")
+OPTION_TABLES = ("appraisal_settings", "option_cashflows", "option_criteria", "option_scores", "option_risks",
+                 "optimism_bias", "unmonetised_effects", "equality_impacts", "sourcing_plan", "option_descriptions",
+                 "commercial_case", "services")
 
 
-def _settings(council_data: CouncilData, service: Service, config: Config) -> dict:
+def _settings(council_data: CouncilData, service: Service, config: Config) -> tuple[dict, options.Inflation, str]:
+    """The appraisal settings, the inflation assumption for cash years and the funding named for one-off costs."""
     row = council_data.table("appraisal_settings", service.id)
     if row is None:
-        return {"appraisal_years": int(config.appraisal["appraisal_years"]),
-                "discount_rate_pct": config.appraisal["discount_rate_pct"]}
+        return ({"appraisal_years": int(config.appraisal["appraisal_years"]),
+                 "discount_rate_pct": config.appraisal["discount_rate_pct"]},
+                options.Inflation(0.0, "none given (appraisal_settings has no row): cash at the price base"), "")
     first = row.iloc[0]
-    return {"appraisal_years": int(first["appraisal_years"]), "discount_rate_pct": float(first["discount_rate_pct"]),
-            "price_base_year": int(first["price_base_year"])}
+    settings = {"appraisal_years": int(first["appraisal_years"]), "discount_rate_pct": float(first["discount_rate_pct"]),
+                "price_base_year": int(first["price_base_year"])}
+    pct = first.get("inflation_pct")
+    given = pct is not None and not pd.isna(pct)
+    source = str(first.get("inflation_source") or "") if given else "none given: cash at the price base"
+    inflation = options.Inflation(float(pct) if given else 0.0, source,
+                                  illustrative=str(first.get("data_status", "")) == "illustrative")
+    funding = first.get("one_off_funding")
+    return settings, inflation, "" if funding is None or pd.isna(funding) else str(funding)
+
+
+def _budget(council_data: CouncilData, service: Service) -> float | None:
+    row = council_data.table("services", service.id)
+    return None if row is None else float(row.iloc[0]["budget_gbp"])
+
+
+def _population(council: str) -> float | None:
+    """The council's latest mid-year population (for the unmonetised effects' £ per resident a year)."""
+    table = people_by_year([max(ingest.mid_year_population()["year"].astype(int))])
+    rows = table[table["ons_code"] == council]
+    return None if rows.empty else float(rows.iloc[-1]["population"])
 
 
 def options_for_service(council: str, service: Service, config: Config,
@@ -50,11 +94,11 @@ def options_for_service(council: str, service: Service, config: Config,
     council_data = council_data if council_data is not None else load_council_data(council, config)
     market_report = market_for_service(council, service, config, council_data)
     screen = market_report.result.options
-    long_list = [STATUS_QUO, *screen.loc[screen["supported"], "option_id"]]
+    long_list = [STATUS_QUO, DO_MINIMUM, *screen.loc[screen["supported"], "option_id"]]
     cashflows = council_data.table("option_cashflows", service.id)
     used = provenance.unique([provenance.council_files(council_data, OPTION_TABLES), *market_report.data_used])
     if cashflows is None:
-        return OptionsReport(None, market_report, long_list, long_list[1:], [], council_data, used)
+        return OptionsReport(None, market_report, long_list, long_list[1:], [], council_data, used, service.id)
     costed = set(cashflows["option_id"])
     off_list = sorted(costed - set(long_list))
 
@@ -62,17 +106,32 @@ def options_for_service(council: str, service: Service, config: Config,
         frame = council_data.table(name, service.id)
         return None if frame is None else frame[frame["option_id"].isin(long_list)].reset_index(drop=True)
 
+    settings, inflation, funding = _settings(council_data, service, config)
     result = options.appraise(
         on_long_list("option_cashflows").assign(year=lambda f: f["year"].astype(int)),
         on_long_list("option_scores"),
-        settings=_settings(council_data, service, config),
+        criteria=council_data.table("option_criteria", service.id),
+        settings=settings,
         risks=on_long_list("option_risks"),
-        optimism=options.optimism_bias_table(running=config.appraisal["optimism_bias_running"],
-                                             one_off=config.appraisal["optimism_bias_one_off"]),
+        mitigation=on_long_list("optimism_bias"),
+        optimism_items=config.appraisal.get("optimism_bias"),
+        effects=on_long_list("unmonetised_effects"),
         impacts=on_long_list("equality_impacts"),
         plan=on_long_list("sourcing_plan"),
-        financial_weight=config.appraisal["financial_weight"],
+        budget_gbp=_budget(council_data, service),
+        inflation=inflation,
+        one_off_funding=funding,
+        population=_population(council),
         service_id=service.id,
     )
     not_costed = [o for o in long_list if o not in costed]
-    return OptionsReport(result, market_report, long_list, not_costed, off_list, council_data, used)
+    shortlisted = [o for o in long_list if o in costed]
+    commercial, plan = on_long_list("commercial_case"), on_long_list("sourcing_plan")
+    coverage = business_case.five_case_coverage(
+        needs_analysis=True, gap_analysis=True, economic_case=True, financial_case=True,
+        descriptions=on_long_list("option_descriptions"), commercial=commercial, plan=plan, option_ids=shortlisted)
+    business = BusinessCase(coverage, business_case.coverage_sentence(coverage),
+                            [business_case.commercial_summary(commercial, o) for o in shortlisted],
+                            business_case.procurement_routes(), business_case.management_summary(plan, result.preferred))
+    return OptionsReport(result, market_report, long_list, not_costed, off_list, council_data, used, service.id,
+                         business=business)

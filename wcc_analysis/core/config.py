@@ -81,7 +81,7 @@ class Config:
     comparator_k: int
     comparator_models: dict[str, ComparatorModel]  # "default" and any service id with its own model
     rs_blocks: tuple[str, ...] = field(default_factory=tuple)
-    appraisal: dict[str, float] = field(default_factory=dict)
+    appraisal: dict = field(default_factory=dict)
     stability_weight_change: float = 0.5  # each weight × (1 ± this) in the stability check
     value_for_money: dict[str, ValueForMoneySpec] = field(default_factory=dict)  # per service ([value_for_money])
     #: [value_for_money] outcome_tolerance_pct / 100: an outcome this close to the median (a share of the median)
@@ -333,18 +333,29 @@ def _value_for_money(section: dict, services: dict[str, Service], path: Path) ->
     return specs
 
 
-APPRAISAL_DEFAULTS = {"discount_rate_pct": guidance.STPR_PCT, "appraisal_years": guidance.DEFAULT_APPRAISAL_YEARS,
-                      "financial_weight": 0.5, "optimism_bias_running": guidance.OPTIMISM_BIAS_RUNNING,
-                      "optimism_bias_one_off": guidance.OPTIMISM_BIAS_ONE_OFF}
+APPRAISAL_DEFAULTS = {"discount_rate_pct": guidance.STPR_PCT, "appraisal_years": guidance.DEFAULT_APPRAISAL_YEARS}
 
 
-def _appraisal(table: dict, path: Path) -> dict[str, float]:
-    unknown = set(table) - set(APPRAISAL_DEFAULTS)
+def _appraisal(table: dict, path: Path) -> dict:
+    """The appraisal defaults, and ``optimism_bias``: item → {category, start} overriding ``OPTIMISM_BIAS_ITEMS``."""
+    known = {*APPRAISAL_DEFAULTS, "optimism_bias"}
+    unknown = set(table) - known
     if unknown:
-        raise ConfigError(f"{path}: [appraisal] has unknown keys {sorted(unknown)}; known: {sorted(APPRAISAL_DEFAULTS)}.")
-    values = {**APPRAISAL_DEFAULTS, **{k: float(v) for k, v in table.items()}}
+        raise ConfigError(f"{path}: [appraisal] has unknown keys {sorted(unknown)}; known: {sorted(known)}.")
+    values: dict = {**APPRAISAL_DEFAULTS, **{k: float(v) for k, v in table.items() if k != "optimism_bias"}}
     if values["discount_rate_pct"] < 0:
         raise ConfigError(f"{path}: [appraisal] discount_rate_pct must not be negative.")
-    if not 0 <= values["financial_weight"] <= 1:
-        raise ConfigError(f"{path}: [appraisal] financial_weight must be between 0 and 1.")
+    items = table.get("optimism_bias", {})
+    for item, spec in items.items():
+        if item not in guidance.OPTIMISM_BIAS_ITEMS:
+            raise ConfigError(f"{path}: [appraisal.optimism_bias] {item!r} is not an item optimism bias applies to; "
+                              f"use one of {sorted(guidance.OPTIMISM_BIAS_ITEMS)}.")
+        if not isinstance(spec, dict) or set(spec) - {"category", "start"}:
+            raise ConfigError(f"{path}: [appraisal.optimism_bias] {item} must be a table with category and/or start.")
+        if "category" in spec and spec["category"] not in guidance.OPTIMISM_BIAS_BOUNDS:
+            raise ConfigError(f"{path}: [appraisal.optimism_bias] {item}: unknown category {spec['category']!r}; use "
+                              f"one of {sorted(guidance.OPTIMISM_BIAS_BOUNDS)}.")
+        if spec.get("start", "upper") not in ("upper", "lower"):
+            raise ConfigError(f"{path}: [appraisal.optimism_bias] {item}: start must be \"upper\" or \"lower\".")
+    values["optimism_bias"] = {str(i): dict(spec) for i, spec in items.items()}
     return values

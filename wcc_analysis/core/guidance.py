@@ -24,7 +24,26 @@ OPTIMISM_BIAS_BOUNDS: dict[str, tuple[float, float, str]] = {
     "Equipment/development": (2.00, 0.10, "capital expenditure"),
     "Outsourcing": (0.41, 0.00, "operating expenditure"),
 }
-#: Default uplift on the running costs of options delivered by another body: the Outsourcing OPEX upper bound.
-OPTIMISM_BIAS_RUNNING = OPTIMISM_BIAS_BOUNDS["Outsourcing"][0]
-#: Default uplift on one-off transition, TUPE and pension costs: the Equipment/development lower bound.
-OPTIMISM_BIAS_ONE_OFF = OPTIMISM_BIAS_BOUNDS["Equipment/development"][1]
+#: The supplementary guidance's method: start from the upper bound of the project type and reduce it by the share of
+#: the contributory factors the project has mitigated, with evidence: uplift = lower + (start − lower) × (1 − m),
+#: m = Σ factor share × share mitigated (which is upper × (1 − m) where the lower bound is 0).
+OPTIMISM_BIAS_METHOD = ("start from the recommended upper bound of the cost's project type (an early, strategic "
+                        "outline estimate) and reduce it by the contributory factors the council has mitigated, with "
+                        "evidence: uplift = lower bound + (start − lower bound) × (1 − mitigation), mitigation = "
+                        "Σ factor's share of the bias × share of it mitigated")
+#: Which project type each cost item of an option is uplifted as, where it starts, and why. The guidance has no type
+#: for the running costs of an existing in-house service: the Outsourcing operating-expenditure range is the only
+#: operating-cost range it gives, so every option's running costs — business as usual's too — start there, and what
+#: the council knows about each (audited outturn for the current service, a tendered price for a contract) is
+#: recorded as mitigation. One-off change costs (staff transfer, pensions, legal, redundancy, contract exit) are
+#: mostly adviser-quoted staff and legal costs, far from the bespoke development the Equipment/development upper
+#: bound (200 %) was observed on: they start at its lower bound (10 %).
+OPTIMISM_BIAS_ITEMS: dict[str, tuple[str, str]] = {
+    "running": ("Outsourcing", "upper"),
+    "asset_holding": ("Outsourcing", "upper"),
+    "transition": ("Equipment/development", "lower"),
+    "tupe": ("Equipment/development", "lower"),
+    "pension": ("Equipment/development", "lower"),
+    "redundancy": ("Equipment/development", "lower"),
+    "contract_exit": ("Equipment/development", "lower"),
+}

@@ -45,12 +45,17 @@ SOURCING_OPTIONS: tuple[SourcingOption, ...] = (
 #: The counterfactual every option is appraised against.
 STATUS_QUO = "status_quo"
 #: The thirteen option ids: the status quo then the framework's twelve, in its order.
-OPTION_IDS: tuple[str, ...] = (STATUS_QUO, *(o.option_id for o in SOURCING_OPTIONS))
+#: The do-minimum: the least change that keeps the service legal and safe. The Green Book (2022, chapter 4, "the
+#: shortlist") keeps business as usual and a viable do-minimum on every shortlist as benchmarks.
+DO_MINIMUM = "do_minimum"
+OPTION_IDS: tuple[str, ...] = (STATUS_QUO, DO_MINIMUM, *(o.option_id for o in SOURCING_OPTIONS))
 OPTION_LABELS: dict[str, str] = {
-    STATUS_QUO: "Status quo (business as usual, in-house)",
+    STATUS_QUO: "Business as usual",
+    DO_MINIMUM: "Do minimum",
     **{o.option_id: o.label for o in SOURCING_OPTIONS},
 }
-OPTION_GROUPS: dict[str, str] = {STATUS_QUO: "Status quo", **{o.option_id: o.group for o in SOURCING_OPTIONS}}
+OPTION_GROUPS: dict[str, str] = {STATUS_QUO: "Business as usual", DO_MINIMUM: "Business as usual",
+                                 **{o.option_id: o.group for o in SOURCING_OPTIONS}}
 
 #: Priority setting (framework section 6): the council's category for each service.
 MUST_DO, SHOULD_DO, NICE_TO_DO = "Must Do", "Should Do", "Nice to Do"
@@ -102,12 +107,22 @@ DELIVERY_MODELS: tuple[str, ...] = (IN_HOUSE_MODEL, ARMS_LENGTH_COMPANY, TRUST_O
 EXTERNAL_MODELS: tuple[str, ...] = (TRUST_OR_THIRD_SECTOR, OUTSOURCED)
 
 #: Option cash-flow items that are costs (positive = money out; vat / business_rates may be negative = a saving).
-COSTS: tuple[str, ...] = ("transition", "tupe", "pension", "running", "vat", "business_rates")
-#: Option cash-flow items that are benefits (positive = value in).
-BENEFITS: tuple[str, ...] = ("savings", "income", "social_value")
+COSTS: tuple[str, ...] = ("transition", "tupe", "pension", "redundancy", "contract_exit", "asset_holding", "running",
+                           "vat", "business_rates")
+#: Option cash-flow items that are benefits (positive = value in). ``asset_disposal``: a capital receipt.
+BENEFITS: tuple[str, ...] = ("savings", "income", "asset_disposal", "social_value")
 CASHFLOW_ITEMS: tuple[str, ...] = COSTS + BENEFITS
-#: One-off costs of changing delivery model.
-ONE_OFF_COSTS: tuple[str, ...] = ("transition", "tupe", "pension")
+#: One-off costs of changing delivery model, or of closing a service (redundancy, contract exit).
+ONE_OFF_COSTS: tuple[str, ...] = ("transition", "tupe", "pension", "redundancy", "contract_exit")
+#: Transfers (Green Book 2022, 6.7–6.9: they move purchasing power without using resources, so are left out of the
+#: net present social value): recoverable VAT; business rates (relief moves money between the council, the county,
+#: the fire authority and government through the collection fund); redundancy payments (6.9: a transfer, but a
+#: financial cost). Left out of the economic case and listed; counted in the financial case (the council's budget).
+TRANSFER_ITEMS: tuple[str, ...] = ("vat", "business_rates", "redundancy")
+#: Items that are value, not cash: never in the financial case; in the economic case only where the row cites a source.
+NON_CASH_ITEMS: tuple[str, ...] = ("social_value",)
+#: Residual costs a closure or divestment carries (and is expected to show).
+RESIDUAL_COSTS: tuple[str, ...] = ("redundancy", "contract_exit", "asset_holding")
 
 #: Benefits register: only cashable benefits are added up in £.
 CASHABLE, NON_CASHABLE = "cashable", "non-cashable"

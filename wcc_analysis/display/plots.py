@@ -322,6 +322,29 @@ def tornado(table: pd.DataFrame, option_label: str, ax: Axes | None = None) -> A
     return ax
 
 
+def npv_before_after(npv: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Each option's risk-adjusted NPV against business as usual before and after optimism bias, best at the top."""
+    rows = npv[npv["option_id"] != STATUS_QUO].sort_values("risk_adjusted_npv_vs_status_quo_gbp")
+    ax = _axes(ax, (9.0, 0.7 * len(rows) + 1.8))
+    y = list(range(len(rows)))
+    before = rows["npv_before_optimism_bias_vs_status_quo_gbp"] / 1000
+    after = rows["risk_adjusted_npv_vs_status_quo_gbp"] / 1000
+    ax.barh([v + 0.18 for v in y], before, height=0.34, color=CONTEXT, label="before optimism bias")
+    ax.barh([v - 0.18 for v in y], after, height=0.34, color=PEER, label="after optimism bias (every option)")
+    ax.set_yticks(y, [textwrap.shorten(str(label), 40) for label in rows["label"]])
+    ax.axvline(0, color="#333333", lw=1, ls="--", label="business as usual")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"£{v:,.0f}k"))
+    ax.xaxis.set_major_locator(MaxNLocator(6))
+    best = rows.iloc[-1]
+    verdict = ("beats" if best["risk_adjusted_npv_vs_status_quo_gbp"] > 0 else "does not beat")
+    ax.set_title(textwrap.fill(f"After optimism bias on every option, the best, {best['label']}, {verdict} business as "
+                               f"usual (£{best['risk_adjusted_npv_vs_status_quo_gbp'] / 1000:,.0f}k)", 80))
+    ax.set_xlabel("NPV against business as usual (£ thousand, present value, real terms)")
+    ax.legend(loc="lower left", bbox_to_anchor=(1.0, 0.0), fontsize=8.5)
+    ax.grid(axis="y", visible=False)
+    return ax
+
+
 def npv_ranges(monte_carlo: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """P10–P90 range of NPV against the status quo per option, P50 marked."""
     rows = monte_carlo[monte_carlo["option_id"] != STATUS_QUO].sort_values("p50_gbp")
@@ -337,6 +360,38 @@ def npv_ranges(monte_carlo: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_title(f"Range of NPV against the status quo over {n:,} simulations (seed {seed})")
     ax.set_xlabel("NPV against the status quo (£ thousand, real terms); left of the dashed line is worse than the status quo")
     ax.legend(loc="lower left", bbox_to_anchor=(1.0, 0.0), fontsize=8.5)
+    ax.grid(axis="y", visible=False)
+    return ax
+
+
+#: Colours of an MCA's criteria, in the council's order (ColorBrewer Dark2 without its orange, the council's colour).
+CRITERION_COLOURS = ("#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666")
+
+
+def mca_points(totals: pd.DataFrame, criteria: list[str] | None = None, ax: Axes | None = None) -> Axes:
+    """Each option's MCA total (0–100) as a horizontal bar stacked by criterion (weight × score / 10), best at the top.
+
+    ``totals`` is the MCA's table (``option_id, label``, one column of points per criterion, ``mca_total,
+    mca_rank``); ``criteria`` names the criterion columns in order (default: the columns between label and total).
+    """
+    names = criteria or [c for c in totals.columns if c not in ("option_id", "label", "mca_total", "mca_rank")]
+    rows = totals.sort_values(["mca_total", "option_id"], ascending=[True, False], kind="stable")
+    ax = _axes(ax, (9.0, 0.55 * len(rows) + 2.2))
+    labels = [textwrap.shorten(str(v), 40) for v in rows["label"]]
+    left = pd.Series(0.0, index=rows.index)
+    for i, criterion in enumerate(names):
+        ax.barh(labels, rows[criterion], left=left, color=CRITERION_COLOURS[i % len(CRITERION_COLOURS)],
+                edgecolor="white", label=textwrap.shorten(str(criterion), 40))
+        left = left + rows[criterion]
+    for y, (total, rank) in enumerate(zip(rows["mca_total"], rows["mca_rank"])):
+        ax.text(float(total) + 1, y, f"{total:.1f} (rank {int(rank)})", va="center", fontsize=9)
+    ax.set_xlim(0, 100)
+    ax.set_xticks([0, 20, 40, 60, 80, 100])
+    top = rows.iloc[-1]
+    ax.set_title(textwrap.fill(f"{top['label']} scores highest on the multi-criteria analysis "
+                               f"({top['mca_total']:.1f} of 100)", 80))
+    ax.set_xlabel("MCA points: weight × score / 10 on each criterion (fixed 0–10 scales; total out of 100)")
+    ax.legend(loc="lower left", bbox_to_anchor=(1.0, 0.0), fontsize=8.5, title="Criterion")
     ax.grid(axis="y", visible=False)
     return ax
 
@@ -527,3 +582,44 @@ def measure_trends_grid(panels: list[dict], council_name: str):
                                     + " is better (better at the top)", 44), fontsize=8)
         ax.legend(fontsize=7.5, loc="best")
     return axes[0]
+
+
+def npv_uncertainty(simulation: pd.DataFrame, labels: Mapping[str, str] | None = None, ax: Axes | None = None) -> Axes:
+    """Each option's simulated NPV against business as usual: the P10–P90 bar, the P50 and the central case.
+
+    ``simulation`` is the uncertainty analysis's table (``option_id, central_gbp, p10_gbp, p50_gbp, p90_gbp,
+    prob_better_than_status_quo, n, seed``; business as usual, all zeros, is the dashed line at 0). Option
+    names come from a ``label`` column, else ``labels``, else the ids. Highest central case at the top.
+    """
+    rows = simulation[simulation["option_id"] != STATUS_QUO].sort_values("central_gbp", kind="stable")
+    ax = _axes(ax, (9.0, 0.55 * len(rows) + 2.0))
+    if rows.empty:
+        ax.set_title("Only business as usual was appraised, so there is no range against it to show")
+        ax.set_axis_off()
+        return ax
+    names = rows["label"] if "label" in rows.columns else rows["option_id"].map(lambda o: (labels or {}).get(o, o))
+    y = list(range(len(rows)))
+    ax.hlines(y, rows["p10_gbp"] / 1000, rows["p90_gbp"] / 1000, color=PEER, lw=9, alpha=0.55, label="P10 to P90")
+    ax.scatter(rows["central_gbp"] / 1000, y, marker="D", color=COUNCIL, edgecolor="#333333", s=40, zorder=3,
+               label="central case")
+    ax.scatter(rows["p50_gbp"] / 1000, y, marker="|", color="#333333", s=260, linewidths=2, zorder=4, label="P50")
+    ax.set_yticks(y, [f"{textwrap.shorten(str(name), 40)}\nbeats business as usual in {share:.0%} of draws"
+                      for name, share in zip(names, rows["prob_better_than_status_quo"])], fontsize=9)
+    ax.axvline(0, color="#333333", lw=1, ls="--", label="business as usual")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: ("−" if v < 0 else "") + f"£{abs(v):,.0f}k"))
+    ax.xaxis.set_major_locator(MaxNLocator(6))
+    ax.margins(x=0.1)
+    best = rows.iloc[-1]
+    central = float(best["central_gbp"]) / 1000
+    amount = ("−" if central < 0 else "") + f"£{abs(central):,.0f}k"
+    n = int(best["n"])
+    title = (f"{names.iloc[-1]} has the highest central NPV against business as usual ({amount}) and beats it in "
+             f"{best['prob_better_than_status_quo']:.0%} of {n:,} draws" if central > 0 else
+             f"No option beats business as usual at the central case; the closest, {names.iloc[-1]} ({amount}), "
+             f"beats it in {best['prob_better_than_status_quo']:.0%} of {n:,} draws")
+    ax.set_title(textwrap.fill(title, 80))
+    ax.set_xlabel(f"NPV against business as usual (£ thousand, present value); {n:,} draws, seed "
+                  f"{int(best['seed'])}; one draw in ten is below P10")
+    ax.legend(loc="lower left", bbox_to_anchor=(1.0, 0.0), fontsize=8.5)
+    ax.grid(axis="y", visible=False)
+    return ax

@@ -50,21 +50,27 @@ def test_realisation_by_hand():
     assert b1["planned_total"] == 370_000 and b1["remaining_planned"] == 150_000
     # 190 / 220 × 100 = 86.36 % → Amber (80 ≤ x < 95)
     assert b1["realisation_pct"] == pytest.approx(86.3636, abs=1e-3)
-    assert b1["rag"] == "Amber"
-    # forecast = 190k + 150k × 190/220 = 190k + 129 545.45 = 319 545.45 (= 370k × 0.863636)
-    assert b1["forecast_at_completion"] == pytest.approx(319_545.45, abs=0.01)
-    assert b1["forecast_shortfall"] == pytest.approx(370_000 - 319_545.45, abs=0.01)
+    assert b1["rag"] == "Amber" and b1["plan_status"] == "behind plan"
+    # forecast at completion (FORECAST_RULES) = realised to date 190k + planned for the later year 150k = 340k,
+    # set against planned in total 370k (never against realised to date): 340 / 370 = 91.89 %
+    assert b1["forecast_at_completion"] == 340_000 and b1["forecast_shortfall"] == 30_000
+    assert b1["forecast_to_plan_pct"] == pytest.approx(91.8919, abs=1e-3)
+    assert b1["forecast_basis"] == "realised to date + planned for the later years (no forecast in the register)"
     assert b1["variance_to_date"] == 30_000  # 220k − 190k
     assert b1["explanation"] == "slower staff turnover than planned" and not b1["explanation_missing"]
-    assert b1["latest_year_reported"] == "2025-26" and b1["years_reported"] == 2
-    # B2: 50k of 50k = 100 % → Green; forecast 50k + 50k × 1 = 100k
+    assert b1["to_date_year"] == "2025-26" and b1["years_reported"] == 2 and b1["unreported_to_date"] == ""
+    # no deflators handed in: no real-terms figures, rated on the register's own figures
+    assert pd.isna(b1["planned_to_date_real"]) and pd.isna(b1["price_base_year"]) and b1["rated_pct"] == b1["realisation_pct"]
+    # the baseline year defaults to the year before the benefit's first year
+    assert b1["baseline_year"] == "2023-24"
+    # B2: 50k of 50k = 100 % → Green; forecast 50k + 50k planned = 100k
     assert s.loc["B2", "rag"] == "Green" and s.loc["B2", "forecast_at_completion"] == pytest.approx(100_000)
     # B3: 700 / 1000 = 70 % → Red, and no explanation → flagged
     assert s.loc["B3", "rag"] == "Red" and s.loc["B3", "explanation_missing"]
-    # B4: nothing reported → Grey, no %, no forecast, not flagged
+    # B4: nothing reported → Grey, no %, not flagged; its forecast is its plan (no evidence either way)
     b4 = s.loc["B4"]
-    assert b4["rag"] == "Grey" and pd.isna(b4["realisation_pct"]) and pd.isna(b4["forecast_at_completion"])
-    assert not b4["explanation_missing"]
+    assert b4["rag"] == "Grey" and pd.isna(b4["realisation_pct"]) and b4["forecast_at_completion"] == 30_000
+    assert pd.isna(b4["to_date_year"]) and b4["plan_status"] == "not yet reported" and not b4["explanation_missing"]
 
 
 @pytest.mark.parametrize(
@@ -113,31 +119,187 @@ def test_explanations_of_several_years_are_labelled():
 # --- totals and overall ---------------------------------------------------------------------
 
 
-def test_totals_exclude_non_cashable_from_pounds():
+def test_totals_pair_like_with_like_and_exclude_non_cashable_from_pounds():
     t = b.totals(b.realisation(REGISTER))
-    # cashable planned in total: B1 370k + B2 100k + B4 30k = 500k → £500.0k (B3's 1 000 hours excluded)
-    assert t["benefits_planned_gbp_thousands"] == pytest.approx(500.0)
-    # cashable actual to date: 190k + 50k = 240k → £240.0k
-    assert t["benefits_realised_gbp_thousands"] == pytest.approx(240.0)
-    # cashable actual ÷ planned to date: 240k / (220k + 50k) = 240/270 = 88.89 %
-    assert t["realisation_pct"] == pytest.approx(88.8889, abs=1e-3)
+    # no deflators: the real-terms figures are not available, the cash ones are
+    assert t["benefits_price_base_year"] is None and t["benefits_planned_to_date_gbp_thousands"] is None
+    # to date (each benefit to its cut-off: B1 2025-26, B2 2024-25): planned 220k + 50k = 270k, realised 190k + 50k
+    # = 240k (B4 reports nothing: 0 of 0), ratio 240 / 270 = 88.89 %
+    assert t["benefits_planned_to_date_cash_gbp_thousands"] == pytest.approx(270.0)
+    assert t["benefits_realised_to_date_cash_gbp_thousands"] == pytest.approx(240.0)
+    assert t["realisation_to_date_cash_pct"] == pytest.approx(88.8889, abs=1e-3)
+    assert t["benefits_to_date_year"] == "2024-25 to 2025-26 (by benefit)"
+    # in total: planned B1 370k + B2 100k + B4 30k = 500k (B3's 1 000 hours excluded); forecast B1 340k + B2 100k
+    # + B4 30k = 470k
+    assert t["benefits_planned_total_cash_gbp_thousands"] == pytest.approx(500.0)
+    assert t["benefits_forecast_total_cash_gbp_thousands"] == pytest.approx(470.0)
     assert t["benefits_red"] == 1  # B3 (non-cashable still counts in the RAG count)
+    # B3 (hours) is counted, never added in £: 700 of 1 000 = 70 % → behind plan
+    assert (t["benefits_non_cashable_on_plan"], t["benefits_non_cashable_behind_plan"]) == (0, 1)
+    assert t["benefits_non_cashable_units"] == "£"  # the test register's unit column
 
 
 def test_non_cashable_alone_gives_no_pounds():
     t = b.totals(b.realisation(_register(B3)))
-    assert t["benefits_planned_gbp_thousands"] == 0.0 and t["benefits_realised_gbp_thousands"] == 0.0
-    assert t["realisation_pct"] is None
+    assert t["benefits_planned_total_cash_gbp_thousands"] is None and t["realisation_to_date_pct"] is None
+    assert t["benefits_non_cashable_behind_plan"] == 1
+    assert b.pairs(b.realisation(_register(B3))).empty
+
+
+# --- real terms and the pairs -----------------------------------------------------------------
+
+# The shipped HM Treasury calendar-year GDP deflator (data/raw/public/hmt_gdp_deflator_calendar_greenbook/
+# gdp_deflator.csv): 2022 = 90.5005, 2023 = 96.2507, 2024 = 100. Financial years as ¾/¼ (analysis.prices):
+#   2022-23 = 0.75 × 90.5005 + 0.25 × 96.2507 = 91.93805
+#   2023-24 = 0.75 × 96.2507 + 0.25 × 100     = 97.188025
+#   2024-25 = 0.75 × 100 + 0.25 × 103.895348 (2025 estimated as 100 × 100 / 96.2507) = 100.973837
+# so to 2024-25 prices: a 2023-24 £ × 100.973837 / 97.188025 = × 1.0389535 (exactly 100 / 96.2507), and a 2022-23
+# £ × 100.973837 / 91.93805 = × 1.0982813.
+CALENDAR = pd.DataFrame({"calendar_year": [2022, 2023, 2024], "deflator_index": [90.5005, 96.2507, 100.0]})
+F_2324, F_2223 = 1.0389535, 1.0982813
+
+
+def _deflators():
+    from wcc_analysis.analysis import prices
+    return prices.financial_year_deflators(CALENDAR)
+
+
+# C1 cashable: baseline £500k in 2022-23; 2023-24 planned 100k realised 100k; 2024-25 planned 100k realised 80k;
+# 2025-26 planned 100k, not yet reported (after the deflator series: taken at 2024-25 prices).
+C1 = _benefit("C1", "cashable", [("2023-24", 100_000, 100_000), ("2024-25", 100_000, 80_000), ("2025-26", 100_000, NAN)],
+              explanation="late start")
+
+
+def _c1_register():
+    reg = _register(C1)
+    reg["baseline"] = 500_000.0
+    reg["baseline_year"] = "2022-23"
+    return reg
+
+
+def test_a_2023_24_pound_at_2024_25_prices_by_hand():
+    terms = b.price_terms(["2023-24", "2024-25", "2025-26", "2022-23"], _deflators(), "2024-25")
+    # £100k of 2023-24 at 2024-25 prices = 100 × 1.0389535 = £103.895k
+    assert 100 * terms.factor("2023-24") == pytest.approx(103.89535, abs=1e-4)
+    assert terms.factor("2022-23") == pytest.approx(F_2223, abs=1e-6)
+    assert terms.factor("2024-25") == pytest.approx(1.0)
+    # 2025-26 is after the series: taken at 2024-25 prices, and the note says so
+    assert terms.factor("2025-26") == pytest.approx(1.0) and terms.held == ("2025-26",)
+    assert "Real terms: £ at 2024-25 prices" in terms.note and "2025-26 is after the deflator series" in terms.note
+    assert b.price_terms(["2023-24"], None) is None
+
+
+def test_real_terms_pairs_by_hand():
+    s = b.realisation(_c1_register(), _deflators(), "2024-25").iloc[0]
+    # to date (to 2024-25): planned 100k × 1.0389535 + 100k = 203,895.35; realised 100k × 1.0389535 + 80k = 183,895.35
+    assert s["planned_to_date_real"] == pytest.approx(203_895.35, abs=0.01)
+    assert s["actual_to_date_real"] == pytest.approx(183_895.35, abs=0.01)
+    # 183,895.35 / 203,895.35 = 90.19 % (cash 180 / 200 = 90.0 %) → Amber, rated on the real-terms ratio
+    assert s["realisation_real_pct"] == pytest.approx(90.1910, abs=1e-3) and s["realisation_pct"] == pytest.approx(90.0)
+    assert s["rated_pct"] == s["realisation_real_pct"] and s["rag"] == "Amber"
+    # in total: planned 203,895.35 + 100k (2025-26 at 2024-25 prices) = 303,895.35; forecast = realised to date
+    # 183,895.35 + planned 100k for 2025-26 = 283,895.35 (cash: 300k and 280k)
+    assert s["planned_total_real"] == pytest.approx(303_895.35, abs=0.01)
+    assert s["forecast_at_completion_real"] == pytest.approx(283_895.35, abs=0.01)
+    assert (s["planned_total"], s["forecast_at_completion"]) == (300_000, 280_000)
+    # baseline £500k of 2022-23 = 500k × 1.0982813 = 549,140.6 at 2024-25 prices; the final year's 100k is 18.21 % of it
+    assert s["baseline_real"] == pytest.approx(549_140.6, abs=0.1)
+    assert s["final_year_pct_of_baseline"] == pytest.approx(18.2103, abs=1e-3)
+    assert s["price_base_year"] == "2024-25" and s["to_date_year"] == "2024-25"
+
+
+def test_headline_pairs_real_terms_with_cash_beside():
+    r = b.review(_c1_register(), None, deflators=_deflators())
+    h = r.headline()
+    assert h["benefits_price_base_year"] == "2024-25" and h["benefits_to_date_year"] == "2024-25"
+    assert (h["benefits_planned_to_date_gbp_thousands"], h["benefits_realised_to_date_gbp_thousands"],
+            h["realisation_to_date_pct"]) == (203.9, 183.9, 90.2)
+    assert (h["benefits_planned_total_gbp_thousands"], h["benefits_forecast_total_gbp_thousands"],
+            h["forecast_to_plan_pct"]) == (303.9, 283.9, 93.4)  # 283,895.35 / 303,895.35
+    assert (h["benefits_planned_to_date_cash_gbp_thousands"], h["benefits_realised_to_date_cash_gbp_thousands"],
+            h["realisation_to_date_cash_pct"]) == (200.0, 180.0, 90.0)
+    assert (h["benefits_planned_total_cash_gbp_thousands"], h["benefits_forecast_total_cash_gbp_thousands"]) == (300.0, 280.0)
+    assert h["benefits_forecast_basis"].startswith("realised to date + planned for the later years")
+    pairs = r.pairs.set_index("pair")
+    assert pairs.loc["To date", "set_against"] == "realised to date" and pairs.loc["To date", "years"] == "2024-25"
+    assert pairs.loc["In total", "set_against"] == "forecast at completion"
+    assert pairs.loc["In total", "years"] == "2023-24 to 2025-26"
+    assert r.price_base_year == "2024-25" and "2025-26 is after the deflator series" in r.price_note
+    sentence = r.overall[1]
+    assert "to date (to 2024-25): £183.9k at 2024-25 prices (£180.0k cash) realised of £203.9k at 2024-25 prices " \
+           "(£200.0k cash) planned to date (90.2 %)" in sentence
+    # the chart reads the real-terms cumulative table
+    real = r.cashable_cumulative_real.set_index("year")
+    assert real.loc["2023-24", "planned"] == pytest.approx(103_895.35, abs=0.01)
+    assert "at 2024-25 prices" in r.cashable_chart_title and "to 2024-25" in r.cashable_chart_title
+
+
+def test_to_date_is_up_to_the_latest_actual_and_a_gap_counts_as_nothing_realised():
+    gap = _benefit("G", "cashable", [("2023-24", 50, NAN), ("2024-25", 50, 60), ("2025-26", 50, NAN)])
+    s = b.realisation(_register(gap)).iloc[0]
+    # cut-off 2024-25: planned to date 50 + 50 = 100, realised 0 + 60 = 60 (never 60 of 50)
+    assert (s["to_date_year"], s["planned_to_date"], s["actual_to_date"]) == ("2024-25", 100, 60)
+    assert s["unreported_to_date"] == "2023-24" and s["realisation_pct"] == pytest.approx(60.0)
+    assert s["forecast_at_completion"] == 110  # 60 + 50 planned for 2025-26
+    assert "G has no actual for 2023-24 (before its cut-off 2024-25)" in b.overall(b.realisation(_register(gap)))[1]
+    c = b.cumulative(_register(gap)).set_index("year")
+    assert list(c["to_date"]) == [True, True, False] and c.loc["2024-25", "cumulative_actual"] == 60
+    assert c.loc["2024-25", "cumulative_realisation_pct"] == pytest.approx(60.0)
+    assert pd.isna(c.loc["2025-26", "cumulative_actual"])
+
+
+def test_the_register_forecast_replaces_the_plan_for_later_years():
+    reg = _register(B1)
+    reg["forecast"] = ["", "", "120,000"]  # the owner's forecast for 2026-27 (commas allowed)
+    s = b.realisation(reg).iloc[0]
+    assert s["forecast_at_completion"] == 190_000 + 120_000
+    assert s["forecast_basis"] == "realised to date + the register's forecast for the later years"
+    # a forecast in a reported year is not used: FORECAST_RULES take the actual there
+    reg["forecast"] = ["999", "", ""]
+    assert b.realisation(reg).iloc[0]["forecast_at_completion"] == 340_000
+    reg["forecast"] = ["", "", "lots"]
+    with pytest.raises(InputTableError, match="forecast 'lots' is not a number") as caught:
+        b.realisation(reg)
+    assert caught.value.column == "forecast"
+
+
+def test_baseline_year_is_checked():
+    reg = _c1_register()
+    reg["baseline_year"] = "2022"
+    with pytest.raises(InputTableError, match="baseline_year '2022' is not a financial year"):
+        b.realisation(reg)
+    reg["baseline_year"] = ["2022-23", "2021-22", "2022-23"]
+    with pytest.raises(InputTableError, match="more than one baseline_year"):
+        b.realisation(reg)
+    reg["baseline_year"] = ""
+    assert b.realisation(reg).iloc[0]["baseline_year"] == "2022-23"  # blank: the year before 2023-24
+
+
+def test_non_cashable_is_counted_never_added_in_pounds():
+    visits = [("V", "S1", "non-cashable", "visits", "visits", 360_000.0, y, p, a, "Owner", "return", "")
+              for y, p, a in [("2023-24", 10_000, 12_000), ("2024-25", 15_000, 9_000)]]
+    on = [("R", "S1", "non-cashable", "recycling", "% points", 36.0, "2024-25", 1.0, 1.0, "Owner", "return", "")]
+    status = b.realisation(pd.DataFrame(visits + on, columns=REG_COLS), _deflators())
+    t = b.totals(status)
+    # V: 21,000 of 25,000 visits = 84 % → behind plan; R: 1 of 1 point = 100 % → on plan
+    assert (t["benefits_non_cashable_on_plan"], t["benefits_non_cashable_behind_plan"]) == (1, 1)
+    assert t["benefits_non_cashable_units"] == "% points; visits"
+    assert t["benefits_planned_total_cash_gbp_thousands"] is None and t["benefits_price_base_year"] is None
+    assert status["planned_to_date_real"].isna().all()  # never restated in £
+    sentence = b.overall(status)[1]
+    assert "1 on plan, 1 behind plan" in sentence and "visits: 21,000 of 25,000 visits planned to 2024-25" in sentence
 
 
 def test_overall_rag_and_sentence():
     rag, sentence = b.overall(b.realisation(REGISTER))
     # cashable 88.9 % → Amber; 1 Red of 3 rated is not more than a third → Amber
     assert rag == "Amber"
-    assert "£240.0k of £270.0k" in sentence and "88.9 %" in sentence
+    assert "£240.0k cash realised of £270.0k cash planned to date (88.9 %)" in sentence
     assert "1 Green, 1 Amber, 1 Red, 1 not yet reported" in sentence
-    # forecast: B1 319.5k + B2 100k + B4 (unreported, plan) 30k = £449.5k
-    assert "forecast £449.5k" in sentence
+    # forecast: B1 340k + B2 100k + B4 (unreported, plan) 30k = £470.0k, against £500.0k planned in total
+    assert "forecast £470.0k cash at completion against £500.0k cash planned in total (94.0 %)" in sentence
+    assert "to date (to 2024-25 to 2025-26 (by benefit))" in sentence
+    assert "non-cashable benefits (never added in £): 0 on plan, 1 behind plan" in sentence
 
 
 def test_overall_rules():
@@ -268,13 +430,20 @@ def test_kpi_validation():
 
 def test_review_headline_and_narrative():
     r = b.review(REGISTER, KPIS)
-    assert r.headline() == {
-        "benefits_planned_gbp_thousands": 500.0,
-        "benefits_realised_gbp_thousands": 240.0,
-        "realisation_pct": 88.9,
+    h = r.headline()
+    assert {k: h[k] for k in ("benefits_planned_to_date_cash_gbp_thousands", "benefits_realised_to_date_cash_gbp_thousands",
+                              "realisation_to_date_cash_pct", "benefits_planned_total_cash_gbp_thousands",
+                              "benefits_forecast_total_cash_gbp_thousands", "benefits_red", "contract_kpis_red")} == {
+        "benefits_planned_to_date_cash_gbp_thousands": 270.0,
+        "benefits_realised_to_date_cash_gbp_thousands": 240.0,
+        "realisation_to_date_cash_pct": 88.9,
+        "benefits_planned_total_cash_gbp_thousands": 500.0,
+        "benefits_forecast_total_cash_gbp_thousands": 470.0,
         "benefits_red": 1,
         "contract_kpis_red": 2,
     }
+    # the old mismatched figures (planned in total against realised to date) are gone
+    assert not {"benefits_planned_gbp_thousands", "benefits_realised_gbp_thousands", "realisation_pct"} & set(h)
     text = " ".join(r.narrative)
     assert "Amber" in text and "B3" in text and "contract refinement and adjustment" in text and "£2,500" in text
 
@@ -284,7 +453,7 @@ def test_review_with_missing_inputs_never_crashes(register, kpis):
     r = b.review(register, kpis)
     h = r.headline()
     if register is None or register.empty:
-        assert h["benefits_planned_gbp_thousands"] is None and h["benefits_red"] is None
+        assert h["benefits_planned_to_date_gbp_thousands"] is None and h["benefits_red"] is None
         assert r.overall[0] == "Grey" and "Not available" in r.narrative[0]
     if kpis is None or kpis.empty:
         assert h["contract_kpis_red"] is None and r.credits["total_gbp"] is None
@@ -321,6 +490,13 @@ RULE_CASES = [
     (b.OVERALL_RAG_RULES, 3, lambda: _overall_rag(GREEN_CASH), b.OverallFacts(1, 0, 0, "Green")),
     (b.OVERALL_RAG_RULES, 3, lambda: _overall_rag(_benefit("H", "non-cashable", [("2024-25", 10, 10)])),
      b.OverallFacts(1, 0, 0, None)),
+    (b.PLAN_STATUS_RULES, 0, lambda: b.plan_status(None), b.BenefitFacts(None)),
+    (b.PLAN_STATUS_RULES, 1, lambda: b.plan_status(95.0), b.BenefitFacts(95.0)),
+    (b.PLAN_STATUS_RULES, 2, lambda: b.plan_status(94.99), b.BenefitFacts(94.99)),
+    (b.FORECAST_RULES, 0, lambda: b.forecast_uses(True, 5.0), b.ForecastFacts(True, 5.0)),
+    (b.FORECAST_RULES, 1, lambda: b.forecast_uses(False, 5.0), b.ForecastFacts(False, 5.0)),
+    (b.FORECAST_RULES, 2, lambda: b.forecast_uses(False, None), b.ForecastFacts(False, None)),
+    (b.FORECAST_RULES, 2, lambda: b.forecast_uses(False, NAN), b.ForecastFacts(False, NAN)),
     (b.CONTRACT_KPI_RAG_RULES, 0, lambda: b.contract_kpi_rag(95.0, 95.0, "higher"),
      b.ContractKpiFacts(KpiFacts.of(95.0, 95.0, "higher"))),
     (b.CONTRACT_KPI_RAG_RULES, 1, lambda: b.contract_kpi_rag(21.0, 20.0, "lower"),
@@ -338,7 +514,8 @@ def test_each_printed_rule_is_the_rule_that_decides(table, index, decide, facts)
     assert decide() == rule.outcome
 
 
-@pytest.mark.parametrize("table", [b.BENEFIT_RAG_RULES, b.OVERALL_RAG_RULES, b.CONTRACT_KPI_RAG_RULES])
+@pytest.mark.parametrize("table", [b.BENEFIT_RAG_RULES, b.PLAN_STATUS_RULES, b.FORECAST_RULES, b.OVERALL_RAG_RULES,
+                                   b.CONTRACT_KPI_RAG_RULES])
 def test_every_rule_of_each_table_is_exercised(table):
     assert isinstance(table, RuleTable)
     assert {index for t, index, _, _ in RULE_CASES if t is table} == set(range(len(table)))
@@ -368,10 +545,10 @@ def test_the_deciding_function_reads_the_module_table(monkeypatch, name, decide,
 def test_printed_rule_tables_keep_their_wording():
     tables = {name: getattr(b, name) for name in sorted(vars(b)) if name.endswith("_RULES")}
     # TREND_RULES is analysis.common's (it decides the contract KPIs' trend column), printed with these
-    assert list(tables) == ["BENEFIT_RAG_RULES", "CONTRACT_KPI_RAG_RULES", "OVERALL_RAG_RULES", "REFINEMENT_RULES",
-                            "TREND_RULES"]
+    assert list(tables) == ["BENEFIT_RAG_RULES", "CONTRACT_KPI_RAG_RULES", "FORECAST_RULES", "OVERALL_RAG_RULES",
+                            "PAIRING_RULES", "PLAN_STATUS_RULES", "REFINEMENT_RULES", "TREND_RULES"]
     assert b.BENEFIT_RAG_RULES.frame().values.tolist() == [
-        ["Grey", "nothing reported yet (no year with an actual), or nothing planned in the reported years"],
+        ["Grey", "nothing reported yet (no year with an actual), or nothing planned up to the cut-off year"],
         ["Green", "realisation to date at or above 95 %"],
         ["Amber", "at or above 80 %, below 95 %"],
         ["Red", "below 80 %"],
@@ -390,6 +567,14 @@ def test_printed_rule_tables_keep_their_wording():
         ["Grey", "no actual reported for the quarter (not counted as a miss)"],
     ]
     assert list(b.OVERALL_RAG_RULES.frame().columns) == ["rating", "rule"]
+    assert b.PLAN_STATUS_RULES.frame().values.tolist() == [
+        ["not yet reported", "no year with an actual yet, or nothing planned up to the cut-off year"],
+        ["on plan", "realised to date at or above 95 % of planned to date (Green)"],
+        ["behind plan", "below 95 % of planned to date (Amber or Red)"],
+    ]
+    assert list(b.FORECAST_RULES.frame()["forecast uses"]) == ["actual", "register forecast", "planned"]
+    assert [term for term, _ in b.PAIRING_RULES] == ["to date", "in total", "real terms", "cash", "baseline",
+                                                     "non-cashable", "rating"]
 
 
 # --- the package's errors --------------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""Option appraisal: discounting, NPV against the status quo, optimism bias, risk, payback, MCA,
-the combined ranking, switching values, tornado, Monte Carlo, equality check and sourcing plan,
-each checked against numbers worked by hand."""
+"""Option appraisal: discounting, NPV against business as usual, optimism bias as given, risk, payback, switching
+values, tornado, equality check and sourcing plan, each checked against numbers worked by hand (the method's rules
+are in test_appraisal_method.py, the MCA in test_multi_criteria.py, the Monte Carlo in test_uncertainty.py)."""
 
 import math
 
@@ -11,7 +11,7 @@ from wcc_analysis.analysis import options as op
 
 D1 = 1 / 1.035  # 0.966183574879227
 D2 = 1 / 1.035**2  # 0.933510700366403
-NONE = op.ZERO_OPTIMISM_BIAS
+NONE: dict = {}  # no uplift anywhere
 TWO_YEARS = op.AppraisalSettings(years=2)
 
 
@@ -32,8 +32,15 @@ def example():
     )
 
 
-def scores(values: dict, criterion="Quality", weight=1.0):
-    return pd.DataFrame([(o, criterion, s, weight) for o, s in values.items()], columns=op.SCORE_COLUMNS)
+#: One MCA criterion weighted 100 (the MCA itself is tested in test_multi_criteria.py).
+QUALITY = pd.DataFrame([("Quality", 100, "worse than today", "as today", "much better than today")],
+                       columns=op.CRITERIA_COLUMNS)
+
+
+def scores(values: dict, criterion="Quality"):
+    """option_scores rows: each option's score 0–10 on one criterion (``QUALITY``: a score of s earns 10 × s)."""
+    return pd.DataFrame([(o, criterion, s, "rationale") for o, s in values.items()],
+                        columns=[*op.SCORE_COLUMNS, "rationale"])
 
 
 # --- discounting --------------------------------------------------------------------------
@@ -91,35 +98,28 @@ def test_npv_and_npv_against_status_quo_by_hand():
     assert list(table.index) == ["status_quo", "outsource_private"]  # status quo first, then the seed's order
 
 
-def test_optimism_bias_default_and_override():
-    # default: status quo 0 %; outsource running 41 % (Outsourcing OPEX upper bound); transition 10 %
-    assert op.OPTIMISM_BIAS["status_quo"] == {"transition": 0.0, "tupe": 0.0, "pension": 0.0, "running": 0.0}
-    assert op.OPTIMISM_BIAS["outsource_private"]["running"] == pytest.approx(0.41)
-    assert op.OPTIMISM_BIAS["outsource_private"]["transition"] == pytest.approx(0.10)
-    assert op.OPTIMISM_BIAS["in_house_transformation"]["running"] == 0.0
+def test_optimism_bias_as_given_by_hand():
     assert "Mott MacDonald" in op.OPTIMISM_BIAS_SOURCE
     assert op.OPTIMISM_BIAS_BOUNDS["Outsourcing"][:2] == (0.41, 0.0)
-    default = op.npv_table(example(), TWO_YEARS).set_index("option_id")
+    uplift = {"outsource_private": {"running": 0.41, "transition": 0.10}}
+    table = op.npv_table(example(), TWO_YEARS, uplift).set_index("option_id")
     # bias: 10 % × 100 + 41 % × (100/1.035 + 100/1.035²) = 10 + 41 × 1.89969 = 87.887
-    assert default.at["outsource_private", "pv_optimism_bias_gbp"] == pytest.approx(10 + 41 * (D1 + D2))
-    assert default.at["status_quo", "pv_optimism_bias_gbp"] == 0.0
-    # override running only (merged item by item, transition stays 10 %): bias 10 + 20 × 1.89969 = 47.994;
-    # NPV vs status quo 13.982 − 47.994 = −34.012
-    table = op.npv_table(example(), TWO_YEARS, {"outsource_private": {"running": 0.2}}).set_index("option_id")
-    assert table.at["outsource_private", "pv_optimism_bias_gbp"] == pytest.approx(10 + 20 * (D1 + D2))
-    assert table.at["outsource_private", "npv_vs_status_quo_gbp"] == pytest.approx(-34.01222899017479)
+    assert table.at["outsource_private", "pv_optimism_bias_gbp"] == pytest.approx(10 + 41 * (D1 + D2))
+    assert table.at["status_quo", "pv_optimism_bias_gbp"] == 0.0
+    # running at 20 %: bias 10 + 20 × 1.89969 = 47.994; NPV vs business as usual 13.982 − 47.994 = −34.012
+    table = op.npv_table(example(), TWO_YEARS, {"outsource_private": {"running": 0.2, "transition": 0.1}})
+    assert table.set_index("option_id").at["outsource_private", "npv_vs_status_quo_gbp"] == pytest.approx(
+        -34.01222899017479)
 
 
-def test_optimism_bias_never_enlarges_a_negative_cost_and_rejects_bad_tables():
-    # rate relief: business rates −10 in year 1 is a saving of 10/1.035 = 9.662, whatever the uplift
+def test_optimism_bias_never_enlarges_a_negative_cost_and_a_transfer_stays_out_of_the_economic_case():
+    # rate relief (business rates −10 in year 1) is a transfer: the economic NPV does not move, whatever the uplift
     cf = pd.concat([example(), flows(("outsource_private", 1, "business_rates", -10.0))], ignore_index=True)
     base = op.npv_table(example(), TWO_YEARS, NONE).set_index("option_id")
-    relief = op.npv_table(cf, TWO_YEARS, NONE).set_index("option_id")
-    assert relief.at["outsource_private", "npv_vs_status_quo_gbp"] - base.at["outsource_private", "npv_vs_status_quo_gbp"] == pytest.approx(10 * D1)
-    with pytest.raises(ValueError, match="fraction"):
-        op.npv_table(example(), TWO_YEARS, {"outsource_private": {"running": 41}})
-    with pytest.raises(ValueError, match="cannot be uplifted"):
-        op.npv_table(example(), TWO_YEARS, {"outsource_private": {"vat": 0.1}})
+    relief = op.npv_table(cf, TWO_YEARS, {"outsource_private": {"business_rates": 0.41}}).set_index("option_id")
+    assert relief.at["outsource_private", "npv_vs_status_quo_gbp"] == pytest.approx(
+        base.at["outsource_private", "npv_vs_status_quo_gbp"])
+    assert relief.at["outsource_private", "pv_excluded_transfers_gbp"] == pytest.approx(10 * D1)
 
 
 def test_risk_adjustment_by_hand():
@@ -177,75 +177,24 @@ def test_cash_flow_validation():
         op.npv_table(example(), {"years": 2, "discount_rate": -0.02})
 
 
-# --- MCA and the combined ranking --------------------------------------------------------------
-
-
-def test_mca_normalisation_by_hand():
-    table = pd.DataFrame(
-        [("status_quo", "Quality", 4, 3), ("outsource_private", "Quality", 6, 3), ("shared_services", "Quality", 8, 3),
-         ("status_quo", "Cost", 5, 1), ("outsource_private", "Cost", 5, 1), ("shared_services", "Cost", 5, 1)],
-        columns=op.SCORE_COLUMNS,
-    )
-    # Quality: (4, 6, 8) → (0, 0.5, 1); Cost all 5 → all 1. Weights 3 : 1 → 0.75 : 0.25.
-    # status quo 100 × (0.75 × 0 + 0.25 × 1) = 25; outsource 100 × (0.375 + 0.25) = 62.5; shared 100
-    result = op.mca(table).set_index("option_id")
-    assert result["mca_total"].to_dict() == pytest.approx({"status_quo": 25.0, "outsource_private": 62.5, "shared_services": 100.0})
-    assert result["mca_rank"].to_dict() == {"status_quo": 3, "outsource_private": 2, "shared_services": 1}
-    assert result.at["outsource_private", "Quality"] == pytest.approx(37.5)
-    detail = op.mca_detail(table)
-    assert detail.loc[detail["criterion"] == "Cost", "normalised"].tolist() == [1.0, 1.0, 1.0]
-
-
-def test_mca_validation():
-    uneven = pd.DataFrame([("status_quo", "Q", 5, 1), ("closure", "Q", 5, 2)], columns=op.SCORE_COLUMNS)
-    with pytest.raises(ValueError, match="weight differs"):
-        op.mca(uneven)
-    with pytest.raises(ValueError, match="0–10"):
-        op.mca(scores({"status_quo": 11}))
-    with pytest.raises(ValueError, match="in_house_magic"):
-        op.mca(scores({"in_house_magic": 5}))
-
-
-def test_combined_ranking_and_preferred_option_reasons():
-    npv = op.npv_table(example(), TWO_YEARS, NONE)
-    # MCA: status quo 10 → 100 points, outsource 0 → 0. Financial: outsource 13.98 vs 0 → 1 and 0.
-    # weight 0.6: outsource 100 × (0.6 × 1 + 0.4 × 0) = 60; status quo 100 × (0 + 0.4 × 1) = 40
-    ranked = op.combined_ranking(npv, op.mca(scores({"status_quo": 10, "outsource_private": 0})), financial_weight=0.6)
-    assert ranked["option_id"].tolist() == ["outsource_private", "status_quo"]
-    assert ranked["combined_score"].tolist() == pytest.approx([60.0, 40.0])
-    option, reasons = op.preferred_option(ranked, TWO_YEARS)
-    assert option == "outsource_private"
-    text = " ".join(reasons)
-    assert "£0.0k better than the status quo" in text  # 13.98 → £0.0k
-    assert "ranks 2nd of 2 on the multi-criteria analysis" in text
-    assert "pays back against the status quo in year 2" in text
-    with pytest.raises(ValueError, match="no MCA scores"):
-        op.combined_ranking(npv, op.mca(scores({"status_quo": 10})))
-
-
 # --- sensitivity -------------------------------------------------------------------------------
 
 
-def test_switching_value_by_hand_two_options():
-    # Two options, weight 0.6 on value for money. MCA: status quo 100, outsource 0. While outsource's
-    # NPV vs status quo is above 0 its financial score is 1 and the status quo's 0: 60 against 40.
-    # At 0 both financial scores are 1 (all equal): 60 against 100, so the status quo wins.
-    # Savings changed by x: NPV(x) = 13.9817 + x × 113.9817 = 0 → x = −13.9817 / 113.9817 = −12.2666 %.
-    # Running costs changed by x: NPV(x) = 13.9817 − x × 100 × (1/1.035 + 1/1.035²) = 0
-    #   → x = 13.9817 / 189.9694 = +7.3600 %.
-    mca_scores = scores({"status_quo": 10, "outsource_private": 0})
-    kwargs = dict(scores=mca_scores, optimism=NONE, financial_weight=0.6)
-    savings = op.switching_value(example(), TWO_YEARS, "outsource_private", "savings", **kwargs)
-    assert savings == pytest.approx(-12.266584766584772, abs=1e-3)
-    running = op.switching_value(example(), TWO_YEARS, "outsource_private", "running", **kwargs)
-    assert running == pytest.approx(7.359950859950863, abs=1e-3)
-    # with the MCA reversed (outsource 100, status quo 0) and weight 0.4, outsource scores at least
-    # 0.6 × 100 = 60 and the status quo at most 0.4 × 100 = 40: nothing in −100 %..+500 % switches
-    reversed_scores = scores({"status_quo": 0, "outsource_private": 10})
-    assert op.switching_value(example(), TWO_YEARS, "outsource_private", "savings", scores=reversed_scores,
-                              optimism=NONE, financial_weight=0.4) is None
-    with pytest.raises(ValueError, match="not the preferred option"):
-        op.switching_value(example(), TWO_YEARS, "status_quo", "running", **kwargs)
+def test_switching_values_by_hand_two_options():
+    # Outsource's NPV vs business as usual is 13.9817; it stays preferred while that is above 0.
+    # Savings changed by x: NPV(x) = 13.9817 + x × 113.9817 = 0 → x = −12.2666 %.
+    # Running costs changed by x: NPV(x) = 13.9817 − x × 100 × (1/1.035 + 1/1.035²) = 0 → x = +7.3600 %.
+    inputs = [op.SwitchingInput("outsource_private", "savings"), op.SwitchingInput("outsource_private", "running")]
+    table = op.switching_values(example(), TWO_YEARS, ["status_quo", "outsource_private"], inputs, optimism=NONE)
+    found = table.set_index("item")["switching_change_pct"]
+    assert found["savings"] == pytest.approx(-12.266584766584772, abs=1e-2)
+    assert found["running"] == pytest.approx(7.359950859950863, abs=1e-2)
+    assert table["item"].tolist() == ["running", "savings"]  # most sensitive first
+    assert set(table["switches_to"]) == {"status_quo"}
+    # the transition cost switches it at +13.98 % (13.98 = x × 100)
+    one = op.switching_values(example(), TWO_YEARS, ["status_quo", "outsource_private"],
+                              [op.SwitchingInput("outsource_private", "transition")], optimism=NONE)
+    assert one.iloc[0]["switching_change_pct"] == pytest.approx(13.9817, abs=1e-2)
 
 
 def test_tornado_sorted_by_range():
@@ -255,29 +204,6 @@ def test_tornado_sorted_by_range():
     assert table["range_gbp"].tolist() == pytest.approx([0.4 * 100 * (D1 + D2), 0.4 * 113.98165651473781, 40.0])
     row = table.set_index("item").loc["savings"]
     assert row["npv_at_minus_swing_gbp"] == pytest.approx(13.981656514737807 - 0.2 * 113.98165651473781)
-
-
-def test_monte_carlo_reproducible_and_ordered():
-    cf = example()
-    cf.loc[cf["item"] == "savings", ["low_pct", "high_pct"]] = (-50.0, 20.0)
-    cf.loc[cf["item"] == "transition", ["low_pct", "high_pct"]] = (-10.0, 40.0)
-    first = op.monte_carlo(cf, TWO_YEARS, n=500, seed=7, optimism=NONE)
-    again = op.monte_carlo(cf, TWO_YEARS, n=500, seed=7, optimism=NONE)
-    pd.testing.assert_frame_equal(first, again)
-    row = first.set_index("option_id").loc["outsource_private"]
-    assert row["p10_gbp"] <= row["p50_gbp"] <= row["p90_gbp"]
-    # triangular mean = (low + mode + high) / 3: savings × (0.5 + 1 + 1.2) / 3 = 0.9, transition × (0.9 + 1 + 1.4) / 3
-    # = 1.1, so the expected NPV vs status quo is 0.9 × 113.98 − 1.1 × 100 = −7.42 (sampling error ≈ ±0.9 at n = 500)
-    assert row["mean_gbp"] == pytest.approx(0.9 * 113.98165651473781 - 110.0, abs=4.0)
-    other = op.monte_carlo(cf, TWO_YEARS, n=500, seed=8, optimism=NONE).set_index("option_id")
-    assert other.at["outsource_private", "p50_gbp"] != row["p50_gbp"]
-    # certain flows: every percentile is the deterministic NPV vs status quo
-    certain = op.monte_carlo(example(), TWO_YEARS, n=50, optimism=NONE).set_index("option_id")
-    assert certain.loc["outsource_private", ["p10_gbp", "p50_gbp", "p90_gbp"]].tolist() == pytest.approx([13.981656514737807] * 3)
-    bad = example()
-    bad.loc[0, ["low_pct", "high_pct"]] = (5.0, 10.0)
-    with pytest.raises(ValueError, match="low_pct"):
-        op.monte_carlo(bad, TWO_YEARS, n=10)
 
 
 # --- equality and the sourcing plan --------------------------------------------------------------
@@ -322,15 +248,16 @@ def test_sourcing_plan_order_durations_missing_and_errors():
 def test_appraise_headline():
     cf = example()
     cf.loc[cf["item"] == "savings", ["low_pct", "high_pct"]] = (-10.0, 10.0)
-    result = op.appraise(cf, scores({"status_quo": 10, "outsource_private": 0}), settings=TWO_YEARS,
-                         optimism=NONE, financial_weight=0.6, n=200)
+    result = op.appraise(cf, scores({"status_quo": 10, "outsource_private": 0}), criteria=QUALITY,
+                         settings=TWO_YEARS, n=200)
     head = result.headline()
-    assert set(head) == {"preferred_option", "npv_gbp_thousands", "switching_value_pct",
-                         "npv_p10_gbp_thousands", "npv_p90_gbp_thousands"}
-    assert head["preferred_option"] == "outsource_private"
-    assert head["npv_gbp_thousands"] == {"status_quo": 0.0, "outsource_private": 0.0}  # £13.98 → £0.0k
-    assert result.key_input == "savings"
-    assert head["switching_value_pct"] == pytest.approx(-12.3)
+    assert head["preferred_option"] == "outsource_private"  # no uplift: no mitigation recorded, but the running
+    # costs are equal, so the 41 % on both cancels; the transition's 10 % (10) leaves 3.98 ahead
+    assert head["npv_gbp_thousands"]["outsource_private"] == pytest.approx(0.0)
+    assert head["npv_before_optimism_bias_gbp_thousands"]["outsource_private"] == pytest.approx(0.0)
+    assert result.npv.set_index("option_id").at["outsource_private", "risk_adjusted_npv_vs_status_quo_gbp"] == \
+        pytest.approx(13.981656514737807 - 10.0)
     assert head["npv_p10_gbp_thousands"] <= head["npv_p90_gbp_thousands"]
     assert result.equality["needed"] is False
-    assert result.narrative and result.reasons[0].startswith("Outsource to private sector")
+    assert result.narrative and result.reasons[0].startswith("Outsource to private sector is preferred")
+    assert "ranks 2nd of 2" in " ".join(result.reasons)  # the MCA beside it, not blended

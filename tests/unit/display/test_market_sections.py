@@ -49,7 +49,9 @@ def test_maturity_and_screen_say_plainly_when_they_rest_on_the_sample(shown):
     assert "provider register and service category" in shown[0]
     assert "ILLUSTRATIVE SAMPLE evidence" in shown[1] and "Why (the evidence)" in shown[1]
     shown.clear()
-    option_sections.long_list(SimpleNamespace(market=found, long_list=["status_quo"], not_costed=[], off_list=[]))
+    council = SimpleNamespace(table=lambda *_a: None, code="E07000237", illustrative=True)
+    option_sections.shortlist(SimpleNamespace(market=found, long_list=["status_quo"], not_costed=[], off_list=[],
+                                              council_data=council, service_id="leisure"))
     assert "ILLUSTRATIVE SAMPLE: the long list comes from the market screen" in shown[0]
 
 

@@ -1,28 +1,43 @@
 """The whole option appraisal for one service, and its findings in plain English.
 
-Green Book rule: appraise every option against the status quo in one pass, in
-the guidance's order (discounted, optimism-adjusted and risk-adjusted NPV;
-unmonetised benefits; the preferred option; its sensitivity), then the
-equality check and the sourcing plan. ``appraise`` ties the steps of the
-other modules together; ``narrative`` states the findings.
+Green Book order (2022, chapters 4–5 and the five-case model): the shortlist (business as usual, a do-minimum and
+the options the market screen supports); optimism bias on every option; the economic case (NPV against business
+as usual, transfers out, unmonetised effects beside it); the financial case (the budget, in cash); the preferred
+option among the affordable, fully priced candidates, with the multi-criteria analysis beside it; switching
+values for every key input; the spread of outcomes (Monte Carlo); then the equality check and the sourcing plan.
+``appraise`` ties the steps of the other modules together; ``narrative`` states the findings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from wcc_analysis.analysis.options import optimism_bias, uncertainty, unmonetised
 from wcc_analysis.analysis.options.discounting import AppraisalSettings, appraisal_settings
-from wcc_analysis.analysis.options.multi_criteria import mca
-from wcc_analysis.analysis.options.npv import npv_table, yearly_flows
-from wcc_analysis.analysis.options.optimism_bias import OPTIMISM_BIAS_SOURCE, effective_optimism
+from wcc_analysis.analysis.options.financial_case import Inflation, affordability, cash_by_year
+from wcc_analysis.analysis.options.multi_criteria import mca, mca_criteria, mca_detail
+from wcc_analysis.analysis.options.npv import (
+    COUNTED,
+    ECONOMIC_RULES,
+    RowFacts,
+    _clean_cashflows,
+    _priced,
+    npv_table,
+    yearly_flows,
+)
 from wcc_analysis.analysis.options.plan import equality_check, sourcing_plan
-from wcc_analysis.analysis.options.ranking import combined_ranking, preferred_option
-from wcc_analysis.analysis.options.sensitivity import MONTE_CARLO_SEED, monte_carlo, switching_value, tornado
-from wcc_analysis.core.text import money_k
-from wcc_analysis.core.vocabulary import CASHFLOW_ITEMS as ITEMS
+from wcc_analysis.analysis.options.ranking import (
+    CANDIDATE,
+    CANDIDATE_RULES,
+    candidate_facts,
+    preferred_option,
+    rank_options,
+)
+from wcc_analysis.analysis.options.sensitivity import SwitchingInput, discount_rate_switch, switching_values
+from wcc_analysis.core.guidance import OPTIMISM_BIAS_SOURCE
 from wcc_analysis.core.vocabulary import OPTION_LABELS, STATUS_QUO
 
 
@@ -31,96 +46,195 @@ class AppraisalResult:
     """Everything the option-appraisal notebook shows for one service."""
 
     settings: AppraisalSettings
-    optimism: dict[str, dict[str, float]]  # the uplifts used
-    yearly: pd.DataFrame  # yearly_flows
+    uplifts: pd.DataFrame  # optimism_bias.uplifts: every option's cost items
+    yearly: pd.DataFrame  # yearly_flows (economic case, after optimism bias)
     npv: pd.DataFrame  # npv_table
+    excluded: pd.DataFrame  # the rows the economic case left out (transfers, unsourced social value), by option
+    effects: pd.DataFrame  # unmonetised effects
+    financial: pd.DataFrame  # financial_case (cash by year)
+    affordable: pd.DataFrame  # affordability per option
     mca: pd.DataFrame | None  # mca (None when no scores)
-    combined: pd.DataFrame  # combined_ranking
+    ranked: pd.DataFrame  # rank_options
+    candidates: pd.DataFrame  # CANDIDATE_RULES per option: status and rule
     preferred: str
     reasons: list[str]
-    key_input: str | None  # savings if the preferred option has any, else running
-    switching_value_pct: float | None
-    tornado: pd.DataFrame | None  # for the preferred option (the runner-up when the status quo is preferred)
-    tornado_option: str | None
+    switching: pd.DataFrame  # switching_values, most sensitive first
+    discount_rate_switch: float | None
+    effect_switch: unmonetised.SwitchingValue | None
     monte_carlo: pd.DataFrame
+    monte_carlo_option: str | None  # the option the headline range is for (the runner-up when BAU is preferred)
     equality: dict
     plan: pd.DataFrame | None
+    inflation: Inflation
+    mca_detail: pd.DataFrame | None = None  # the MCA's working (score, weight, points, nearest anchor, rationale)
+    mca_criteria: pd.DataFrame | None = None  # the checked criteria with weights and anchors
     service_id: str | None = None
     narrative: list[str] = field(default_factory=list)
-    optimism_source: str = OPTIMISM_BIAS_SOURCE  # where the default uplifts come from
+    optimism_source: str = OPTIMISM_BIAS_SOURCE
 
     @property
     def yearly_alternatives(self) -> pd.DataFrame:
-        """The year-by-year flows of every option but the status quo (each is shown against it)."""
+        """The year-by-year flows of every option but business as usual (each is shown against it)."""
         return self.yearly[self.yearly["option_id"] != STATUS_QUO]
 
+    @property
+    def runner_up(self) -> str | None:
+        others = self.ranked[(self.ranked["option_id"] != self.preferred) & (self.ranked["status"] == CANDIDATE)]
+        return None if others.empty else str(others.iloc[0]["option_id"])
+
+    @property
+    def most_sensitive(self) -> pd.Series | None:
+        """The input the decision hangs on: the smallest change that switches the preferred option."""
+        found = self.switching.dropna(subset=["switching_change_pct"])
+        return None if found.empty else found.iloc[0]
+
     def headline(self) -> dict:
-        """The preferred option, each option's risk-adjusted NPV vs the status quo (£k), switching value and P10 / P90."""
-        ra = self.npv.set_index("option_id")["risk_adjusted_npv_vs_status_quo_gbp"]
+        """The preferred option and the figures behind it (£k, present value at the price base)."""
+        npv = self.npv.set_index("option_id")
         mc = self.monte_carlo.set_index("option_id")
+        key = self.most_sensitive
+        option = self.monte_carlo_option
+
+        def k(value) -> float | None:
+            return None if value is None or pd.isna(value) else round(float(value) / 1000.0, 1)
+
         return {
             "preferred_option": self.preferred,
-            "npv_gbp_thousands": {o: round(float(v) / 1000.0, 1) for o, v in ra.items()},
-            "switching_value_pct": None if self.switching_value_pct is None else round(self.switching_value_pct, 1),
-            "npv_p10_gbp_thousands": round(float(mc.at[self.preferred, "p10_gbp"]) / 1000.0, 1),
-            "npv_p90_gbp_thousands": round(float(mc.at[self.preferred, "p90_gbp"]) / 1000.0, 1),
+            "runner_up": self.runner_up,
+            "npv_gbp_thousands": {o: k(v) for o, v in npv["risk_adjusted_npv_vs_status_quo_gbp"].items()},
+            "npv_before_optimism_bias_gbp_thousands": {
+                o: k(v) for o, v in npv["npv_before_optimism_bias_vs_status_quo_gbp"].items()},
+            "break_even_uplift_pct": {o: None if pd.isna(v) else round(100 * float(v), 1)
+                                      for o, v in npv["break_even_uplift"].items() if o != STATUS_QUO},
+            "candidate_status": dict(zip(self.candidates["option_id"], self.candidates["status"])),
+            "affordability": dict(zip(self.affordable["option_id"], self.affordable["verdict"])),
+            "most_sensitive_input": None if key is None else key["input"],
+            "switching_value_pct": None if key is None else round(float(key["switching_change_pct"]), 1),
+            "monte_carlo_option": option,
+            "npv_p10_gbp_thousands": None if option is None else k(mc.at[option, "p10_gbp"]),
+            "npv_p90_gbp_thousands": None if option is None else k(mc.at[option, "p90_gbp"]),
+            "probability_beats_status_quo": None if option is None else round(
+                float(mc.at[option, "prob_better_than_status_quo"]), 3),
+            "price_base_year": self.settings.price_base_year,
         }
 
 
-def _key_input(cashflows: pd.DataFrame, option_id: str) -> str | None:
-    """The item the switching value is found for: savings if the option has any, else running costs."""
-    rows = cashflows[cashflows["option_id"] == option_id]
-    for item in ("savings", "running"):
-        if (rows.loc[rows["item"] == item, "amount_gbp"] != 0).any():
-            return item
-    return None
+def _switching_inputs(cashflows: pd.DataFrame, options: list[str]) -> list[SwitchingInput]:
+    """Every item of each option in ``options`` (preferred, runner-up, business as usual) with an amount that the
+    economic case counts (a transfer or an unsourced value cannot move the choice)."""
+    out, seen = [], set()
+    counted = [ECONOMIC_RULES.decide(RowFacts(str(i), str(src or ""))) == COUNTED
+               for i, src in zip(cashflows["item"], cashflows.get("source", pd.Series("", index=cashflows.index)))]
+    for option in options:
+        rows = cashflows[(cashflows["option_id"] == option) & (pd.to_numeric(cashflows["amount_gbp"]) != 0)
+                         & pd.Series(counted, index=cashflows.index)]
+        for item in dict.fromkeys(rows["item"]):
+            if (option, item) not in seen:
+                seen.add((option, item))
+                out.append(SwitchingInput(option, str(item)))
+    return out
+
+
+def _simulation_rows(cashflows: pd.DataFrame, settings: AppraisalSettings, optimism: Mapping,
+                     risks: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The economic case's rows and risks as ``uncertainty.simulate`` takes them (PV, after optimism bias)."""
+    priced = _priced(_clean_cashflows(cashflows, settings), settings, optimism)
+    rows = pd.DataFrame({
+        "option_id": priced["option_id"], "item": priced["item"], "year": priced["year"],
+        "pv_gbp": priced["net_gbp"] * priced["discount_factor"],
+        "low_pct": pd.to_numeric(priced["low_pct"], errors="coerce"),
+        "high_pct": pd.to_numeric(priced["high_pct"], errors="coerce"),
+    })
+    if risks is None or risks.empty:
+        return rows, pd.DataFrame(columns=["option_id", "risk", "probability", "pv_impact_gbp"])
+    year = pd.to_numeric(risks["year"], errors="coerce").fillna(1) if "year" in risks.columns else 1
+    table = pd.DataFrame({
+        "option_id": risks["option_id"], "risk": risks["risk"], "probability": pd.to_numeric(risks["probability"]),
+        "pv_impact_gbp": pd.to_numeric(risks["impact_gbp"]) / (1.0 + settings.discount_rate) ** year,
+    })
+    return rows, table
+
+
+def _excluded(cashflows: pd.DataFrame, settings: AppraisalSettings, optimism: Mapping) -> pd.DataFrame:
+    """What the economic case left out, per option and item: the rule and the PV (signed: + = benefit)."""
+    priced = _priced(_clean_cashflows(cashflows, settings), settings, optimism)
+    out = priced[priced["economic"] != COUNTED].copy()
+    out["pv_gbp"] = out["excluded_gbp"] * out["discount_factor"]
+    table = out.groupby(["option_id", "item", "economic"], sort=False)["pv_gbp"].sum().reset_index()
+    table.insert(1, "label", table["option_id"].map(OPTION_LABELS))
+    return table
 
 
 def appraise(
     cashflows: pd.DataFrame,
     scores: pd.DataFrame | None = None,
     *,
+    criteria: pd.DataFrame | None = None,
     settings: AppraisalSettings | Mapping | None = None,
     risks: pd.DataFrame | None = None,
-    optimism: Mapping[str, Mapping[str, float]] | None = None,
+    mitigation: pd.DataFrame | None = None,
+    optimism_items: Mapping[str, Mapping[str, str]] | None = None,
+    effects: pd.DataFrame | None = None,
     impacts: pd.DataFrame | None = None,
     plan: pd.DataFrame | None = None,
-    financial_weight: float = 0.5,
-    tornado_items: Sequence[str] | None = None,
-    swing: float = 0.2,
+    budget_gbp: float | None = None,
+    inflation: Inflation | None = None,
+    one_off_funding: str = "",
+    population: float | None = None,
     n: int = 2000,
-    seed: int = MONTE_CARLO_SEED,
+    seed: int = uncertainty.MONTE_CARLO_SEED,
     service_id: str | None = None,
 ) -> AppraisalResult:
     """The whole option appraisal for one service: everything the option-appraisal notebook shows."""
     s = appraisal_settings(settings)
+    frames = dict(cashflows=cashflows, scores=scores, criteria=criteria, risks=risks, mitigation=mitigation,
+                  effects=effects, impacts=impacts, plan=plan)
     if service_id is not None:
-        cashflows, scores, risks, impacts, plan = (
-            f[f["service_id"] == service_id] if f is not None and "service_id" in f.columns else f
-            for f in (cashflows, scores, risks, impacts, plan)
-        )
+        frames = {name: f[f["service_id"] == service_id] if f is not None and "service_id" in f.columns else f
+                  for name, f in frames.items()}
+    cashflows = frames["cashflows"]
+    inflation = inflation or Inflation(0.0, "no inflation assumption given: cash shown at the price base")
+    options = list(dict.fromkeys(_clean_cashflows(cashflows, s)["option_id"]))
+    uplift_table = optimism_bias.uplifts(cashflows, frames["mitigation"], frames["risks"], optimism_items, options)
+    optimism = optimism_bias.as_mapping(uplift_table)
     yearly = yearly_flows(cashflows, s, optimism)
-    npv = npv_table(cashflows, s, optimism, risks)
-    mca_table = mca(scores) if scores is not None and not scores.empty else None
-    combined = combined_ranking(npv, mca_table, financial_weight)
-    preferred, reasons = preferred_option(combined, s)
-    key = _key_input(cashflows, preferred)
-    switch = None
-    if key is not None:
-        switch = switching_value(cashflows, s, preferred, key, scores=scores if mca_table is not None else None,
-                                 risks=risks, optimism=optimism, financial_weight=financial_weight)
-    alternatives = combined.loc[combined["option_id"] != STATUS_QUO, "option_id"].tolist()
-    tornado_option = preferred if preferred != STATUS_QUO else (alternatives[0] if alternatives else None)
-    items = list(tornado_items) if tornado_items is not None else [
-        i for i in ITEMS if tornado_option is not None and ((cashflows["option_id"] == tornado_option) & (cashflows["item"] == i)).any()
-    ]
-    torn = tornado(cashflows, s, tornado_option, items, swing, risks=risks, optimism=optimism) if tornado_option else None
-    mc = monte_carlo(cashflows, s, n, seed, risks=risks, optimism=optimism)
-    equality = equality_check(preferred, impacts)
-    plan_table = sourcing_plan(plan, preferred) if plan is not None else None
+    npv = npv_table(cashflows, s, optimism, frames["risks"])
+    effect_table = unmonetised.clean(frames["effects"])
+    cash = cash_by_year(cashflows, s, optimism, inflation, budget_gbp)
+    afford = affordability(cash, one_off_funding)
+    verdicts = dict(zip(afford["option_id"], afford["verdict"]))
+    candidates = []
+    for option in npv["option_id"]:
+        rule = CANDIDATE_RULES.first(candidate_facts(option, verdicts[option], cashflows, effect_table,
+                                                     frames["impacts"]))
+        candidates.append({"option_id": option, "label": OPTION_LABELS.get(option, option), "status": rule.outcome,
+                           "rule": rule.text})
+    candidate_table = pd.DataFrame(candidates)
+    status = dict(zip(candidate_table["option_id"], candidate_table["status"]))
+    scores_frame = frames["scores"]
+    mca_table = mca(scores_frame, frames["criteria"]) if scores_frame is not None and not scores_frame.empty else None
+    ranked = rank_options(npv, status, mca_table)
+    preferred, reasons = preferred_option(ranked, s)
+    eligible = [o for o, st in status.items() if st == CANDIDATE]
+    others = [o for o in ranked["option_id"] if o != preferred and status[o] == CANDIDATE]
+    runner = others[0] if others else None
+    tested = [o for o in dict.fromkeys([preferred, runner, STATUS_QUO]) if o is not None]
+    switching = switching_values(cashflows, s, eligible, _switching_inputs(cashflows, tested),
+                                 risks=frames["risks"], optimism=optimism)
+    rate_switch = discount_rate_switch(cashflows, s, eligible, risks=frames["risks"], optimism=optimism)
+    effect_switch = unmonetised.switching_value(npv, effect_table, preferred, s, population,
+                                                [o for o in eligible if o != preferred])
+    rows, risk_rows = _simulation_rows(cashflows, s, optimism, frames["risks"])
+    mc = uncertainty.simulate(rows, risk_rows, n=n, seed=seed)
+    mc_option = uncertainty.headline_option(preferred, mc)
+    equality = equality_check(preferred, frames["impacts"])
+    plan_table = sourcing_plan(frames["plan"], preferred) if frames["plan"] is not None else None
     result = AppraisalResult(
-        s, effective_optimism(optimism), yearly, npv, mca_table, combined, preferred, reasons, key, switch,
-        torn, tornado_option, mc, equality, plan_table, service_id,
+        s, uplift_table, yearly, npv, _excluded(cashflows, s, optimism), effect_table, cash, afford, mca_table,
+        ranked, candidate_table, preferred, reasons, switching, rate_switch, effect_switch, mc, mc_option, equality,
+        plan_table, inflation,
+        None if mca_table is None else mca_detail(scores_frame, frames["criteria"]),
+        None if mca_table is None else mca_criteria(frames["criteria"], scores_frame), service_id,
     )
     result.narrative = narrative(result)
     return result
@@ -129,30 +243,25 @@ def appraise(
 def narrative(result: AppraisalResult) -> list[str]:
     """Short plain-English findings generated from the numbers."""
     lines = list(result.reasons)
-    label = OPTION_LABELS[result.preferred]
-    if result.key_input is not None:
-        if result.switching_value_pct is None:
-            lines.append(
-                f"No change in its {result.key_input} from −100 % to +500 % makes another option preferred."
-            )
-        else:
-            lines.append(
-                f"A change of {result.switching_value_pct:+.1f} % in its {result.key_input} would make another option "
-                "preferred (the switching value)."
-            )
-    mc = result.monte_carlo.set_index("option_id")
-    if result.preferred != STATUS_QUO:
-        row = mc.loc[result.preferred]
-        lines.append(
-            f"Across {int(row['n']):,} Monte Carlo draws, the risk-adjusted NPV of {label} against the status quo runs from "
-            f"{money_k(row['p10_gbp'])} (P10) to {money_k(row['p90_gbp'])} (P90); it beats the status quo in "
-            f"{row['prob_better_than_status_quo']:.0%} of draws."
-        )
+    if result.effect_switch is not None:
+        lines.append(result.effect_switch.sentence(result.settings))
+    key = result.most_sensitive
+    if key is None:
+        lines.append("No change from −100 % to +500 % in any single cost or benefit of the preferred option, the "
+                     "runner-up or business as usual changes the choice.")
+    else:
+        to = OPTION_LABELS.get(key["switches_to"], key["switches_to"])
+        lines.append(f"The choice hangs most on {key['input']}: a change of {key['switching_change_pct']:+.1f} % in it "
+                     f"(every year together) would make {to} preferred.")
+    if result.discount_rate_switch is not None:
+        lines.append(f"At a real discount rate of {result.discount_rate_switch:.2%} instead of "
+                     f"{result.settings.discount_rate:.1%} the preferred option would change.")
+    if result.monte_carlo_option is not None:
+        lines.append(uncertainty.describe(result.monte_carlo, result.monte_carlo_option))
     lines.append(result.equality["message"])
-    if result.plan is not None:
+    if result.plan is not None and result.preferred != STATUS_QUO:
         missing = result.plan.loc[result.plan["status"] == "missing", "activity"].tolist()
-        lines.append(
-            "The sourcing plan covers every Implement activity in the framework." if not missing
-            else f"The sourcing plan does not yet cover: {', '.join(missing)}."
-        )
+        lines.append("The sourcing plan covers every Implement activity in the framework." if not missing
+                     else f"The sourcing plan does not yet cover: {', '.join(missing)}.")
     return lines
+

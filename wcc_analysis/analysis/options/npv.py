@@ -1,20 +1,22 @@
-"""Net present value of each option against the status quo, risk-adjusted, with payback.
+"""The economic case: net present value of each option against business as usual, before and after optimism bias,
+risk-adjusted, with payback.
 
-Green Book rule: every option is compared with the counterfactual (the status
-quo, business as usual): costs after optimism bias and benefits are discounted
-(``discounting``), the expected cost of each option's risks (probability ×
-impact, in the year it would fall) is subtracted, and the option's net present
-value is reported against the status quo's. Bad content in the cash-flow or
-risk table is an :class:`InputTableError` naming the table and column.
+Green Book rule (2022, chapters 5 and 6): every option is compared with the counterfactual (business as usual) in
+real terms at the price base, discounted at the social time preference rate (``discounting``). Costs carry their
+optimism-bias uplift (``optimism_bias.uplifts``: every option, business as usual included); the expected cost of
+each option's priced risks (probability × impact, in the year it would fall) is subtracted. ``ECONOMIC_RULES``
+says what counts: transfers (VAT, business rates, redundancy; ``TRANSFER_ITEMS``) are left out and listed, and
+social value counts only where its row cites the source of the value. Bad content in the cash-flow or risk table
+is an :class:`InputTableError` naming the table and column.
 
-Sign convention: costs and benefits are entered as positive amounts; net
-benefit = benefits − costs. A negative ``vat`` or ``business_rates`` amount is
-a saving (e.g. rate relief for a charitable trust).
+Sign convention: costs and benefits are entered as positive amounts; net benefit = benefits − costs. A negative
+``vat`` or ``business_rates`` amount is a saving to whoever pays (e.g. rate relief for a charitable trust).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -30,17 +32,49 @@ from wcc_analysis.analysis.options._checks import (
     _ordered,
 )
 from wcc_analysis.analysis.options.discounting import AppraisalSettings, appraisal_settings
-from wcc_analysis.analysis.options.optimism_bias import effective_optimism
+from wcc_analysis.analysis.options.optimism_bias import OPTIMISM_ITEMS
 from wcc_analysis.core.errors import InputTableError
-from wcc_analysis.core.vocabulary import BENEFITS, COSTS, OPTION_IDS, OPTION_LABELS, STATUS_QUO
+from wcc_analysis.core.rules import Rule, RuleTable, always
+from wcc_analysis.core.vocabulary import (
+    BENEFITS,
+    COSTS,
+    NON_CASH_ITEMS,
+    OPTION_IDS,
+    OPTION_LABELS,
+    STATUS_QUO,
+    TRANSFER_ITEMS,
+)
 from wcc_analysis.core.vocabulary import CASHFLOW_ITEMS as ITEMS
 
 CASHFLOW_COLUMNS = ["option_id", "year", "item", "amount_gbp", "low_pct", "high_pct"]
+COUNTED, TRANSFER, UNSOURCED = "counted", "left out: a transfer", "left out: no cited value"
+
+
+@dataclass(frozen=True)
+class RowFacts:
+    """One cash-flow row, as ``ECONOMIC_RULES`` reads it."""
+
+    item: str
+    source: str  # where the amount's value comes from ("" = not given)
+
+
+#: What of a cash-flow row the economic case counts (first rule that holds); the report prints it.
+ECONOMIC_RULES: RuleTable[RowFacts] = RuleTable((
+    Rule(TRANSFER, "VAT, business rates and redundancy payments are transfers (Green Book 2022, 6.7–6.9): they move "
+                   "money between public bodies or people without using resources, so the economic case leaves them "
+                   "out and lists them; the financial case (the council's budget) counts them",
+         lambda f: f.item in TRANSFER_ITEMS),
+    Rule(UNSOURCED, "social value is a value, not cash: it counts only where the row cites the source of the value "
+                    "(e.g. a published unit value); otherwise it is listed as an unmonetised benefit",
+         lambda f: f.item in NON_CASH_ITEMS and not f.source.strip()),
+    Rule(COUNTED, "every other cost and benefit, in real terms at the price base", always),
+), columns=("economic case", "rule"))
 RISK_COLUMNS = ["option_id", "risk", "probability", "impact_gbp"]
 NPV_COLUMNS = [
     "option_id", "label", "pv_costs_gbp", "pv_optimism_bias_gbp", "pv_benefits_gbp", "npv_gbp",
     "npv_vs_status_quo_gbp", "pv_expected_risk_gbp", "risk_adjusted_npv_gbp",
-    "risk_adjusted_npv_vs_status_quo_gbp", "payback_year",
+    "risk_adjusted_npv_vs_status_quo_gbp", "npv_before_optimism_bias_vs_status_quo_gbp", "pv_upliftable_costs_gbp",
+    "break_even_uplift", "pv_excluded_transfers_gbp", "pv_excluded_unsourced_gbp", "payback_year",
 ]
 
 
@@ -48,7 +82,10 @@ def _clean_cashflows(cashflows: pd.DataFrame, settings: AppraisalSettings) -> pd
     """The cash-flow rows checked, with whole years and numeric amounts, in option, year and item order."""
     require_columns(cashflows, CASHFLOW_COLUMNS, CASHFLOWS)
     _one_service(cashflows, CASHFLOWS)
-    rows = cashflows[CASHFLOW_COLUMNS].copy()
+    rows = cashflows[[*CASHFLOW_COLUMNS, *(["source"] if "source" in cashflows.columns else [])]].copy()
+    if "source" not in rows.columns:
+        rows["source"] = ""
+    rows["source"] = rows["source"].fillna("").astype(str)
     _check_options(rows["option_id"], CASHFLOWS)
     bad_items = sorted(set(rows["item"].astype(str)) - set(ITEMS))
     if bad_items:
@@ -84,17 +121,26 @@ def _clean_cashflows(cashflows: pd.DataFrame, settings: AppraisalSettings) -> pd
 
 
 def _priced(rows: pd.DataFrame, settings: AppraisalSettings, optimism: Mapping | None) -> pd.DataFrame:
-    """Each row with its optimism uplift, signed net benefit (benefits +, costs −) and discount factor."""
-    table = effective_optimism(optimism)
+    """Each row with its optimism uplift (``optimism``: option → {item: uplift}; absent = 0), what the economic case
+    counts (``ECONOMIC_RULES``), signed net benefit (benefits +, costs −; ``net_gbp`` is the economic case's,
+    ``cash_net_gbp`` the budget's: transfers in, social value out) and discount factor."""
+    table = {o: dict(items) for o, items in (optimism or {}).items()}
     out = rows.copy()
+    if "source" not in out.columns:
+        out["source"] = ""
     is_cost = out["item"].isin(COSTS)
     uplift = [table.get(o, {}).get(i, 0.0) for o, i in zip(out["option_id"], out["item"])]
     # Optimism bias raises a cost estimate; it never enlarges a saving entered as a negative cost.
     out["uplift"] = np.where(is_cost & (out["amount_gbp"] > 0), uplift, 0.0)
     out["optimism_bias_gbp"] = out["amount_gbp"] * out["uplift"]
-    out["cost_gbp"] = np.where(is_cost, out["amount_gbp"] + out["optimism_bias_gbp"], 0.0)
-    out["benefit_gbp"] = np.where(is_cost, 0.0, out["amount_gbp"])
+    out["economic"] = [ECONOMIC_RULES.decide(RowFacts(str(i), str(s))) for i, s in zip(out["item"], out["source"])]
+    counted = out["economic"] == COUNTED
+    signed = np.where(is_cost, -(out["amount_gbp"] + out["optimism_bias_gbp"]), out["amount_gbp"])
+    out["cost_gbp"] = np.where(is_cost & counted, out["amount_gbp"] + out["optimism_bias_gbp"], 0.0)
+    out["benefit_gbp"] = np.where(~is_cost & counted, out["amount_gbp"], 0.0)
     out["net_gbp"] = out["benefit_gbp"] - out["cost_gbp"]
+    out["excluded_gbp"] = np.where(counted, 0.0, signed)
+    out["cash_net_gbp"] = np.where(out["item"].isin(NON_CASH_ITEMS), 0.0, signed)
     out["discount_factor"] = 1.0 / (1.0 + settings.discount_rate) ** out["year"]
     return out
 
@@ -104,13 +150,15 @@ def yearly_flows(
     settings: AppraisalSettings | Mapping | None = None,
     optimism: Mapping[str, Mapping[str, float]] | None = None,
 ) -> pd.DataFrame:
-    """Per option per year 0..N: costs (after optimism bias), the bias within them, benefits, net, and discounting.
+    """Per option per year 0..N of the economic case: costs (after optimism bias), the bias within them, benefits,
+    net, and discounting.
 
     ``pv_net_vs_status_quo_gbp`` is the option's discounted net benefit minus the
     status quo's in that year; ``cumulative_pv_vs_status_quo_gbp`` its running total.
     """
     s = appraisal_settings(settings)
     priced = _priced(_clean_cashflows(cashflows, s), s, optimism)
+    priced["optimism_bias_gbp"] = np.where(priced["economic"] == COUNTED, priced["optimism_bias_gbp"], 0.0)
     options = _ordered(priced["option_id"])
     grid = pd.MultiIndex.from_product([options, range(s.years + 1)], names=["option_id", "year"])
     sums = priced.groupby(["option_id", "year"])[["cost_gbp", "optimism_bias_gbp", "benefit_gbp", "net_gbp"]].sum()
@@ -181,7 +229,7 @@ def npv_table(
 ) -> pd.DataFrame:
     """Net present value of each option, and against the status quo, in £ at the price base year.
 
-    PV costs include optimism bias (``OPTIMISM_BIAS`` merged with ``optimism``);
+    PV costs include optimism bias (``optimism``: option → {item: uplift}, from ``optimism_bias.uplifts``);
     ``npv_gbp`` = PV benefits − PV costs of the option's own flows;
     ``npv_vs_status_quo_gbp`` = NPV(option) − NPV(status quo).
     ``risk_adjusted_npv_gbp`` subtracts the PV of expected risk (``expected_risk``);
@@ -189,10 +237,25 @@ def npv_table(
     risk-adjusted NPV (so the status quo's own risks count in the comparison).
     ``payback_year``: first year from which the cumulative discounted net benefit
     against the status quo is ≥ 0 and stays ≥ 0 to the end; None if never (and for
-    the status quo itself).
+    the status quo itself). ``npv_before_optimism_bias_vs_status_quo_gbp``: the same risk-adjusted comparison with no
+    uplift on any option. ``break_even_uplift``: the uplift on this option's upliftable costs (PV
+    ``pv_upliftable_costs_gbp``; business as usual keeping its own) at which it exactly matches business as usual —
+    negative when it loses even with none. ``pv_excluded_*``: what ``ECONOMIC_RULES`` left out (signed: + = a net
+    benefit left out).
     """
     s = appraisal_settings(settings)
     flows = yearly_flows(cashflows, s, optimism)
+    priced = _priced(_clean_cashflows(cashflows, s), s, optimism)
+    pv = priced["discount_factor"]
+    counted_cost = (priced["economic"] == COUNTED) & priced["item"].isin(COSTS) & (priced["amount_gbp"] > 0)
+    upliftable = (priced["amount_gbp"] * pv).where(counted_cost & priced["item"].isin(OPTIMISM_ITEMS), 0.0)
+    by_option = pd.DataFrame({
+        "option_id": priced["option_id"],
+        "upliftable": upliftable,
+        "bias": np.where(priced["economic"] == COUNTED, priced["optimism_bias_gbp"], 0.0) * pv,
+        "transfers": np.where(priced["economic"] == TRANSFER, priced["excluded_gbp"], 0.0) * pv,
+        "unsourced": np.where(priced["economic"] == UNSOURCED, priced["excluded_gbp"], 0.0) * pv,
+    }).groupby("option_id").sum()
     risk = expected_risk(risks, s)
     missing = sorted(set(risk.index) - set(flows["option_id"]))
     if missing:
@@ -216,5 +279,18 @@ def npv_table(
     table["npv_vs_status_quo_gbp"] = table["npv_gbp"] - sq["npv_gbp"]
     table["risk_adjusted_npv_gbp"] = table["npv_gbp"] - table["pv_expected_risk_gbp"]
     table["risk_adjusted_npv_vs_status_quo_gbp"] = table["risk_adjusted_npv_gbp"] - (sq["npv_gbp"] - sq["pv_expected_risk_gbp"])
+    extra = by_option.reindex(table["option_id"]).fillna(0.0).reset_index(drop=True)
+    sq_bias = float(by_option["bias"].get(STATUS_QUO, 0.0))
+    table["npv_before_optimism_bias_vs_status_quo_gbp"] = (table["risk_adjusted_npv_vs_status_quo_gbp"]
+                                                           + extra["bias"] - sq_bias)
+    table["pv_upliftable_costs_gbp"] = extra["upliftable"]
+    # vs BAU at its own uplift, the option's NPV falls by u × its upliftable costs: it breaks even at u*.
+    own_before = table["risk_adjusted_npv_vs_status_quo_gbp"] + extra["bias"]
+    table["break_even_uplift"] = [
+        None if o == STATUS_QUO or c <= 0 else float(b) / float(c)
+        for o, b, c in zip(table["option_id"], own_before, extra["upliftable"])
+    ]
+    table["pv_excluded_transfers_gbp"] = extra["transfers"]
+    table["pv_excluded_unsourced_gbp"] = extra["unsourced"]
     table["payback_year"] = _as_years(table["payback_year"])
     return table[NPV_COLUMNS]

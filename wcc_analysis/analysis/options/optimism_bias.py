@@ -1,110 +1,195 @@
-"""Optimism bias: the uplifts added to each option's cost estimates.
+"""Optimism bias: the uplift on every option's estimated costs, business as usual's included.
 
-Green Book rule (Supplementary Guidance: Optimism Bias): appraisers
-systematically under-estimate costs, so estimated costs are raised by an
-uplift from the recommended ranges (``OPTIMISM_BIAS_BOUNDS``), starting at the
-upper bound and falling towards the lower bound as evidence firms up. Only
-estimated costs are uplifted: never the status quo's out-turn, taxes or
-benefits. A bad uplift table is a :class:`ParameterError`.
+Green Book rule (2022, chapter 5 "Uncertainty, risk, optimism bias", and the Supplementary Green Book Guidance:
+Optimism Bias): appraisers systematically under-estimate costs, so every estimated cost is raised by an uplift for
+its project type, starting from the recommended upper bound (``OPTIMISM_BIAS_BOUNDS``) and falling towards the
+lower bound as the council mitigates the contributory factors, with evidence (``OPTIMISM_BIAS_METHOD``). The
+uplift applies to **every** option: a ten-year forecast of the current service is an estimate too, so leaving it
+out would tilt the appraisal towards business as usual. Which type each cost item is uplifted as, and where it
+starts, is ``OPTIMISM_BIAS_ITEMS`` (config/services.toml ``[appraisal.optimism_bias]`` overrides it); the council's
+mitigation is its ``optimism_bias`` table (item, contributory factor, the factor's share of the bias, the share of
+it mitigated, the evidence). A factor a priced risk covers (the risk's ``optimism_factor``) counts as mitigated in
+full: the risk register prices that cause, so it is not counted twice. Transfers (VAT, business rates, redundancy)
+are set by rules, not estimated, and carry no uplift; benefits are never uplifted (their uncertainty is in the
+ranges, the Monte Carlo run and the switching values).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
-from wcc_analysis.analysis.options._checks import _unknown_options
-from wcc_analysis.core.errors import ParameterError
-from wcc_analysis.core.guidance import (  # noqa: F401 - OPTIMISM_BIAS_BOUNDS, _SOURCE are re-exported
+from wcc_analysis.analysis.common import require_columns
+from wcc_analysis.analysis.options._checks import _check_options, _name_rows
+from wcc_analysis.core.errors import InputTableError, ParameterError
+from wcc_analysis.core.guidance import (
     OPTIMISM_BIAS_BOUNDS,
-    OPTIMISM_BIAS_ONE_OFF,
-    OPTIMISM_BIAS_RUNNING,
+    OPTIMISM_BIAS_ITEMS,
+    OPTIMISM_BIAS_METHOD,
     OPTIMISM_BIAS_SOURCE,
 )
-from wcc_analysis.core.vocabulary import ONE_OFF_COSTS, OPTION_IDS, STATUS_QUO
+from wcc_analysis.core.rules import Rule, RuleTable, always
 
-#: Cost items optimism bias may apply to. VAT and business rates are set by tax rules, not
-#: estimated, so carry no uplift; benefits are never uplifted (uncertainty in savings, income
-#: and social value is handled by the Monte Carlo ranges and the switching values).
-OPTIMISM_ITEMS: tuple[str, ...] = (*ONE_OFF_COSTS, "running")
+MITIGATION = "optimism bias mitigation"
+MITIGATION_COLUMNS = ["option_id", "item", "factor", "share_pct", "mitigated_pct", "evidence"]
+STARTS = ("upper", "lower")
 
-#: Options whose running costs are paid to another body under a contract or agreement (a
-#: company, contractor, partner council, trust, mutual, community group or parish): the
-#: Outsourcing OPEX row of the table applies. Not the status quo (out-turn, not an estimate),
-#: in-house transformation (the table gives no OPEX figure for in-house change) or closure
-#: (residual costs only).
-CONTRACTED_OPTIONS: tuple[str, ...] = tuple(
-    o for o in OPTION_IDS if o not in (STATUS_QUO, "in_house_transformation", "closure")
-)
+#: Cost items optimism bias applies to (the others are transfers or benefits).
+OPTIMISM_ITEMS: tuple[str, ...] = tuple(OPTIMISM_BIAS_ITEMS)
+
+__all__ = ["OPTIMISM_BIAS_BOUNDS", "OPTIMISM_BIAS_SOURCE", "OPTIMISM_ITEMS", "ItemRule", "item_rules", "uplifts",
+           "UPLIFT_RULES", "as_mapping", "no_uplift"]
 
 
-def _check_optimism(table: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, float]]:
-    """The table as plain dicts of floats; ParameterError for an unknown option or item, or an uplift outside 0–2."""
-    unknown = _unknown_options(table.keys())
+@dataclass(frozen=True)
+class ItemRule:
+    """How one cost item is uplifted: its project type (a row of ``OPTIMISM_BIAS_BOUNDS``) and starting bound."""
+
+    item: str
+    category: str
+    start: str = "upper"
+
+    @property
+    def upper(self) -> float:
+        return OPTIMISM_BIAS_BOUNDS[self.category][0]
+
+    @property
+    def lower(self) -> float:
+        return OPTIMISM_BIAS_BOUNDS[self.category][1]
+
+    @property
+    def starting_uplift(self) -> float:
+        return self.upper if self.start == "upper" else self.lower
+
+
+def item_rules(overrides: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, ItemRule]:
+    """``OPTIMISM_BIAS_ITEMS`` with ``overrides`` (item → {category, start}) merged over it; ParameterError for an
+    unknown item, project type or starting point."""
+    rules = {item: ItemRule(item, category, start) for item, (category, start) in OPTIMISM_BIAS_ITEMS.items()}
+    for item, spec in (overrides or {}).items():
+        if item not in rules:
+            raise ParameterError(f"optimism bias: {item!r} is not an item optimism bias applies to; use one of "
+                                 f"{list(OPTIMISM_ITEMS)}")
+        category = str(spec.get("category", rules[item].category))
+        start = str(spec.get("start", rules[item].start))
+        if category not in OPTIMISM_BIAS_BOUNDS:
+            raise ParameterError(f"optimism bias for {item}: unknown project type {category!r}; use one of "
+                                 f"{list(OPTIMISM_BIAS_BOUNDS)}")
+        if start not in STARTS:
+            raise ParameterError(f"optimism bias for {item}: start must be 'upper' or 'lower', not {start!r}")
+        rules[item] = ItemRule(item, category, start)
+    return rules
+
+
+@dataclass(frozen=True)
+class UpliftFacts:
+    """One option's cost item, as ``UPLIFT_RULES`` reads it."""
+
+    has_cost: bool  # the option has a positive estimated amount of the item
+    mitigation: float  # share of the bias mitigated, 0–1 (factors priced as risks count in full)
+
+
+#: The uplift on one option's cost item (first rule that holds). The report prints it.
+UPLIFT_RULES: RuleTable[UpliftFacts] = RuleTable((
+    Rule("none", "the option has no estimated cost of this item", lambda f: not f.has_cost),
+    Rule("starting bound", "no mitigation recorded: the starting bound of the item's project type (the upper bound "
+                           "for running costs at this early stage, the lower for one-off change costs)",
+         lambda f: f.mitigation <= 0),
+    Rule("mitigated", OPTIMISM_BIAS_METHOD + "; a contributory factor that a priced risk covers counts as mitigated "
+                      "in full, so the risk and the uplift never count one cause twice", always),
+), columns=("uplift", "rule"))
+
+
+def _clean_mitigation(mitigation: pd.DataFrame | None) -> pd.DataFrame:
+    """The mitigation rows checked: known options and items, shares 0–100, evidence for every mitigated share."""
+    if mitigation is None or mitigation.empty:
+        return pd.DataFrame(columns=MITIGATION_COLUMNS)
+    require_columns(mitigation, MITIGATION_COLUMNS, MITIGATION)
+    rows = mitigation[MITIGATION_COLUMNS].copy()
+    _check_options(rows["option_id"], MITIGATION)
+    unknown = sorted(set(rows["item"].astype(str)) - set(OPTIMISM_ITEMS))
     if unknown:
-        raise ParameterError(f"optimism bias: unknown option id(s) {unknown}; use one of {list(OPTION_IDS)}")
+        raise InputTableError(MITIGATION, f"item(s) {unknown} carry no optimism bias", column="item",
+                              fix=f"use one of {list(OPTIMISM_ITEMS)}")
+    for column in ("share_pct", "mitigated_pct"):
+        rows[column] = pd.to_numeric(rows[column], errors="coerce")
+        bad = rows[column].isna() | (rows[column] < 0) | (rows[column] > 100)
+        if bad.any():
+            raise InputTableError(MITIGATION, f"{column} must be a per cent from 0 to 100 (option / item / factor: "
+                                              f"{_name_rows(rows, bad, ['option_id', 'item', 'factor'])})",
+                                  column=column, fix="give the share as a per cent, e.g. 25")
+    total = rows.groupby(["option_id", "item"])["share_pct"].sum()
+    over = total[total > 100 + 1e-9]
+    if not over.empty:
+        (option, item), value = next(iter(over.items()))
+        raise InputTableError(MITIGATION, f"the factors' shares of the bias for {option} / {item} add to {value:g} %, "
+                                          "more than 100 %", column="share_pct",
+                              fix="give each contributory factor its share of the bias so that they add to 100 % at most")
+    blank = rows["evidence"].isna() | rows["evidence"].astype(str).str.strip().eq("")
+    unevidenced = blank & (rows["mitigated_pct"] > 0)
+    if unevidenced.any():
+        raise InputTableError(MITIGATION, "a mitigated factor needs its evidence (option / item / factor: "
+                                          f"{_name_rows(rows, unevidenced, ['option_id', 'item', 'factor'])})",
+                              column="evidence", fix="say what evidence mitigates the factor (e.g. 'audited outturn "
+                                                     "2022-23 to 2024-25'), or set mitigated_pct to 0")
+    return rows
+
+
+def _priced_factors(risks: pd.DataFrame | None) -> set[tuple[str, str]]:
+    """(option, factor) pairs a priced risk covers (the risk register's optional ``optimism_factor``)."""
+    if risks is None or risks.empty or "optimism_factor" not in risks.columns:
+        return set()
+    named = risks.dropna(subset=["optimism_factor"])
+    named = named[named["optimism_factor"].astype(str).str.strip() != ""]
+    return {(str(o), str(f).strip()) for o, f in zip(named["option_id"], named["optimism_factor"])}
+
+
+def uplifts(cashflows: pd.DataFrame, mitigation: pd.DataFrame | None = None, risks: pd.DataFrame | None = None,
+            overrides: Mapping[str, Mapping[str, str]] | None = None,
+            options: Sequence[str] | None = None) -> pd.DataFrame:
+    """One row per option and cost item it has: project type, bounds, starting uplift, mitigation (with the factors
+    a priced risk covers), the uplift used and the rule (``UPLIFT_RULES``). ``cashflows``: option_id, item,
+    amount_gbp."""
+    rules = item_rules(overrides)
+    table = _clean_mitigation(mitigation)
+    priced = _priced_factors(risks)
+    ids = list(options) if options is not None else list(dict.fromkeys(cashflows["option_id"]))
+    amounts = pd.to_numeric(cashflows["amount_gbp"], errors="coerce")
+    rows = []
+    for option in ids:
+        for item, rule in rules.items():
+            mine = (cashflows["option_id"] == option) & (cashflows["item"] == item)
+            if not mine.any():
+                continue
+            has_cost = bool((amounts[mine] > 0).any())
+            factors = table[(table["option_id"] == option) & (table["item"] == item)]
+            shares = factors["share_pct"] / 100.0
+            done = [1.0 if (option, str(f).strip()) in priced else m / 100.0
+                    for f, m in zip(factors["factor"], factors["mitigated_pct"])]
+            m = float((shares * pd.Series(done, index=factors.index)).sum()) if len(factors) else 0.0
+            covered = [str(f) for f in factors["factor"] if (option, str(f).strip()) in priced]
+            outcome = UPLIFT_RULES.decide(UpliftFacts(has_cost, m))
+            uplift = 0.0 if not has_cost else rule.lower + (rule.starting_uplift - rule.lower) * (1.0 - m)
+            rows.append({
+                "option_id": option, "item": item, "category": rule.category, "start": rule.start,
+                "upper": rule.upper, "lower": rule.lower, "starting_uplift": rule.starting_uplift,
+                "mitigation": m, "factors": len(factors), "priced_as_risk": ", ".join(covered),
+                "uplift": uplift, "rule": outcome,
+            })
+    return pd.DataFrame(rows, columns=["option_id", "item", "category", "start", "upper", "lower", "starting_uplift",
+                                       "mitigation", "factors", "priced_as_risk", "uplift", "rule"])
+
+
+def as_mapping(table: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """The uplifts as option → {item: uplift} (what the NPV functions take)."""
     out: dict[str, dict[str, float]] = {}
-    for option, items in table.items():
-        bad = sorted(set(items) - set(OPTIMISM_ITEMS))
-        if bad:
-            raise ParameterError(
-                f"optimism bias for {option}: item(s) {bad} cannot be uplifted; use {list(OPTIMISM_ITEMS)}"
-            )
-        for item, uplift in items.items():
-            if uplift is None or pd.isna(uplift) or not 0 <= float(uplift) <= 2.0:
-                raise ParameterError(
-                    f"optimism bias for {option} {item} must be a fraction from 0 to 2 (0.41 = 41 %), not {uplift!r}"
-                )
-        out[str(option)] = {str(i): float(u) for i, u in items.items()}
+    for option, item, uplift in zip(table["option_id"], table["item"], table["uplift"]):
+        out.setdefault(str(option), {})[str(item)] = float(uplift)
     return out
 
 
-def optimism_bias_table(running: float = OPTIMISM_BIAS_RUNNING, one_off: float = OPTIMISM_BIAS_ONE_OFF) -> dict[str, dict[str, float]]:
-    """An optimism-bias table in the shape of ``OPTIMISM_BIAS`` with other uplifts (fractions).
-
-    ``running`` applies to running costs of ``CONTRACTED_OPTIONS``; ``one_off``
-    to transition, TUPE and pension costs of every option but the status quo.
-    E.g. ``optimism_bias_table(running=0.0)`` is the lower bounds throughout.
-    """
-    table: dict[str, dict[str, float]] = {}
-    for option in OPTION_IDS:
-        if option == STATUS_QUO:
-            table[option] = {item: 0.0 for item in OPTIMISM_ITEMS}
-            continue
-        table[option] = {item: float(one_off) for item in ONE_OFF_COSTS}
-        table[option]["running"] = float(running) if option in CONTRACTED_OPTIONS else 0.0
-    return _check_optimism(table)
-
-
-#: Default optimism-bias uplifts: option id → {cost item: uplift as a fraction}. Source:
-#: ``OPTIMISM_BIAS_SOURCE``; the bounds are ``OPTIMISM_BIAS_BOUNDS``.
-#:
-#: - status quo: 0 % (its costs are current out-turn, not estimates);
-#: - transition, TUPE and pension (one-off) for every other option: 10 %, the
-#:   Equipment/development LOWER bound. These are mostly staff, legal, actuarial and
-#:   mobilisation costs quoted by advisers, far from the bespoke development the 200 %
-#:   upper bound was observed on;
-#: - running costs of ``CONTRACTED_OPTIONS`` (arm's-length company, the Buy and Share
-#:   options, both joint ventures, community transfer, mutualisation, devolve to parish):
-#:   41 %, the Outsourcing OPEX UPPER bound, because without project evidence the guidance
-#:   says to start from the upper bound;
-#: - running costs of in-house transformation and closure: 0 % (no OPEX row applies).
-#:
-#: Upper bounds apply at an early (strategic outline) stage; the uplift should fall towards
-#: the lower bound as evidence firms up (market engagement, tendered prices, signed heads of
-#: terms), and as risks are quantified separately in the risk register, to avoid counting
-#: them twice. Override with a mapping (``npv_table(..., optimism=...)``) or
-#: ``optimism_bias_table(running=..., one_off=...)``.
-OPTIMISM_BIAS: dict[str, dict[str, float]] = optimism_bias_table(OPTIMISM_BIAS_RUNNING, OPTIMISM_BIAS_ONE_OFF)
-
-#: No uplift anywhere (for worked examples, or once every risk is priced in the risk register).
-ZERO_OPTIMISM_BIAS: dict[str, dict[str, float]] = optimism_bias_table(running=0.0, one_off=0.0)
-
-
-def effective_optimism(optimism: Mapping[str, Mapping[str, float]] | None = None) -> dict[str, dict[str, float]]:
-    """``OPTIMISM_BIAS`` with ``optimism`` merged over it item by item (an override replaces only the items it names)."""
-    merged = {o: dict(items) for o, items in OPTIMISM_BIAS.items()}
-    for option, items in _check_optimism(optimism or {}).items():
-        merged.setdefault(option, {}).update(items)
-    return merged
+def no_uplift(mapping: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, float]]:
+    """The same shape with every uplift 0 (the NPV before optimism bias)."""
+    return {o: {i: 0.0 for i in items} for o, items in mapping.items()}

@@ -1,119 +1,125 @@
-"""The combined ranking of the options and the preferred option, with the reasons in plain English.
+"""The preferred option: by the economic case, within what the financial case shows is affordable, with the
+unmonetised effects and the multi-criteria analysis beside it — never blended into it.
 
-Green Book rule: the preferred option is the one that offers best value for
-money against the status quo, judged on the risk-adjusted NPV together with
-the unmonetised benefits (the MCA). The combination is the documented rule
-table ``RANKING_RULES``; ``financial_weight`` sets the balance.
+Green Book rule (2022, chapter 5 "Preferred option selection"): the preferred option is the one that offers the
+best public value — the highest net present social value against business as usual — among the options that are
+affordable and deliverable, read with the unmonetised effects. ``CANDIDATE_RULES`` rules an option in or out;
+among the candidates the highest risk-adjusted NPV against business as usual is preferred (ties: the higher
+multi-criteria total, then the framework's option order). Business as usual is always a candidate: it is the
+benchmark the others must beat. The MCA ranks the options on the criteria money does not capture and is shown
+beside the NPV, never added to it (the DCLG multi-criteria manual, 2009, on why scores and money are not summed).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from wcc_analysis.analysis.options._checks import _as_years, _ordered
 from wcc_analysis.analysis.options.discounting import AppraisalSettings, appraisal_settings
-from wcc_analysis.core.errors import InputTableError, ParameterError
+from wcc_analysis.analysis.options.financial_case import UNAFFORDABLE
+from wcc_analysis.core.errors import InputTableError
+from wcc_analysis.core.rules import Rule, RuleTable, always
 from wcc_analysis.core.text import money_k, ordinal
-from wcc_analysis.core.vocabulary import STATUS_QUO
+from wcc_analysis.core.vocabulary import OPTION_GROUPS, OPTION_IDS, RESIDUAL_COSTS, STATUS_QUO
 
-#: How the combined ranking is made (first to last): rule.
-RANKING_RULES: tuple[tuple[str, str], ...] = (
-    ("financial score", "risk-adjusted NPV vs the status quo, min–max normalised 0–1 across options (all equal → 1)"),
-    ("combined score", "100 × (financial_weight × financial score + (1 − financial_weight) × MCA total / 100)"),
-    ("ties", "broken by higher risk-adjusted NPV vs status quo, then higher MCA total, then the seed's option order (status quo first)"),
-)
+CANDIDATE = "candidate"
+DIVEST = "Divest"
 
 
-def _combine(ra_npv: np.ndarray, mca_total: np.ndarray, financial_weight: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Financial score, combined score and the ranking order (indices best first)."""
-    lo, hi = float(ra_npv.min()), float(ra_npv.max())
-    fin = np.ones_like(ra_npv) if math.isclose(lo, hi, rel_tol=1e-12, abs_tol=1e-6) else (ra_npv - lo) / (hi - lo)
-    combined = 100.0 * (financial_weight * fin + (1.0 - financial_weight) * mca_total / 100.0)
-    position = np.arange(len(ra_npv))
-    order = np.lexsort((position, -np.round(mca_total, 9), -np.round(ra_npv, 6), -np.round(combined, 9)))
-    return fin, combined, order
+@dataclass(frozen=True)
+class CandidateFacts:
+    """One option, as ``CANDIDATE_RULES`` reads it."""
+
+    option_id: str
+    affordability: str  # the financial case's verdict (financial_case.AFFORDABILITY_RULES)
+    divests: bool  # the option reduces or withdraws the council's provision (the framework's Divest group)
+    residual_costs: bool  # it carries a residual cost (redundancy, contract exit, asset holding)
+    lost_value: bool  # it records the service value lost (an unmonetised disbenefit)
+    equality: bool  # an equality impact is recorded for it
 
 
-def combined_ranking(npv: pd.DataFrame, mca_table: pd.DataFrame | None, financial_weight: float = 0.5) -> pd.DataFrame:
-    """Options ranked on value for money and the MCA together (``RANKING_RULES``); rank 1 = preferred.
+#: Whether an option can be preferred (first rule that holds); the report prints it.
+CANDIDATE_RULES: RuleTable[CandidateFacts] = RuleTable((
+    Rule(CANDIDATE, "business as usual is always a candidate: it is the benchmark every other option must beat",
+         lambda f: f.option_id == STATUS_QUO),
+    Rule("ruled out: not affordable", "the financial case shows its revenue cost above the service's budget in at "
+                                      "least one year", lambda f: f.affordability == UNAFFORDABLE),
+    Rule("ruled out: closure or divestment priced incompletely",
+         "an option that reduces or withdraws the service must carry its residual costs (redundancy, contract exit, "
+         "or holding or disposing of the asset), record the service value it loses (at least unmonetised) and have "
+         "an equality impact assessment (Equality Act 2010 s.149); without all three its NPV overstates it",
+         lambda f: f.divests and not (f.residual_costs and f.lost_value and f.equality)),
+    Rule(CANDIDATE, "otherwise: a candidate, ranked on its risk-adjusted NPV against business as usual", always),
+), columns=("status", "rule"))
 
-    ``npv`` from ``npv_table``, ``mca_table`` from ``mca`` (None = rank on the
-    financial score alone). Every option must appear in both.
-    """
-    if not 0 <= financial_weight <= 1:
-        raise ParameterError(f"financial_weight must be from 0 to 1, not {financial_weight!r} "
-                             "(0.5 weighs value for money and the multi-criteria analysis equally)")
-    cols = ["option_id", "label", "npv_vs_status_quo_gbp", "risk_adjusted_npv_vs_status_quo_gbp", "payback_year"]
-    table = npv[cols].copy()
-    if mca_table is None:
-        table["mca_total"], table["mca_rank"], weight = 0.0, None, 1.0
-    else:
-        only_npv = sorted(set(table["option_id"]) - set(mca_table["option_id"]))
-        only_mca = sorted(set(mca_table["option_id"]) - set(table["option_id"]))
-        if only_npv or only_mca:
-            raise InputTableError(
-                "option scores and cash flows",
-                f"options must be both costed and scored: no MCA scores for {only_npv}, no cash flows for {only_mca}",
-                column="option_id",
-                fix="score every costed option on every criterion, and cost every scored option (or remove its scores)",
-            )
+
+def candidate_facts(option_id: str, affordability: str, cashflows: pd.DataFrame, effects: pd.DataFrame,
+                    impacts: pd.DataFrame | None) -> CandidateFacts:
+    """The facts ``CANDIDATE_RULES`` needs for one option, read from the council's tables."""
+    rows = cashflows[cashflows["option_id"] == option_id]
+    residual = bool((rows["item"].isin(RESIDUAL_COSTS) & (pd.to_numeric(rows["amount_gbp"]) > 0)).any())
+    lost = bool(((effects["option_id"] == option_id) & (effects["direction"] == "disbenefit")).any())
+    equality = impacts is not None and not impacts.empty and bool((impacts["option_id"] == option_id).any())
+    return CandidateFacts(option_id, affordability, OPTION_GROUPS.get(option_id) == DIVEST, residual, lost, equality)
+
+
+def rank_options(npv: pd.DataFrame, status: Mapping[str, str], mca_table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Options in order of preference: candidates by risk-adjusted NPV vs business as usual (ties: MCA total,
+    then option order), then the options ruled out. ``status``: option → ``CANDIDATE_RULES`` outcome."""
+    table = npv[["option_id", "label", "risk_adjusted_npv_vs_status_quo_gbp",
+                 "npv_before_optimism_bias_vs_status_quo_gbp", "break_even_uplift", "payback_year"]].copy()
+    missing = sorted(set(table["option_id"]) - set(status))
+    if missing:
+        raise InputTableError("option appraisal", f"no candidate status for {missing}", column="option_id",
+                              fix="rate every costed option with CANDIDATE_RULES")
+    table["status"] = table["option_id"].map(status)
+    if mca_table is not None:
         table = table.merge(mca_table[["option_id", "mca_total", "mca_rank"]], on="option_id", how="left")
-        weight = financial_weight
-    table = table.set_index("option_id").loc[_ordered(table["option_id"])].reset_index()
-    fin, combined, order = _combine(
-        table["risk_adjusted_npv_vs_status_quo_gbp"].to_numpy(float), table["mca_total"].to_numpy(float), weight
-    )
-    table["financial_score"] = fin
-    table["combined_score"] = combined
-    table = table.iloc[order].reset_index(drop=True)
+    else:
+        table["mca_total"], table["mca_rank"] = np.nan, np.nan
+    order = {o: i for i, o in enumerate(OPTION_IDS)}
+    table["_out"] = (table["status"] != CANDIDATE).astype(int)
+    table["_npv"] = -table["risk_adjusted_npv_vs_status_quo_gbp"].round(6)
+    table["_mca"] = -table["mca_total"].fillna(0.0).round(9)
+    table["_order"] = table["option_id"].map(order)
+    table = table.sort_values(["_out", "_npv", "_mca", "_order"]).drop(columns=["_out", "_npv", "_mca", "_order"])
+    table = table.reset_index(drop=True)
     table["rank"] = np.arange(1, len(table) + 1)
-    table["financial_weight"] = weight
-    table["payback_year"] = _as_years(table["payback_year"])
     return table
 
 
-def preferred_option(combined: pd.DataFrame, settings: AppraisalSettings | Mapping | None = None) -> tuple[str, list[str]]:
-    """The rank-1 option of ``combined_ranking`` and plain sentences saying why."""
-    if combined.empty:
-        raise InputTableError("combined ranking", "no options to choose from",
-                              fix="pass the table combined_ranking returns (it holds the status quo and every costed option)")
+def preferred_option(ranked: pd.DataFrame, settings: AppraisalSettings | Mapping | None = None) -> tuple[str, list[str]]:
+    """The first option of ``ranking`` and plain sentences saying why."""
+    if ranked.empty:
+        raise InputTableError("option ranking", "no options to choose from",
+                              fix="pass the table ranking returns (it holds business as usual and every costed option)")
     s = appraisal_settings(settings)
-    ranked = combined.sort_values("rank")
     top = ranked.iloc[0]
     option, label = str(top["option_id"]), str(top["label"])
-    n = len(ranked)
     prices = f" at {s.price_base_year} prices" if s.price_base_year else ""
     horizon = f"over {s.years} years at a {s.discount_rate:.1%} real discount rate{prices}"
-    w = float(top.get("financial_weight", 0.5))
-    reasons = [
-        f"{label} has the highest combined score ({top['combined_score']:.1f} of 100, weighting value for money "
-        f"{w:.0%} and the multi-criteria analysis {1 - w:.0%})."
-    ]
+    candidates = ranked[ranked["status"] == CANDIDATE]
+    others = candidates[candidates["option_id"] != option]
+    reasons = []
     if option == STATUS_QUO:
-        reasons.append(f"No option improves enough on the status quo {horizon} to outweigh it.")
+        best = others.iloc[0] if not others.empty else None
+        reasons.append(f"{label} is preferred: no affordable, fully priced option beats it on the economic case {horizon}"
+                       + (f" — the best, {best['label']}, is {money_k(abs(best['risk_adjusted_npv_vs_status_quo_gbp']))} "
+                          "worse in present value after optimism bias and priced risks." if best is not None else "."))
     else:
-        ra, raw = float(top["risk_adjusted_npv_vs_status_quo_gbp"]), float(top["npv_vs_status_quo_gbp"])
-        better = "better" if ra >= 0 else "worse"
-        reasons.append(
-            f"Its risk-adjusted net present value is {money_k(abs(ra))} {better} than the status quo {horizon} "
-            f"({money_k(raw)} before expected risks)."
-        )
-    if top.get("mca_rank") is not None and not pd.isna(top.get("mca_rank")):
-        reasons.append(
-            f"It ranks {ordinal(int(top['mca_rank']))} of {n} on the multi-criteria analysis "
-            f"({top['mca_total']:.1f} of 100)."
-        )
-    if option != STATUS_QUO:
-        pb = top["payback_year"]
-        reasons.append(
-            f"It pays back against the status quo in year {int(pb)}." if pb is not None and not pd.isna(pb)
-            else f"It does not pay back against the status quo within {s.years} years."
-        )
-    if n > 1:
-        second = ranked.iloc[1]
-        reasons.append(f"The runner-up is {second['label']} ({second['combined_score']:.1f} of 100).")
+        ra = float(top["risk_adjusted_npv_vs_status_quo_gbp"])
+        reasons.append(f"{label} is preferred: it has the highest net present value against business as usual among "
+                       f"the affordable, fully priced options, {money_k(ra)} {horizon}, after optimism bias on every "
+                       "option and the expected cost of priced risks.")
+    ruled_out = ranked[ranked["status"] != CANDIDATE]
+    for _, row in ruled_out.iterrows():
+        reasons.append(f"{row['label']} is {row['status']} (NPV {money_k(row['risk_adjusted_npv_vs_status_quo_gbp'])} "
+                       "against business as usual; the rule is printed below).")
+    if not pd.isna(top.get("mca_rank")):
+        n = int(ranked["mca_rank"].notna().sum())
+        reasons.append(f"On the criteria money does not capture it ranks {ordinal(int(top['mca_rank']))} of {n} "
+                       f"({top['mca_total']:.1f} of 100), shown beside the NPV, not added to it.")
     return option, reasons

@@ -1,30 +1,25 @@
-"""Sensitivity of the preferred option: switching values, a tornado table and a seeded Monte Carlo run.
+"""Sensitivity of the preferred option: switching values for every key input, and a tornado table.
 
-Green Book rule: test how far the key inputs would have to change to alter
-the choice (the switching value), show which inputs move the NPV most (each
-in turn ± a swing) and give the spread of outcomes when every uncertain
-amount varies together (P10 / P50 / P90 over random draws, reproducible from
-``MONTE_CARLO_SEED``). A bad argument is a :class:`ParameterError`; a bad
-range in the cash flows an :class:`InputTableError`.
+Green Book rule (2022, chapter 5 "Sensitivity analysis"; switching values): test how far each key input would have
+to change to alter the choice — every item of the preferred option, of the runner-up and of business as usual, and
+the discount rate — and say which input the decision hangs on; show which inputs move the NPV most (each in turn
+± a swing). The spread of outcomes is ``uncertainty``'s. A bad argument is a :class:`ParameterError`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from wcc_analysis.analysis.options._checks import CASHFLOWS, _check_option, _name_rows, _ordered
+from wcc_analysis.analysis.options._checks import _check_option
 from wcc_analysis.analysis.options.discounting import AppraisalSettings, appraisal_settings
-from wcc_analysis.analysis.options.multi_criteria import mca
-from wcc_analysis.analysis.options.npv import _clean_cashflows, _priced, expected_risk, npv_table
-from wcc_analysis.analysis.options.ranking import _combine, combined_ranking
-from wcc_analysis.core.errors import InputTableError, ParameterError
+from wcc_analysis.analysis.options.npv import _clean_cashflows, _priced, npv_table
+from wcc_analysis.core.errors import ParameterError
 from wcc_analysis.core.vocabulary import CASHFLOW_ITEMS as ITEMS
 from wcc_analysis.core.vocabulary import OPTION_LABELS, STATUS_QUO
-
-MONTE_CARLO_SEED = 20240401
 
 
 def _item_pv(cashflows: pd.DataFrame, settings: AppraisalSettings, optimism: Mapping | None, option_id: str, item: str) -> float:
@@ -32,17 +27,6 @@ def _item_pv(cashflows: pd.DataFrame, settings: AppraisalSettings, optimism: Map
     priced = _priced(_clean_cashflows(cashflows, settings), settings, optimism)
     rows = priced[(priced["option_id"] == option_id) & (priced["item"] == item)]
     return float((rows["net_gbp"] * rows["discount_factor"]).sum())
-
-
-def _shifted(npv: pd.DataFrame, option_id: str, delta: float) -> np.ndarray:
-    """Risk-adjusted NPV vs status quo when ``option_id``'s net PV moves by ``delta``."""
-    values = npv["risk_adjusted_npv_vs_status_quo_gbp"].to_numpy(float).copy()
-    is_option = (npv["option_id"] == option_id).to_numpy()
-    if option_id == STATUS_QUO:
-        values[~is_option] -= delta  # the baseline moves, so every other option moves the other way
-    else:
-        values[is_option] += delta
-    return values
 
 
 def _check_item(item: str) -> None:
@@ -58,67 +42,96 @@ def _check_costed(npv: pd.DataFrame, option_id: str) -> None:
                              f"{npv['option_id'].tolist()}, or add its cash flows")
 
 
-def switching_value(
+@dataclass(frozen=True)
+class SwitchingInput:
+    """One input a switching value is found for: an option's item (its amounts in every year scaled together)."""
+
+    option_id: str
+    item: str
+
+    @property
+    def label(self) -> str:
+        return f"{OPTION_LABELS.get(self.option_id, self.option_id)}: {self.item.replace('_', ' ')}"
+
+
+def _preferred(cashflows: pd.DataFrame, settings: AppraisalSettings, optimism: Mapping | None,
+               risks: pd.DataFrame | None, candidates: Sequence[str]) -> str:
+    """The candidate with the highest risk-adjusted NPV against business as usual (ties: option order)."""
+    npv = npv_table(cashflows, settings, optimism, risks).set_index("option_id")
+    values = npv.loc[[o for o in candidates if o in npv.index], "risk_adjusted_npv_vs_status_quo_gbp"].round(6)
+    return str(values.idxmax())
+
+
+def switching_values(
     cashflows: pd.DataFrame,
     settings: AppraisalSettings | Mapping | None,
-    option_id: str,
-    item: str,
+    candidates: Sequence[str],
+    inputs: Sequence[SwitchingInput],
     *,
-    scores: pd.DataFrame | None = None,
     risks: pd.DataFrame | None = None,
     optimism: Mapping[str, Mapping[str, float]] | None = None,
-    financial_weight: float = 0.5,
     lower_pct: float = -100.0,
     upper_pct: float = 500.0,
-    tol_pct: float = 1e-4,
-) -> float | None:
-    """The % change in ``option_id``'s ``item`` amounts (every year together) at which it stops being preferred.
-
-    The preferred option is rank 1 of ``combined_ranking`` (MCA from ``scores``;
-    no scores = on risk-adjusted NPV alone). Searches [lower_pct, upper_pct]
-    (default −100 % to +500 %) in both directions by bisection and returns the
-    change nearest zero that switches the preference, to within ``tol_pct``
-    (on the switching side); None when no change in the range switches it.
-    A ParameterError if the option is not preferred to begin with.
-    """
+) -> pd.DataFrame:
+    """For each input, the % change in its amounts (every year together) at which the preferred option changes —
+    the change nearest zero in [lower_pct, upper_pct] — and the option it changes to; NaN when none in the range
+    does. The preferred option is the candidate with the highest risk-adjusted NPV against business as usual
+    (``ranking.CANDIDATE_RULES`` decide the candidates and are held fixed). An item's present value (after its
+    optimism-bias uplift, which scales with it) moves in proportion to the change, so the switch is where two
+    candidates' NPVs cross: found exactly, not by search. An input of business as usual moves every other option
+    the other way. Sorted, the input the decision is most sensitive to (the smallest change) first."""
     s = appraisal_settings(settings)
-    _check_option(option_id)
-    _check_item(item)
-    npv = npv_table(cashflows, s, optimism, risks)
-    _check_costed(npv, option_id)
-    mca_table = mca(scores) if scores is not None else None
-    base = combined_ranking(npv, mca_table, financial_weight)
-    if base.iloc[0]["option_id"] != option_id:
-        raise ParameterError(f"option {option_id!r} is not the preferred option ({base.iloc[0]['option_id']} is); "
-                             "a switching value is found for the preferred option")
-    pv_item = _item_pv(cashflows, s, optimism, option_id, item)
-    if pv_item == 0:
-        return None
-    mca_total = (
-        npv["option_id"].map(mca_table.set_index("option_id")["mca_total"]).to_numpy(float)
-        if mca_table is not None else np.zeros(len(npv))
-    )
-    weight = financial_weight if mca_table is not None else 1.0
-    index = int(np.flatnonzero((npv["option_id"] == option_id).to_numpy())[0])
-    # npv rows follow the seed's option order, which is also _combine's final tie-break.
+    npv = npv_table(cashflows, s, optimism, risks).set_index("option_id")["risk_adjusted_npv_vs_status_quo_gbp"]
+    pool = [o for o in candidates if o in npv.index]
+    base = str(npv[pool].round(6).idxmax())
+    rows = []
+    for key in inputs:
+        _check_option(key.option_id)
+        _check_item(key.item)
+        pv = _item_pv(cashflows, s, optimism, key.option_id, key.item)  # signed: a cost is negative
+        found: list[tuple[float, str]] = []
+        if pv != 0 and key.option_id in pool:
+            for other in pool:
+                if other == base:
+                    continue
+                if key.option_id == STATUS_QUO:
+                    # every other option moves by −pv·x against business as usual; their own order never changes
+                    if base == STATUS_QUO:
+                        x = 100.0 * float(npv[other]) / pv  # the other catches business as usual
+                    elif other == STATUS_QUO:
+                        x = 100.0 * float(npv[base]) / pv  # the preferred option falls back to business as usual
+                    else:
+                        continue
+                elif key.option_id == base:
+                    x = 100.0 * float(npv[other] - npv[base]) / pv
+                elif key.option_id == other:
+                    x = 100.0 * float(npv[base] - npv[other]) / pv
+                else:
+                    continue
+                if lower_pct <= x <= upper_pct and x != 0:
+                    found.append((x, other))
+        change, to = min(found, key=lambda f: abs(f[0])) if found else (np.nan, None)
+        if key.option_id not in (base, STATUS_QUO) and to is not None:
+            to = key.option_id  # the option whose input moved overtakes the preferred one
+        rows.append({"input": key.label, "option_id": key.option_id, "item": key.item, "pv_gbp": pv,
+                     "switching_change_pct": change, "switches_to": to})
+    table = pd.DataFrame(rows, columns=["input", "option_id", "item", "pv_gbp", "switching_change_pct", "switches_to"])
+    table["_abs"] = table["switching_change_pct"].abs()
+    return table.sort_values("_abs", na_position="last", kind="stable").drop(columns="_abs").reset_index(drop=True)
 
-    def preferred(change_pct: float) -> bool:
-        _, _, order = _combine(_shifted(npv, option_id, pv_item * change_pct / 100.0), mca_total, weight)
-        return int(order[0]) == index
 
-    found = []
-    for end in (upper_pct, lower_pct):
-        if end == 0 or preferred(end):
-            continue
-        keep, switch = 0.0, float(end)
-        while abs(switch - keep) > tol_pct:
-            mid = (keep + switch) / 2.0
-            if preferred(mid):
-                keep = mid
-            else:
-                switch = mid
-        found.append(switch)
-    return min(found, key=abs) if found else None
+def discount_rate_switch(cashflows: pd.DataFrame, settings: AppraisalSettings | Mapping | None,
+                         candidates: Sequence[str], *, risks: pd.DataFrame | None = None,
+                         optimism: Mapping[str, Mapping[str, float]] | None = None,
+                         lowest: float = 0.0, highest: float = 0.10) -> float | None:
+    """The real discount rate (a fraction, searched from ``lowest`` to ``highest`` in steps of 0.25 point) nearest the
+    appraisal's at which the preferred option changes; None when none in the range does."""
+    s = appraisal_settings(settings)
+    base = _preferred(cashflows, s, optimism, risks, candidates)
+    steps = np.round(np.arange(lowest, highest + 1e-9, 0.0025), 6)
+    switching = [r for r in steps if _preferred(cashflows, replace(s, discount_rate=float(r)), optimism, risks,
+                                                candidates) != base]
+    return min(switching, key=lambda r: abs(r - s.discount_rate)) if switching else None
 
 
 def tornado(
@@ -153,73 +166,3 @@ def tornado(
         })
     table = pd.DataFrame(rows, columns=["item", "npv_at_minus_swing_gbp", "base_gbp", "npv_at_plus_swing_gbp", "range_gbp", "swing_pct"])
     return table.sort_values("range_gbp", ascending=False, kind="stable").reset_index(drop=True)
-
-
-def _check_ranges(rows: pd.DataFrame, low: pd.Series, high: pd.Series) -> None:
-    """InputTableError naming the rows whose ``low_pct`` / ``high_pct`` range is half given or the wrong way round."""
-    named = ["option_id", "year", "item"]
-    half = low.isna() != high.isna()
-    if half.any():
-        column = "low_pct" if low[half].isna().iloc[0] else "high_pct"
-        raise InputTableError(CASHFLOWS, f"give both low_pct and high_pct or neither (option / year / item: "
-                                         f"{_name_rows(rows, half, named)})",
-                              column=column, fix="fill in the missing end of the range, or leave both blank for a certain amount")
-    wrong = (low > 0) | (high < 0) | (low < -100)
-    if wrong.any():
-        column = "low_pct" if ((low > 0) | (low < -100))[wrong].iloc[0] else "high_pct"
-        raise InputTableError(CASHFLOWS, "low_pct must be from −100 to 0 and high_pct 0 or more (the amount is the most "
-                                         f"likely value; option / year / item: {_name_rows(rows, wrong, named)})",
-                              column=column,
-                              fix="give the range as per cent changes around the amount, e.g. low_pct −10 and high_pct 20")
-
-
-def monte_carlo(
-    cashflows: pd.DataFrame,
-    settings: AppraisalSettings | Mapping | None = None,
-    n: int = 2000,
-    seed: int = MONTE_CARLO_SEED,
-    *,
-    risks: pd.DataFrame | None = None,
-    optimism: Mapping[str, Mapping[str, float]] | None = None,
-) -> pd.DataFrame:
-    """P10 / P50 / P90 of each option's risk-adjusted NPV vs the status quo over ``n`` draws.
-
-    Each uncertain amount (``low_pct`` and ``high_pct`` given; NaN = certain) is
-    drawn from a triangular distribution from (1 + low_pct/100) to
-    (1 + high_pct/100) times the amount, mode = the amount; draws are
-    independent between rows and the status quo is drawn in the same trial.
-    Optimism bias is applied as in ``npv_table``. ``numpy.random.default_rng(seed)``
-    and a fixed row order make the result identical on re-execution.
-    ``prob_better_than_status_quo`` is the share of draws above 0.
-    """
-    s = appraisal_settings(settings)
-    if n < 1:
-        raise ParameterError(f"n must be at least 1, not {n!r} (the number of Monte Carlo draws; 2000 by default)")
-    rows = _clean_cashflows(cashflows, s)
-    low = pd.to_numeric(rows["low_pct"], errors="coerce")
-    high = pd.to_numeric(rows["high_pct"], errors="coerce")
-    _check_ranges(rows, low, high)
-    priced = _priced(rows, s, optimism)
-    coef = (priced["net_gbp"] * priced["discount_factor"]).to_numpy(float)  # PV of each row at its amount
-    uncertain = (low.notna() & (high > low)).to_numpy()
-    multipliers = np.ones((n, len(rows)))
-    if uncertain.any():
-        rng = np.random.default_rng(seed)
-        left = 1.0 + low.to_numpy(float)[uncertain] / 100.0
-        right = 1.0 + high.to_numpy(float)[uncertain] / 100.0
-        multipliers[:, uncertain] = rng.triangular(left, 1.0, right, size=(n, int(uncertain.sum())))
-    options = _ordered(priced["option_id"])
-    membership = np.zeros((len(rows), len(options)))
-    membership[np.arange(len(rows)), priced["option_id"].map({o: i for i, o in enumerate(options)}).to_numpy()] = 1.0
-    npv = (multipliers * coef) @ membership  # n × options
-    risk = expected_risk(risks, s).reindex(options, fill_value=0.0).to_numpy(float)
-    vs_sq = (npv - risk) - (npv[:, [0]] - risk[0])  # options[0] is the status quo
-    p10, p50, p90 = np.percentile(vs_sq, [10, 50, 90], axis=0)
-    return pd.DataFrame({
-        "option_id": options,
-        "label": [OPTION_LABELS[o] for o in options],
-        "p10_gbp": p10, "p50_gbp": p50, "p90_gbp": p90,
-        "mean_gbp": vs_sq.mean(axis=0),
-        "prob_better_than_status_quo": (vs_sq > 0).mean(axis=0),
-        "n": n, "seed": seed,
-    })

@@ -5,6 +5,13 @@ tables, RAG answers); one module per report. Sections show results they are
 given; they run no analysis and read no data.
 """
 
+from wcc_analysis.display.sections.benefits import (
+    benefit_pairs,
+    benefit_table,
+    cashable_chart,
+    non_cashable_table,
+    variance_table,
+)
 from wcc_analysis.display.sections.gap import (
     benchmark_table,
     best_in_class_table,
@@ -45,24 +52,33 @@ from wcc_analysis.display.sections.needs import (
     trend_table,
 )
 from wcc_analysis.display.sections.options import (
+    candidates,
+    commercial_and_management,
+    economic_case,
     equality_section,
-    long_list,
-    optimism_note,
+    financial_case,
+    optimism_bias,
     option_label,
     preferred,
+    scoring,
+    sensitivity,
+    shortlist,
     sourcing_plan_section,
+    uncertainty,
 )
 from wcc_analysis.display.sections.portfolio import portfolio_answers, portfolio_gap_total
 from wcc_analysis.display.sections.priority import block_spend, budgets
 
 __all__ = [
+    "benefit_pairs", "benefit_table", "cashable_chart", "non_cashable_table", "variance_table",
     "capital_all_services", "capital_section", "options_screen",
     "alternative_groups", "comparator_members", "group_stability",
     "benchmark_table", "best_in_class_table", "efficiency_table", "own_kpis", "quadrant_caption", "trend_panels", "trend_words",
     "unit_cost_table", "value_for_money_table",
     "block_note", "block_spend", "cost_measure_note", "budgets", "comparator_method", "concentration_note", "council_budget",
-    "detailed_outturn", "drivers_table", "equality_section", "geographic_table", "long_list", "maturity_note", "need_signals",
-    "optimism_note", "option_label", "payments_status", "portfolio_answers", "portfolio_gap_total",
+    "detailed_outturn", "drivers_table", "equality_section", "geographic_table", "maturity_note", "need_signals",
+    "option_label", "shortlist", "optimism_bias", "economic_case", "financial_case", "sensitivity", "uncertainty",
+    "candidates", "scoring", "commercial_and_management", "payments_status", "portfolio_answers", "portfolio_gap_total",
     "position_table", "preferred", "providers_table", "rules_of_cleaning",
     "sourcing_plan_section", "budget_against_outturn", "pool_changes", "service_lines", "trend_table",
 ]

@@ -20,6 +20,7 @@ import pandera.pandas as pa
 from wcc_analysis.core import paths
 from wcc_analysis.core.config import Config, load_config
 from wcc_analysis.core.errors import InputDataError
+from wcc_analysis.core.guidance import OPTIMISM_BIAS_ITEMS
 from wcc_analysis.core.vocabulary import (
     BENEFIT_TYPES,
     CASHFLOW_ITEMS,
@@ -48,12 +49,21 @@ TABLE_COLUMNS = {
     "kpis": ["service_id", "kpi", "unit", "polarity", "target", "period", "actual", "source", "data_status"],
     "survey": ["service_id", "question", "period", "percent_satisfied", "target", "source", "data_status"],
     "outputs": ["service_id", "measure", "unit", "year", "volume", "source", "data_status"],
-    "appraisal_settings": ["service_id", "price_base_year", "appraisal_years", "discount_rate_pct", "data_status"],
+    "appraisal_settings": ["service_id", "price_base_year", "appraisal_years", "discount_rate_pct", "inflation_pct",
+                           "inflation_source", "one_off_funding", "data_status"],
     "option_cashflows": ["service_id", "option_id", "year", "item", "amount_gbp", "low_pct", "high_pct", "data_status"],
-    "option_scores": ["service_id", "option_id", "criterion", "score", "weight", "data_status"],
-    "option_risks": ["service_id", "option_id", "risk", "probability", "impact_gbp", "data_status"],
+    "option_criteria": ["service_id", "criterion", "weight", "anchor_0", "anchor_5", "anchor_10", "data_status"],
+    "option_scores": ["service_id", "option_id", "criterion", "score", "rationale", "data_status"],
+    "option_risks": ["service_id", "option_id", "risk", "probability", "impact_gbp", "optimism_factor", "data_status"],
+    "optimism_bias": ["service_id", "option_id", "item", "factor", "share_pct", "mitigated_pct", "evidence",
+                      "data_status"],
+    "unmonetised_effects": ["service_id", "option_id", "effect", "direction", "size", "who_affected", "evidence",
+                            "data_status"],
     "equality_impacts": ["service_id", "option_id", "group_affected", "impact", "mitigation", "data_status"],
     "sourcing_plan": ["service_id", "option_id", "activity", "start", "end", "owner", "data_status"],
+    "option_descriptions": ["service_id", "option_id", "description", "data_status"],
+    "commercial_case": ["service_id", "option_id", "procurement_route", "tupe", "pensions", "contract_years",
+                        "break_points", "data_status"],
     "benefits_register": ["benefit_id", "service_id", "type", "measure", "unit", "baseline", "year", "planned",
                           "actual", "owner", "evidence", "explanation", "data_status"],
     "contract_kpis": ["service_id", "contract", "kpi", "polarity", "target", "quarter", "actual",
@@ -269,6 +279,9 @@ def _settings_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema
         "price_base_year": pa.Column(float, pa.Check.in_range(1990, 2100)),
         "appraisal_years": pa.Column(float, pa.Check.in_range(1, 60)),
         "discount_rate_pct": pa.Column(float, pa.Check.in_range(0, 25)),
+        "inflation_pct": pa.Column(float, pa.Check.in_range(-5, 25), nullable=True, required=False),
+        "inflation_source": pa.Column(str, nullable=True, required=False),
+        "one_off_funding": pa.Column(str, nullable=True, required=False),
     }, ["service_id"])
 
 
@@ -282,7 +295,21 @@ def _cashflows_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchem
         "amount_gbp": pa.Column(float),
         "low_pct": pa.Column(float, pa.Check.in_range(-100, 0), nullable=True),
         "high_pct": pa.Column(float, pa.Check.ge(0), nullable=True),
+        "source": pa.Column(str, nullable=True, required=False),
     }, ["service_id", "option_id", "year", "item"])
+
+
+def _option_criteria_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    """The MCA's criteria: a whole-number weight (the service's weights sum to 100, checked by the MCA) and what a
+    score of 0, 5 and 10 means on the criterion."""
+    anchor = pa.Column(str, pa.Check.str_length(min_value=1))
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "criterion": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "weight": pa.Column(float, [pa.Check.in_range(1, 100), pa.Check(lambda s: s % 1 == 0, name="whole_weight",
+                                                                       error="must be a whole number 1 … 100")]),
+        "anchor_0": anchor, "anchor_5": anchor, "anchor_10": anchor,
+    }, ["service_id", "criterion"])
 
 
 def _option_scores_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
@@ -291,7 +318,7 @@ def _option_scores_schema(config: Config, _data: "CouncilData") -> pa.DataFrameS
         "option_id": pa.Column(str, pa.Check.isin(OPTION_IDS)),
         "criterion": pa.Column(str, pa.Check.str_length(min_value=1)),
         "score": pa.Column(float, pa.Check.in_range(0, 10)),
-        "weight": pa.Column(float, pa.Check.ge(0)),
+        "rationale": pa.Column(str),
     }, ["service_id", "option_id", "criterion"])
 
 
@@ -302,7 +329,32 @@ def _option_risks_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSc
         "risk": pa.Column(str, pa.Check.str_length(min_value=1)),
         "probability": pa.Column(float, pa.Check.in_range(0, 1)),
         "impact_gbp": pa.Column(float, pa.Check.ge(0)),
+        "optimism_factor": pa.Column(str, nullable=True, required=False),
     }, ["service_id", "option_id", "risk"])
+
+
+def _optimism_bias_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "option_id": pa.Column(str, pa.Check.isin(OPTION_IDS)),
+        "item": pa.Column(str, pa.Check.isin(tuple(OPTIMISM_BIAS_ITEMS))),
+        "factor": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "share_pct": pa.Column(float, pa.Check.in_range(0, 100)),
+        "mitigated_pct": pa.Column(float, pa.Check.in_range(0, 100)),
+        "evidence": pa.Column(str, nullable=True),
+    }, ["service_id", "option_id", "item", "factor"])
+
+
+def _unmonetised_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "option_id": pa.Column(str, pa.Check.isin(OPTION_IDS)),
+        "effect": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "direction": pa.Column(str, pa.Check.isin(("benefit", "disbenefit"))),
+        "size": pa.Column(str, pa.Check.isin(("small", "medium", "large"))),
+        "who_affected": pa.Column(str),
+        "evidence": pa.Column(str),
+    }, ["service_id", "option_id", "effect"])
 
 
 def _equality_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
@@ -324,6 +376,29 @@ def _plan_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
         "end": pa.Column("datetime64[ns]"),
         "owner": pa.Column(str),
     }, ["service_id", "option_id", "activity"])
+
+
+def _descriptions_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    """One plain sentence per shortlisted option (the shortlist of the economic case)."""
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "option_id": pa.Column(str, pa.Check.isin(OPTION_IDS)),
+        "description": pa.Column(str, pa.Check.str_length(min_value=1)),
+    }, ["service_id", "option_id"])
+
+
+def _commercial_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    """The commercial case in brief. The procurement routes and the TUPE wording are checked by
+    wcc_analysis.analysis.options.business_case (their vocabulary is defined there)."""
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "option_id": pa.Column(str, pa.Check.isin(OPTION_IDS)),
+        "procurement_route": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "tupe": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "pensions": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "contract_years": pa.Column(float, pa.Check.in_range(0, 60), nullable=True),
+        "break_points": pa.Column(str),
+    }, ["service_id", "option_id"])
 
 
 def _benefits_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
@@ -367,6 +442,7 @@ class TableSpec:
     blank_numbers: tuple[str, ...] = ()
     dates: tuple[str, ...] = ()
     lower: tuple[str, ...] = ()
+    fixes: tuple[tuple[str, str], ...] = ()  # (column, what to do) for this table, over FIXES
 
 
 TABLES: tuple[TableSpec, ...] = (
@@ -378,13 +454,27 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("kpis", _kpis_schema, numbers=("target", "actual"), lower=("polarity",)),
     TableSpec("survey", _survey_schema, numbers=("percent_satisfied",), blank_numbers=("target",)),
     TableSpec("outputs", _outputs_schema, numbers=("volume",)),
-    TableSpec("appraisal_settings", _settings_schema, numbers=("price_base_year", "appraisal_years", "discount_rate_pct")),
+    TableSpec("appraisal_settings", _settings_schema, numbers=("price_base_year", "appraisal_years", "discount_rate_pct"),
+              blank_numbers=("inflation_pct",)),
     TableSpec("option_cashflows", _cashflows_schema, money=("amount_gbp",), numbers=("year",),
               blank_numbers=("low_pct", "high_pct"), lower=("option_id", "item")),
-    TableSpec("option_scores", _option_scores_schema, numbers=("score", "weight"), lower=("option_id",)),
+    TableSpec("option_criteria", _option_criteria_schema, numbers=("weight",),
+              fixes=(("criterion", "name each criterion once per service (the names option_scores uses)"),
+                     ("weight", "write a whole-number weight from 1 to 100; the service's weights sum to 100"),
+                     ("anchor_0", "describe what a score of 0 means on the criterion"),
+                     ("anchor_5", "describe what a score of 5 means on the criterion"),
+                     ("anchor_10", "describe what a score of 10 means on the criterion"))),
+    TableSpec("option_scores", _option_scores_schema, numbers=("score",), lower=("option_id",),
+              fixes=(("score", "write a score from 0 to 10 against the criterion's anchors in option_criteria"),
+                     ("criterion", "use a criterion named in option_criteria, one row per option and criterion"))),
     TableSpec("option_risks", _option_risks_schema, money=("impact_gbp",), numbers=("probability",), lower=("option_id",)),
+    TableSpec("optimism_bias", _optimism_bias_schema, numbers=("share_pct", "mitigated_pct"), lower=("option_id", "item")),
+    TableSpec("unmonetised_effects", _unmonetised_schema, lower=("option_id", "direction", "size")),
     TableSpec("equality_impacts", _equality_schema, lower=("option_id",)),
     TableSpec("sourcing_plan", _plan_schema, dates=("start", "end"), lower=("option_id",)),
+    TableSpec("option_descriptions", _descriptions_schema, lower=("option_id",)),
+    TableSpec("commercial_case", _commercial_schema, blank_numbers=("contract_years",),
+              lower=("option_id", "procurement_route")),
     TableSpec("benefits_register", _benefits_schema, numbers=("baseline", "planned"), blank_numbers=("actual",),
               lower=("type",)),
     TableSpec("contract_kpis", _contract_kpis_schema, numbers=("target", "actual"),
@@ -407,6 +497,11 @@ FIXES = {
     "option_id": f"write one of {', '.join(OPTION_IDS)}",
     "item": f"write one of {', '.join(CASHFLOW_ITEMS)}",
     "activity": f"write one of {', '.join(IMPLEMENT_ACTIVITIES)}",
+    "description": "describe the option in one plain sentence",
+    "procurement_route": "write the procurement route, one of those listed in data/raw/council/README.md",
+    "tupe": "write 'applies' or 'does not apply' and a short reason",
+    "pensions": "write the pension treatment, e.g. 'admitted body to the LGPS, closed' or 'not applicable'",
+    "contract_years": "write the contract length in years (blank where there is no contract)",
     "type": f"write one of {', '.join(BENEFIT_TYPES)}",
     "discount_rate_pct": "write a real discount rate in % between 0 and 25 (the Green Book rate is 3.5)",
     "*": "correct the value, following data/raw/council/README.md",
@@ -443,7 +538,7 @@ def _load_table(spec: TableSpec, directory: Path, config: Config, data: "Council
         if column in frame.columns:
             frame[column] = _parse_dates(frame, column, path, sheet)
     table = validate(
-        frame, spec.schema(config, data), file=path, sheet=sheet, fix=FIXES,
+        frame, spec.schema(config, data), file=path, sheet=sheet, fix={**FIXES, **dict(spec.fixes)},
         found_columns=[c for c in frame.columns if c != "source_row"],
     )
     if spec.name == "priority_scores":
