@@ -132,19 +132,21 @@ def test_run_and_validate_museums_and_portfolio_for_worcester(tmp_path):
     assert realised["contract_kpis_red"] is None  # no museum contract KPIs
     assert "benefits_planned_gbp_thousands" not in realised and "realisation_pct" not in realised
     appraisal = by_notebook["option_appraisal"]
-    # Illustrative museums options, optimism bias on every option. Business as usual: £1,017k a year x (1 + 41 % x
-    # (1 - 88 % mitigated) = 4.92 %) x 8.3166 (10 years at 3.5 %) = £8,874.1k, plus its expected risk 0.5 x £203.4k
-    # / 1.035 = £98.3k. Closure: decant £254.2k x 1.10 = £279.6k now; buildings and collections held £140k a year
-    # x 1.1896 (41 % x (1 - 53.75 %)) x 8.3166 = £1,385.1k; risks (0.3 x £423.8k + 0.5 x £169.5k) / 1.035 =
-    # £204.7k; the £380k redundancy is a transfer (Green Book 6.9), out of the economic case.
-    # NPV = (8,874.1 + 98.3) - (279.6 + 1,385.1 + 204.7) = £7,102.9k.
+    # Illustrative museums options, optimism bias on every option; year 0 = 2027-28, when the museums would close.
+    # Business as usual: £1,017k a year x 8.3166 (10 years at 3.5 %) = £8,458.0k, uplifted 41 % x (1 - m): m =
+    # 0.35 x 0.8 + 0.25 + 0.20 x 0.1417 + 0.10 + 0.10 x 0.5 = 0.7083, where its pay-inflation risk (0.5 x £203.4k /
+    # 1.035 = £98.3k) covers 14.17 % of the Economic factor's part (£8,458.0k x 41 % x 20 % = £693.6k): uplift
+    # 11.96 %, £9,469.4k, plus the £98.3k expected risk. Closure: decant £254.2k and LGPS strain £120k, each x 1.10;
+    # buildings and collections £140k a year and the schools programme £25k in years 1-2, x 1.1896 (a judicial review
+    # risk of £122.8k covers the whole Disputes part); risks £204.7k; the £380k redundancy is a transfer (Green Book
+    # 6.9), out of the economic case. NPV = (9,469.4 + 98.3) - (279.6 + 132.0 + 1,441.6 + 204.7) = £7,509.7k.
     assert appraisal["preferred_option"] == "closure"
-    assert appraisal["npv_gbp_thousands"]["closure"] == 7102.9
+    assert appraisal["npv_gbp_thousands"]["closure"] == 7509.7
     assert appraisal["candidate_status"]["closure"] == "candidate"  # residual costs, lost value, equality impact
     assert appraisal["npv_p10_gbp_thousands"] <= appraisal["npv_p90_gbp_thousands"]
     html = (pack_dir / SERVICE / "option_appraisal.html").read_text(encoding="utf-8")
     assert "Older residents and disabled visitors" in html  # the equality impact of closure is shown
-    assert "only if residents value what it loses" in html and "per resident a year" in html
+    assert "loses what the money does not count" in html and "per resident a year" in html
     assert "Amber" in html  # preferred on the money, but it loses what the money does not count
     overview = next(e for e in manifest["executions"] if e["notebook"] == "commissioning_overview")["headline"]
     assert overview["delivering_need_count"].endswith("of 4")

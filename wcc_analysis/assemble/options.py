@@ -70,8 +70,12 @@ def _settings(council_data: CouncilData, service: Service, config: Config) -> tu
     pct = first.get("inflation_pct")
     given = pct is not None and not pd.isna(pct)
     source = str(first.get("inflation_source") or "") if given else "none given: cash at the price base"
+    year_0 = first.get("year_0")
+    year_0 = "" if year_0 is None or pd.isna(year_0) else str(year_0)
+    settings["year_0"] = year_0
+    offset = int(year_0[:4]) - int(first["price_base_year"]) if year_0 else 0
     inflation = options.Inflation(float(pct) if given else 0.0, source,
-                                  illustrative=str(first.get("data_status", "")) == "illustrative")
+                                  illustrative=str(first.get("data_status", "")) == "illustrative", offset=offset)
     funding = first.get("one_off_funding")
     return settings, inflation, "" if funding is None or pd.isna(funding) else str(funding)
 
@@ -107,6 +111,7 @@ def options_for_service(council: str, service: Service, config: Config,
         return None if frame is None else frame[frame["option_id"].isin(long_list)].reset_index(drop=True)
 
     settings, inflation, funding = _settings(council_data, service, config)
+    year_0 = settings.pop("year_0", "")
     result = options.appraise(
         on_long_list("option_cashflows").assign(year=lambda f: f["year"].astype(int)),
         on_long_list("option_scores"),
@@ -122,6 +127,7 @@ def options_for_service(council: str, service: Service, config: Config,
         inflation=inflation,
         one_off_funding=funding,
         population=_population(council),
+        year_0=year_0,
         service_id=service.id,
     )
     not_costed = [o for o in long_list if o not in costed]

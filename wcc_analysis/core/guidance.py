@@ -38,6 +38,15 @@ OPTIMISM_BIAS_METHOD = ("start from the recommended upper bound of the cost's pr
 #: recorded as mitigation. One-off change costs (staff transfer, pensions, legal, redundancy, contract exit) are
 #: mostly adviser-quoted staff and legal costs, far from the bespoke development the Equipment/development upper
 #: bound (200 %) was observed on: they start at its lower bound (10 %).
+OPTIMISM_BIAS_ITEMS_REASON = (
+    "The supplementary guidance has no project type for the running costs of an existing in-house service. The "
+    "Outsourcing operating-expenditure range (41 % to 0 %) is the only operating-cost range it gives, so every "
+    "option's running costs — business as usual's too, a ten-year forecast being an estimate as well — start at its "
+    "upper bound, and what the council knows about each (audited outturn for the current service, a tendered price "
+    "for a contract) is recorded as mitigation. One-off change costs (staff transfer, pensions, legal, redundancy, "
+    "contract exit) are mostly adviser-quoted staff and legal costs, far from the bespoke development the "
+    "Equipment/development upper bound (200 %) was observed on: they start at its lower bound (10 %). This choice "
+    "is this project's; config/services.toml [appraisal.optimism_bias] changes it.")
 OPTIMISM_BIAS_ITEMS: dict[str, tuple[str, str]] = {
     "running": ("Outsourcing", "upper"),
     "asset_holding": ("Outsourcing", "upper"),

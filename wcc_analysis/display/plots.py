@@ -345,25 +345,6 @@ def npv_before_after(npv: pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def npv_ranges(monte_carlo: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """P10–P90 range of NPV against the status quo per option, P50 marked."""
-    rows = monte_carlo[monte_carlo["option_id"] != STATUS_QUO].sort_values("p50_gbp")
-    ax = _axes(ax, (9.0, 0.55 * len(rows) + 1.8))
-    y = range(len(rows))
-    ax.hlines(list(y), rows["p10_gbp"] / 1000, rows["p90_gbp"] / 1000, color=PEER, lw=8, alpha=0.6, label="P10 to P90")
-    ax.scatter(rows["p50_gbp"] / 1000, list(y), color=COUNCIL, zorder=3, label="P50")
-    ax.set_yticks(list(y), [textwrap.shorten(str(label), 40) for label in rows["label"]])
-    ax.axvline(0, color="#333333", lw=1, ls="--")
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"£{v:,.0f}k"))
-    ax.xaxis.set_major_locator(MaxNLocator(6))
-    n, seed = int(monte_carlo["n"].iloc[0]), int(monte_carlo["seed"].iloc[0])
-    ax.set_title(f"Range of NPV against the status quo over {n:,} simulations (seed {seed})")
-    ax.set_xlabel("NPV against the status quo (£ thousand, real terms); left of the dashed line is worse than the status quo")
-    ax.legend(loc="lower left", bbox_to_anchor=(1.0, 0.0), fontsize=8.5)
-    ax.grid(axis="y", visible=False)
-    return ax
-
-
 #: Colours of an MCA's criteria, in the council's order (ColorBrewer Dark2 without its orange, the council's colour).
 CRITERION_COLOURS = ("#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666")
 

@@ -41,16 +41,26 @@ def test_business_as_usual_is_uplifted_too_at_the_outsourcing_opex_upper_bound()
 
 
 def test_mitigation_and_a_priced_risk_reduce_the_uplift_by_hand():
-    # two factors of 50 % each: one mitigated half (0.25), one priced as a risk (counts in full, 0.5): m = 0.75
+    # two factors of 50 % each: "Business case" mitigated half (0.25 of the bias); "Economic" priced by a risk.
+    # The Economic part of the uplift: PV running 90,000 / 1.035 = 86,956.52 x 41 % x 50 % = 17,826.09. A risk of
+    # 0.25 x £40,000 in year 1 (PV 9,661.84) covers 54.20 % of it: m = 0.25 + 0.5 x 0.5420 = 0.5210,
+    # uplift 41 % x (1 - 0.5210) = 19.64 %. A risk of 0.5 x £100,000 (PV 48,309) covers it all: m = 0.75, 10.25 %.
     rows = mitigation(("outsource_private", "running", "Business case", 50, 50, "market testing"),
                       ("outsource_private", "running", "Economic", 50, 0, ""))
-    risks = pd.DataFrame({"option_id": ["outsource_private"], "risk": ["inflation"], "probability": [0.5],
-                          "impact_gbp": [1000.0], "optimism_factor": ["Economic"]})
-    table = options.uplifts(BASE, rows, risks).set_index("option_id")
-    assert table.loc["outsource_private", "mitigation"] == pytest.approx(0.75)
-    assert table.loc["outsource_private", "uplift"] == pytest.approx(0.41 * 0.25)  # 10.25 %
-    assert table.loc["outsource_private", "priced_as_risk"] == "Economic"
+
+    def risk(p, impact):
+        return pd.DataFrame({"option_id": ["outsource_private"], "risk": ["inflation"], "probability": [p],
+                             "impact_gbp": [impact], "optimism_factor": ["Economic"]})
+
+    part = 90_000 / 1.035 * 0.41 * 0.5
+    table = options.uplifts(BASE, rows, risk(0.25, 40_000)).set_index("option_id")
+    covered = (10_000 / 1.035) / part
+    assert table.loc["outsource_private", "mitigation"] == pytest.approx(0.25 + 0.5 * covered)
+    assert table.loc["outsource_private", "uplift"] == pytest.approx(0.41 * (1 - 0.25 - 0.5 * covered))
+    assert table.loc["outsource_private", "priced_as_risk"] == "Economic (54% of its part)"
     assert table.loc["status_quo", "uplift"] == pytest.approx(0.41)
+    full = options.uplifts(BASE, rows, risk(0.5, 100_000)).set_index("option_id")
+    assert full.loc["outsource_private", "uplift"] == pytest.approx(0.41 * 0.25)  # 10.25 %
 
 
 def test_one_off_costs_start_at_the_equipment_development_lower_bound():
@@ -204,3 +214,19 @@ def test_when_business_as_usual_is_preferred_the_headline_range_is_the_runner_up
     assert headline["preferred_option"] == "status_quo"
     assert headline["monte_carlo_option"] == "outsource_private"
     assert headline["npv_p10_gbp_thousands"] != headline["npv_p90_gbp_thousands"]
+
+
+def test_the_headline_range_is_never_an_option_ruled_out():
+    # business as usual £100k a year (the budget); do minimum £101k: closest on NPV (−£2.7k) but over budget, so
+    # ruled out; outsource £95k a year after a £30k transition (−£19.6k): the runner-up among the candidates
+    cash = pd.DataFrame([{"option_id": o, "year": y, "item": "running", "amount_gbp": a, "low_pct": -5, "high_pct": 5}
+                         for o, a in (("status_quo", 100_000), ("do_minimum", 101_000), ("outsource_private", 95_000))
+                         for y in (1, 2)]
+                        + [{"option_id": "outsource_private", "year": 0, "item": "transition", "amount_gbp": 30_000,
+                            "low_pct": None, "high_pct": None}])
+    result = options.appraise(cash, settings=SETTINGS, budget_gbp=100_000, n=300)
+    head = result.headline()
+    assert head["preferred_option"] == "status_quo"
+    assert head["candidate_status"]["do_minimum"] == "ruled out: not affordable"
+    assert head["npv_gbp_thousands"]["do_minimum"] > head["npv_gbp_thousands"]["outsource_private"]
+    assert head["monte_carlo_option"] == head["runner_up"] == "outsource_private"

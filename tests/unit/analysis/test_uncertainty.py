@@ -134,12 +134,25 @@ def test_with_symmetric_ranges_the_mean_is_the_central_case():
     assert a["mean_gbp"] == pytest.approx(700_000.0, rel=0.005)
 
 
-def test_with_a_skewed_range_the_mean_moves_by_a_third_of_the_range():
-    # Triangular(0.9, 1, 1.4) has mean 1.1: a £100k cost −10/+40 % costs £110k on average.
-    table = un.simulate(rows((SQ, "running", 1, 0.0), (A, "running", 1, -100_000.0, -10, 40)), n=20_000)
+def test_a_skewed_range_widens_the_spread_but_adds_no_expected_cost():
+    # Triangular(0.9, 1, 1.4) has mean 1.1; re-centred (÷ 1.1) its mean is 1: a £100k cost −10/+40 % still costs
+    # £100k on average (optimism bias already carries the expected overrun), ranging from £81.8k to £127.3k.
+    table = un.simulate(rows((SQ, "other", 1, 0.0), (A, "running", 1, -100_000.0, -10, 40)), n=20_000)
     a = by_option(table).loc[A]
     assert a["central_gbp"] == pytest.approx(-100_000.0)
-    assert a["mean_gbp"] == pytest.approx(-110_000.0, rel=0.005)
+    assert a["mean_gbp"] == pytest.approx(-100_000.0, rel=0.005)
+    assert -127_300 < a["p10_gbp"] < a["p90_gbp"] < -81_800
+
+
+def test_one_draw_per_item_is_shared_by_every_option():
+    # business as usual £100k and the option £90k of running costs, both ±10 %: one multiplier m moves both, so the
+    # option's NPV against business as usual is £10k × m, from £9.0k to £11.0k (independent draws would spread it
+    # from about −£3k to +£23k)
+    table = un.simulate(rows((SQ, "running", 1, -100_000.0, -10, 10), (A, "running", 1, -90_000.0, -10, 10)),
+                        n=2_000)
+    a = by_option(table).loc[A]
+    assert 9_000 <= a["p10_gbp"] <= a["p90_gbp"] <= 11_000
+    assert a["prob_better_than_status_quo"] == 1.0
 
 
 # --- (e) reproducible ------------------------------------------------------------------------------
@@ -247,7 +260,8 @@ def test_missing_business_as_usual_missing_pv_and_missing_columns():
 def test_the_rules_are_printable_and_name_the_green_book():
     assert all(len(rule) == 2 for rule in un.UNCERTAINTY_RULES)
     text = " ".join(t for _, t in un.UNCERTAINTY_RULES)
-    assert "every year of that item" in text and "Bernoulli" in text and "Green Book (2022)" in text
+    assert "every year of it" in text and "shared by every option" in text and "Bernoulli" in text
+    assert "Green Book (2022)" in text
 
 
 def test_an_option_with_every_amount_uncertain_and_no_certain_rows():

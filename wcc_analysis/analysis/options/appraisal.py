@@ -36,8 +36,14 @@ from wcc_analysis.analysis.options.ranking import (
     preferred_option,
     rank_options,
 )
-from wcc_analysis.analysis.options.sensitivity import SwitchingInput, discount_rate_switch, switching_values
+from wcc_analysis.analysis.options.sensitivity import (
+    SwitchingInput,
+    discount_rate_switch,
+    switching_values,
+    tornado,
+)
 from wcc_analysis.core.guidance import OPTIMISM_BIAS_SOURCE
+from wcc_analysis.core.text import money_k
 from wcc_analysis.core.vocabulary import OPTION_LABELS, STATUS_QUO
 
 
@@ -62,12 +68,15 @@ class AppraisalResult:
     discount_rate_switch: float | None
     effect_switch: unmonetised.SwitchingValue | None
     monte_carlo: pd.DataFrame
-    monte_carlo_option: str | None  # the option the headline range is for (the runner-up when BAU is preferred)
+    monte_carlo_option: str | None  # the option the headline range is for (the runner-up candidate when BAU is preferred)
     equality: dict
     plan: pd.DataFrame | None
     inflation: Inflation
+    tornado: pd.DataFrame | None = None  # the headline option's items each ±20 % (sensitivity.tornado)
     mca_detail: pd.DataFrame | None = None  # the MCA's working (score, weight, points, nearest anchor, rationale)
     mca_criteria: pd.DataFrame | None = None  # the checked criteria with weights and anchors
+    mitigation: pd.DataFrame | None = None  # the council's optimism-bias factors (optimism_bias table)
+    year_0: str = ""  # the financial year that is appraisal year 0 ("2027-28"), as the council gives it
     service_id: str | None = None
     narrative: list[str] = field(default_factory=list)
     optimism_source: str = OPTIMISM_BIAS_SOURCE
@@ -181,6 +190,7 @@ def appraise(
     inflation: Inflation | None = None,
     one_off_funding: str = "",
     population: float | None = None,
+    year_0: str = "",
     n: int = 2000,
     seed: int = uncertainty.MONTE_CARLO_SEED,
     service_id: str | None = None,
@@ -195,7 +205,8 @@ def appraise(
     cashflows = frames["cashflows"]
     inflation = inflation or Inflation(0.0, "no inflation assumption given: cash shown at the price base")
     options = list(dict.fromkeys(_clean_cashflows(cashflows, s)["option_id"]))
-    uplift_table = optimism_bias.uplifts(cashflows, frames["mitigation"], frames["risks"], optimism_items, options)
+    uplift_table = optimism_bias.uplifts(cashflows, frames["mitigation"], frames["risks"], optimism_items, options,
+                                         discount_rate=s.discount_rate)
     optimism = optimism_bias.as_mapping(uplift_table)
     yearly = yearly_flows(cashflows, s, optimism)
     npv = npv_table(cashflows, s, optimism, frames["risks"])
@@ -212,6 +223,8 @@ def appraise(
     candidate_table = pd.DataFrame(candidates)
     status = dict(zip(candidate_table["option_id"], candidate_table["status"]))
     scores_frame = frames["scores"]
+    if scores_frame is not None and not scores_frame.empty:  # the MCA ranks the shortlist: the options costed
+        scores_frame = scores_frame[scores_frame["option_id"].isin(options)]
     mca_table = mca(scores_frame, frames["criteria"]) if scores_frame is not None and not scores_frame.empty else None
     ranked = rank_options(npv, status, mca_table)
     preferred, reasons = preferred_option(ranked, s)
@@ -226,23 +239,50 @@ def appraise(
                                                 [o for o in eligible if o != preferred])
     rows, risk_rows = _simulation_rows(cashflows, s, optimism, frames["risks"])
     mc = uncertainty.simulate(rows, risk_rows, n=n, seed=seed)
-    mc_option = uncertainty.headline_option(preferred, mc)
+    # when business as usual is preferred, the runner-up among the candidates (an option ruled out is never the headline)
+    mc_option = uncertainty.headline_option(preferred, mc, candidates=eligible)
+    torn = None
+    if mc_option is not None and mc_option != STATUS_QUO:
+        items = [k.item for k in _switching_inputs(cashflows, [mc_option])]
+        torn = tornado(cashflows, s, mc_option, items, risks=frames["risks"], optimism=optimism) if items else None
     equality = equality_check(preferred, frames["impacts"])
     plan_table = sourcing_plan(frames["plan"], preferred) if frames["plan"] is not None else None
     result = AppraisalResult(
         s, uplift_table, yearly, npv, _excluded(cashflows, s, optimism), effect_table, cash, afford, mca_table,
         ranked, candidate_table, preferred, reasons, switching, rate_switch, effect_switch, mc, mc_option, equality,
-        plan_table, inflation,
+        plan_table, inflation, torn,
         None if mca_table is None else mca_detail(scores_frame, frames["criteria"]),
-        None if mca_table is None else mca_criteria(frames["criteria"], scores_frame), service_id,
+        None if mca_table is None else mca_criteria(frames["criteria"], scores_frame),
+        frames["mitigation"], year_0, service_id,
     )
     result.narrative = narrative(result)
     return result
 
 
+def optimism_decides(result: AppraisalResult) -> list[str]:
+    """A sentence for each option whose verdict against business as usual optimism bias turns (better before the
+    uplifts, worse after, or the reverse), with the uplifts and its break-even uplift."""
+    lines = []
+    running = result.uplifts[result.uplifts["item"] == "running"].set_index("option_id")["uplift"]
+    bau = running.get(STATUS_QUO)
+    for _, row in result.npv[result.npv["option_id"] != STATUS_QUO].iterrows():
+        before, after = row["npv_before_optimism_bias_vs_status_quo_gbp"], row["risk_adjusted_npv_vs_status_quo_gbp"]
+        if (before > 0) == (after > 0):
+            continue
+        option = row["option_id"]
+        own = running.get(option)
+        uplifts = ("" if own is None or bau is None else
+                   f" (uplift on running costs {own:.1%} against business as usual's {bau:.1%})")
+        breaks = "" if pd.isna(row["break_even_uplift"]) else f"; it breaks even at an uplift of {row['break_even_uplift']:.1%}"
+        lines.append(f"Optimism bias decides {row['label']}: {money_k(before)} against business as usual before the "
+                     f"uplifts, {money_k(after)} after{uplifts}{breaks}.")
+    return lines
+
+
 def narrative(result: AppraisalResult) -> list[str]:
     """Short plain-English findings generated from the numbers."""
     lines = list(result.reasons)
+    lines.extend(optimism_decides(result))
     if result.effect_switch is not None:
         lines.append(result.effect_switch.sentence(result.settings))
     key = result.most_sensitive

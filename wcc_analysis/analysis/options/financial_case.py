@@ -41,9 +41,11 @@ class Inflation:
     pct: float
     source: str = ""
     illustrative: bool = False
+    offset: int = 0  # years from the price base to year 0 (price base 2025, year 0 = 2027-28: 2)
 
     def factor(self, year: int | np.ndarray) -> np.ndarray | float:
-        return (1.0 + self.pct / 100.0) ** year
+        """Cash per £ at the price base in appraisal year ``year``."""
+        return (1.0 + self.pct / 100.0) ** (np.asarray(year) + self.offset)
 
 
 @dataclass(frozen=True)

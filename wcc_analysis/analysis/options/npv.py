@@ -139,7 +139,8 @@ def _priced(rows: pd.DataFrame, settings: AppraisalSettings, optimism: Mapping |
     out["cost_gbp"] = np.where(is_cost & counted, out["amount_gbp"] + out["optimism_bias_gbp"], 0.0)
     out["benefit_gbp"] = np.where(~is_cost & counted, out["amount_gbp"], 0.0)
     out["net_gbp"] = out["benefit_gbp"] - out["cost_gbp"]
-    out["excluded_gbp"] = np.where(counted, 0.0, signed)
+    central = np.where(is_cost, -out["amount_gbp"], out["amount_gbp"])
+    out["excluded_gbp"] = np.where(counted, 0.0, central)  # left out at the amount given (no uplift)
     out["cash_net_gbp"] = np.where(out["item"].isin(NON_CASH_ITEMS), 0.0, signed)
     out["discount_factor"] = 1.0 / (1.0 + settings.discount_rate) ** out["year"]
     return out

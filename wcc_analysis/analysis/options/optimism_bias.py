@@ -8,9 +8,11 @@ uplift applies to **every** option: a ten-year forecast of the current service i
 out would tilt the appraisal towards business as usual. Which type each cost item is uplifted as, and where it
 starts, is ``OPTIMISM_BIAS_ITEMS`` (config/services.toml ``[appraisal.optimism_bias]`` overrides it); the council's
 mitigation is its ``optimism_bias`` table (item, contributory factor, the factor's share of the bias, the share of
-it mitigated, the evidence). A factor a priced risk covers (the risk's ``optimism_factor``) counts as mitigated in
-full: the risk register prices that cause, so it is not counted twice. Transfers (VAT, business rates, redundancy)
-are set by rules, not estimated, and carry no uplift; benefits are never uplifted (their uncertainty is in the
+it mitigated, the evidence). A factor a priced risk covers (the risk's ``optimism_factor``) has its part of the
+uplift reduced by the risk's expected cost, never below zero: the risk register prices that much of the cause, so
+it is not counted twice. Transfers (VAT, business rates, redundancy)
+are out of the economic case (VAT and business rates carry no uplift; redundancy, an estimate, carries one in the
+financial case's contingency); benefits are never uplifted (their uncertainty is in the
 ranges, the Monte Carlo run and the switching values).
 """
 
@@ -29,6 +31,7 @@ from wcc_analysis.core.guidance import (
     OPTIMISM_BIAS_ITEMS,
     OPTIMISM_BIAS_METHOD,
     OPTIMISM_BIAS_SOURCE,
+    STPR,
 )
 from wcc_analysis.core.rules import Rule, RuleTable, always
 
@@ -97,8 +100,9 @@ UPLIFT_RULES: RuleTable[UpliftFacts] = RuleTable((
     Rule("starting bound", "no mitigation recorded: the starting bound of the item's project type (the upper bound "
                            "for running costs at this early stage, the lower for one-off change costs)",
          lambda f: f.mitigation <= 0),
-    Rule("mitigated", OPTIMISM_BIAS_METHOD + "; a contributory factor that a priced risk covers counts as mitigated "
-                      "in full, so the risk and the uplift never count one cause twice", always),
+    Rule("mitigated", OPTIMISM_BIAS_METHOD + "; a contributory factor that a priced risk covers (the risk's "
+                      "optimism_factor) has its part of the uplift reduced by the risk's expected cost, never below "
+                      "zero, so the risk and the uplift never count one cause twice", always),
 ), columns=("uplift", "rule"))
 
 
@@ -137,26 +141,51 @@ def _clean_mitigation(mitigation: pd.DataFrame | None) -> pd.DataFrame:
     return rows
 
 
-def _priced_factors(risks: pd.DataFrame | None) -> set[tuple[str, str]]:
-    """(option, factor) pairs a priced risk covers (the risk register's optional ``optimism_factor``)."""
+def _risk_cover(risks: pd.DataFrame | None, discount_rate: float) -> dict[tuple[str, str], float]:
+    """(option, factor) → the present value of the expected cost of the priced risks naming that factor (the risk
+    register's optional ``optimism_factor``; a risk's ``year`` when given, else year 1)."""
     if risks is None or risks.empty or "optimism_factor" not in risks.columns:
-        return set()
+        return {}
     named = risks.dropna(subset=["optimism_factor"])
     named = named[named["optimism_factor"].astype(str).str.strip() != ""]
-    return {(str(o), str(f).strip()) for o, f in zip(named["option_id"], named["optimism_factor"])}
+    year = pd.to_numeric(named["year"], errors="coerce").fillna(1) if "year" in named.columns else 1
+    expected = (pd.to_numeric(named["probability"]) * pd.to_numeric(named["impact_gbp"])
+                / (1.0 + discount_rate) ** year)
+    keys = list(zip(named["option_id"].astype(str), named["optimism_factor"].astype(str).str.strip()))
+    out: dict[tuple[str, str], float] = {}
+    for key, value in zip(keys, expected):
+        out[key] = out.get(key, 0.0) + float(value)
+    return out
 
 
 def uplifts(cashflows: pd.DataFrame, mitigation: pd.DataFrame | None = None, risks: pd.DataFrame | None = None,
             overrides: Mapping[str, Mapping[str, str]] | None = None,
-            options: Sequence[str] | None = None) -> pd.DataFrame:
-    """One row per option and cost item it has: project type, bounds, starting uplift, mitigation (with the factors
-    a priced risk covers), the uplift used and the rule (``UPLIFT_RULES``). ``cashflows``: option_id, item,
-    amount_gbp."""
+            options: Sequence[str] | None = None, discount_rate: float = STPR) -> pd.DataFrame:
+    """One row per option and cost item it has: project type, bounds, starting uplift, mitigation (including what
+    priced risks cover), the uplift used and the rule (``UPLIFT_RULES``). ``cashflows``: option_id, year, item,
+    amount_gbp.
+
+    A priced risk that names a contributory factor takes that factor's part of the uplift (its present value over
+    the option's items) down by the risk's expected cost, never below zero: the risk register and the uplift then
+    count one cause once, and a small risk cannot cancel a large part of the bias."""
     rules = item_rules(overrides)
     table = _clean_mitigation(mitigation)
-    priced = _priced_factors(risks)
+    cover = _risk_cover(risks, discount_rate)
     ids = list(options) if options is not None else list(dict.fromkeys(cashflows["option_id"]))
     amounts = pd.to_numeric(cashflows["amount_gbp"], errors="coerce")
+    years = pd.to_numeric(cashflows["year"], errors="coerce") if "year" in cashflows.columns else 0
+    pv = amounts.clip(lower=0) / (1.0 + discount_rate) ** years
+    # each factor's part of the uplift before risks, summed over the option's items (PV, £)
+    parts: dict[tuple[str, str], float] = {}
+    for option in ids:
+        for item, rule in rules.items():
+            base = float(pv[(cashflows["option_id"] == option) & (cashflows["item"] == item)].sum())
+            factors = table[(table["option_id"] == option) & (table["item"] == item)]
+            for f, share, done in zip(factors["factor"], factors["share_pct"], factors["mitigated_pct"]):
+                key = (option, str(f).strip())
+                span = rule.starting_uplift - rule.lower
+                parts[key] = parts.get(key, 0.0) + base * span * share / 100.0 * (1.0 - done / 100.0)
+    covered = {k: min(1.0, cover[k] / parts[k]) if parts.get(k, 0.0) > 0 else 0.0 for k in cover}
     rows = []
     for option in ids:
         for item, rule in rules.items():
@@ -165,17 +194,19 @@ def uplifts(cashflows: pd.DataFrame, mitigation: pd.DataFrame | None = None, ris
                 continue
             has_cost = bool((amounts[mine] > 0).any())
             factors = table[(table["option_id"] == option) & (table["item"] == item)]
-            shares = factors["share_pct"] / 100.0
-            done = [1.0 if (option, str(f).strip()) in priced else m / 100.0
-                    for f, m in zip(factors["factor"], factors["mitigated_pct"])]
-            m = float((shares * pd.Series(done, index=factors.index)).sum()) if len(factors) else 0.0
-            covered = [str(f) for f in factors["factor"] if (option, str(f).strip()) in priced]
+            m, priced = 0.0, []
+            for f, share, done in zip(factors["factor"], factors["share_pct"], factors["mitigated_pct"]):
+                key = (option, str(f).strip())
+                got = covered.get(key, 0.0)
+                if key in cover:
+                    priced.append(f"{f} ({got:.0%} of its part)")
+                m += share / 100.0 * (done / 100.0 + (1.0 - done / 100.0) * got)
             outcome = UPLIFT_RULES.decide(UpliftFacts(has_cost, m))
             uplift = 0.0 if not has_cost else rule.lower + (rule.starting_uplift - rule.lower) * (1.0 - m)
             rows.append({
                 "option_id": option, "item": item, "category": rule.category, "start": rule.start,
                 "upper": rule.upper, "lower": rule.lower, "starting_uplift": rule.starting_uplift,
-                "mitigation": m, "factors": len(factors), "priced_as_risk": ", ".join(covered),
+                "mitigation": m, "factors": len(factors), "priced_as_risk": ", ".join(priced),
                 "uplift": uplift, "rule": outcome,
             })
     return pd.DataFrame(rows, columns=["option_id", "item", "category", "start", "upper", "lower", "starting_uplift",

@@ -7,13 +7,16 @@ risk; Monte Carlo analysis then shows the spread of outcomes when the
 uncertain inputs vary together. ``UNCERTAINTY_RULES`` is the method as the
 report prints it:
 
-- one draw per uncertain item of an option (``option_id``, ``item``), applied
-  to every year of that item, so the years of one item move together (drawing
-  each year on its own would let the years cancel out and shrink the spread by
-  about √years); different items, and an option and business as usual, are
-  drawn independently (a correlation between items is not modelled);
+- one draw per uncertain item, applied to every year of that item and shared
+  by every option that has it, so the years of one item move together
+  (drawing each year on its own would let the years cancel out and shrink the
+  spread by about √years) and the same pay, energy and demand move every
+  option's running costs together; different items are drawn independently
+  (a correlation between items is not modelled);
 - the draw is triangular on the row's own range: (1 + low_pct/100) × the
-  amount to (1 + high_pct/100) × the amount, most likely the amount itself;
+  amount to (1 + high_pct/100) × the amount, most likely the amount itself,
+  divided by its mean so that its mean is the amount (a skewed range adds no
+  expected cost on top of optimism bias);
 - each priced risk is one Bernoulli draw per trial (it happens: its PV impact;
   it does not: nothing), in place of its expected value;
 - the ranges are around the optimism-bias-adjusted central case: no second
@@ -28,6 +31,8 @@ an :class:`InputTableError` naming the column and the rows.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -55,11 +60,13 @@ UNCERTAINTY_SOURCE = (
 UNCERTAINTY_RULES: tuple[tuple[str, str], ...] = (
     ("central case", "each option's NPV at the optimism-bias-adjusted amounts plus the expected value "
                      "(probability × PV impact) of each of its priced risks"),
-    ("one draw per item", "one draw per uncertain item of an option, applied to every year of that item: the "
-                          "years of one item move together; items, and an option and business as usual, are drawn "
-                          "independently (a correlation between items is not modelled)"),
+    ("one draw per item", "one draw per uncertain item (running, savings, transition …), applied to every year of "
+                          "it and shared by every option that has it: the years of one item move together, and the "
+                          "same pay, energy and demand move every option's running costs together; different items "
+                          "are drawn independently (a correlation between items is not modelled)"),
     ("range", "triangular from (1 + low_pct/100) to (1 + high_pct/100) times each row's amount, most likely the "
-              "amount itself; a row with no range is certain"),
+              "amount itself, divided by its mean so that the mean is the amount: a skewed range widens the spread "
+              "but adds no expected cost (optimism bias already carries that); a row with no range is certain"),
     ("risks", "each priced risk happens or not in each draw (Bernoulli with its probability): its PV impact "
               "when it happens, nothing otherwise — in place of its expected value"),
     ("no second uplift", "the ranges are around the optimism-bias-adjusted central case; optimism bias is not "
@@ -185,13 +192,13 @@ def simulate(
     pv_impact_gbp`` (the PV of the impact if it happens; positive = a cost).
 
     ``central_gbp`` is the NPV against ``status_quo`` at the central case, which includes each risk's
-    expected value (probability × PV impact). Each draw takes one triangular multiplier per uncertain
-    (option, item) — the same for all its years, each row on its own range — and one Bernoulli outcome per
-    risk in place of its expected value; items are drawn independently of each other (a correlation between
-    items is not modelled). ``UNCERTAINTY_RULES`` states the method. The status quo comes first (all zeros:
+    expected value (probability × PV impact). Each draw takes one triangular multiplier per uncertain item —
+    the same for all its years and every option that has it, each row on its own range, re-centred to mean 1 —
+    and one Bernoulli outcome per risk in place of its expected value; different items are drawn
+    independently (a correlation between items is not modelled). ``UNCERTAINTY_RULES`` states the method. The status quo comes first (all zeros:
     it is the baseline), then the other options in the order they first appear in ``rows``.
     Reproducible: ``numpy.random.default_rng(seed)``; the item draws come first, in the order the
-    (option, item) pairs first appear, then the risks in their table order.
+    items first appear, then the risks in their table order.
     """
     _check_run(n, seed)
     clean = _clean_rows(rows, status_quo)
@@ -205,8 +212,10 @@ def simulate(
     left = 1.0 + terms["low_pct"].to_numpy(float) / 100.0
     right = 1.0 + terms["high_pct"].to_numpy(float) / 100.0
     uncertain = right > left
-    groups = pd.Series(list(zip(terms["option_id"], terms["item"])))
-    drawn = list(dict.fromkeys(groups[uncertain]))  # uncertain (option, item) pairs, in first-seen order
+    # one draw per item, shared by every option that has it: the same pay, energy and demand drive the running costs
+    # of every option, so they move together
+    groups = terms["item"].astype(str).reset_index(drop=True)
+    drawn = list(dict.fromkeys(groups[uncertain]))  # uncertain items, in first-seen order
     rng = np.random.default_rng(int(seed))
     u_items = rng.random((n, len(drawn)))
     u_risks = rng.random((n, len(priced)))
@@ -217,7 +226,9 @@ def simulate(
     npv = np.tile(certain, (n, 1))
     if uncertain.any():
         index = groups[uncertain].map({g: i for i, g in enumerate(drawn)}).to_numpy(int)
-        multiplier = _triangular(u_items[:, index], left[uncertain], right[uncertain])
+        # re-centred so that its mean is 1: a skewed range must not add expected cost on top of optimism bias
+        mean = (left[uncertain] + 1.0 + right[uncertain]) / 3.0
+        multiplier = _triangular(u_items[:, index], left[uncertain], right[uncertain]) / mean
         weights = np.zeros((int(uncertain.sum()), len(options)))
         weights[np.arange(len(index)), term_option[uncertain]] = pv[uncertain]
         npv += multiplier @ weights
@@ -252,14 +263,18 @@ def _check_in(table: pd.DataFrame, option: str, what: str) -> None:
                              f"{table['option_id'].tolist()}")
 
 
-def headline_option(preferred: str, table: pd.DataFrame, status_quo: str = STATUS_QUO) -> str:
+def headline_option(preferred: str, table: pd.DataFrame, status_quo: str = STATUS_QUO,
+                    candidates: Sequence[str] | None = None) -> str:
     """The option the headline range reports: ``preferred``, or when business as usual is preferred the
-    runner-up — the highest ``central_gbp`` among the other options (the first in the table on a tie).
-    Business as usual itself only when no other option was simulated."""
+    runner-up — the highest ``central_gbp`` among the other options that could be preferred (``candidates``;
+    default every simulated option; the first in the table on a tie). Business as usual itself only when there is
+    no other."""
     _check_in(table, preferred, "preferred option")
     if preferred != status_quo:
         return preferred
     others = table[table["option_id"] != status_quo]
+    if candidates is not None:
+        others = others[others["option_id"].isin(list(candidates))]
     if others.empty:
         return status_quo
     return str(others.loc[others["central_gbp"].idxmax(), "option_id"])

@@ -66,14 +66,22 @@ class SwitchingValue:
     margin_pv_gbp: float  # its NPV margin over that option (present value)
     per_resident_year_gbp: float | None  # the margin as £ per resident a year (None without a population)
     effects: tuple[str, ...]
+    against_bau_pv_gbp: float | None = None  # its NPV against business as usual (the whole loss set against keeping it)
+    against_bau_per_resident_gbp: float | None = None
 
     def sentence(self, settings: AppraisalSettings) -> str:
         label, other = OPTION_LABELS.get(self.option_id, self.option_id), OPTION_LABELS.get(self.against, self.against)
-        per = ("" if self.per_resident_year_gbp is None
-               else f", about £{self.per_resident_year_gbp:,.2f} per resident a year over {settings.years} years")
-        return (f"{label} is preferred to {other} only if residents value what it loses ({'; '.join(self.effects)}) at "
-                f"less than {money_k(self.margin_pv_gbp)} in present value{per}: that is its NPV margin, which the "
-                "unmonetised disbenefits would have to exceed to reverse the choice.")
+
+        def per(value: float | None) -> str:
+            return "" if value is None else f", about £{value:,.2f} per resident a year over {settings.years} years"
+
+        bau = ("" if self.against_bau_pv_gbp is None or self.against == "status_quo" else
+               f" Against business as usual, which loses none of it, the bar is {money_k(self.against_bau_pv_gbp)}"
+               f"{per(self.against_bau_per_resident_gbp)}.")
+        return (f"{label} is preferred on the money, but it loses what the money does not count: "
+                f"{'; '.join(self.effects)}. It stays ahead of {other} only if that loss — to whoever bears it "
+                f"(residents, schools, visitors, businesses) — is worth less than {money_k(self.margin_pv_gbp)} in present "
+                f"value{per(self.per_resident_year_gbp)} (its NPV margin).{bau}")
 
 
 def switching_value(npv: pd.DataFrame, effects: pd.DataFrame, option_id: str, settings: AppraisalSettings,
@@ -91,5 +99,9 @@ def switching_value(npv: pd.DataFrame, effects: pd.DataFrame, option_id: str, se
     margin = float(ra[option_id]) - float(ra[against])
     if margin <= 0:
         return None
-    per = None if not population else margin / annuity_factor(settings) / float(population)
-    return SwitchingValue(option_id, against, margin, per, tuple(losses["effect"].astype(str)))
+    def per_resident(value: float) -> float | None:
+        return None if not population else value / annuity_factor(settings) / float(population)
+
+    bau = float(ra[option_id]) - float(ra["status_quo"]) if "status_quo" in ra.index else None
+    return SwitchingValue(option_id, against, margin, per_resident(margin), tuple(losses["effect"].astype(str)),
+                          bau, None if bau is None else per_resident(bau))

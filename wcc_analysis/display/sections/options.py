@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from wcc_analysis.core.guidance import OPTIMISM_BIAS_ITEMS_REASON
 from wcc_analysis.core.rules import Rule, RuleTable, always
 from wcc_analysis.core.text import listed
-from wcc_analysis.core.vocabulary import AMBER, GREEN, GREY, OPTION_LABELS, STATUS_QUO
+from wcc_analysis.core.vocabulary import AMBER, GREEN, GREY, OPTION_LABELS, STATUS_QUO, any_illustrative
 from wcc_analysis.display import plots
 from wcc_analysis.display.report import available, data_label, note, rag_answers, table
 from wcc_analysis.display.sections.business_case import commercial_case, five_cases, management_case
@@ -66,9 +67,11 @@ def preferred(result) -> None:
     rag_answers([("Preferred option", rating, option_label(result.preferred))])
     table(pd.DataFrame({"Finding": result.narrative}), title="Why (from the figures below)")
     s = result.settings
+    year_0 = (f" Year 0 is {result.year_0}, the year before the options go live; the years before it cost every "
+              "option the same and are left out." if result.year_0 else "")
     note(f"Appraisal period {s.years} years after year 0, real discount rate {s.discount_rate:.1%} (Green Book social "
          f"time preference rate unless the council sets another), real terms at {s.price_base_year or 'the stated'} "
-         "prices. Every figure is against business as usual.")
+         f"prices. Every figure is against business as usual.{year_0}")
 
 
 def shortlist(found) -> None:
@@ -96,6 +99,16 @@ def optimism_bias(result) -> None:
     """The uplift on every option's cost items, its mitigation, and each option's NPV before and after it."""
     if result is None:
         return
+    note(OPTIMISM_BIAS_ITEMS_REASON)
+    if available(result.mitigation, "Optimism-bias mitigation (the council's optimism_bias table): every uplift "
+                                    "is at its starting bound"):
+        if any_illustrative(result.mitigation):
+            note("ILLUSTRATIVE SAMPLE: the contributory factors, their shares of the bias, how far each is mitigated "
+                 "and the evidence are invented to show the method; a council takes the shares from the supplementary "
+                 "guidance's worksheet for its project type.", "warning")
+        factors = _labelled(result.mitigation)[["option", "item", "factor", "share_pct", "mitigated_pct", "evidence"]]
+        table(factors, title="Contributory factors of the optimism bias, their share of it and how far each is "
+                             "mitigated, with the evidence (a factor a priced risk covers is reduced further: below)")
     uplifts = _labelled(result.uplifts)[["option", "item", "category", "start", "starting_uplift", "mitigation",
                                          "priced_as_risk", "uplift", "rule"]]
     table(uplifts, title="Optimism bias on every option, business as usual included (uplift on the cost estimate)",
@@ -143,9 +156,14 @@ def financial_case(result) -> None:
     if result is None:
         return
     inflation = result.inflation
-    note(f"Cash years: inflation {inflation.pct:.1f} % a year — {inflation.source}. The service's budget is held "
-         "constant in real terms (it rises with the same inflation); a cash-limited budget would be tighter.",
+    note(f"Cash years: inflation {inflation.pct:.1f} % a year from the price base — {inflation.source}. The budget is "
+         "the council's budget for the service (its services table), taken at the price base and held constant in "
+         "real terms (it rises with the same inflation); a cash-limited budget would be tighter. Affordability is "
+         "tested on the central estimate; the optimism-bias contingency is shown beside it, not tested.",
          "warning" if inflation.illustrative else "info")
+    note("Business-rates relief (a charitable trust's) is counted in full as a saving to the service. Under 50 % "
+         "business rates retention the council also bears its share of the relief through the collection fund "
+         "(about 40 % for a shire district), which this financial case does not deduct.")
     table(_labelled(result.affordable).drop(columns=["rule"]), title="Affordability against the service's budget (cash)",
           formats={"worst_headroom_cash_gbp": MONEY, "one_off_cost_cash_gbp": MONEY})
     cash = result.financial
@@ -166,6 +184,10 @@ def sensitivity(result) -> None:
     table(shown.drop(columns=["option_id", "item"]), title="Switching values: how far each input (all its years together) "
                                                            "would have to change before another option is preferred",
           formats={"pv_gbp": MONEY, "switching_change_pct": "+.1f"})
+    if result.tornado is not None and not result.tornado.empty:
+        ax = plots.tornado(result.tornado, option_label(result.monte_carlo_option))
+        plots.caption(ax, "Each cost and benefit item of the option moved down and up by 20 %, one at a time; present "
+                          "value against business as usual, after optimism bias.")
     rate = result.discount_rate_switch
     note("No real discount rate from 0 % to 10 % changes the preferred option." if rate is None else
          f"At a real discount rate of {rate:.2%} (instead of {result.settings.discount_rate:.1%}) the preferred option changes.")
@@ -179,8 +201,9 @@ def uncertainty(result) -> None:
     table(mc, title="Monte Carlo: NPV against business as usual (£, present value)",
           formats={c: MONEY for c in mc.columns if c.endswith("_gbp")} | {"prob_better_than_status_quo": ".0%"})
     ax = plots.npv_uncertainty(result.monte_carlo, OPTION_LABELS)
-    plots.caption(ax, "One draw per uncertain item applied to all its years, triangular on its low–high range around "
-                      "the optimism-bias-adjusted amount; each priced risk happens or not; fixed seed.")
+    plots.caption(ax, "One draw per uncertain item, applied to all its years and shared by every option that has it; "
+                      "triangular on its low–high range around the optimism-bias-adjusted amount, re-centred so that "
+                      "it adds no expected cost; each priced risk happens or not; fixed seed.")
 
 
 def scoring(result, council_data, rules=None) -> None:
