@@ -652,8 +652,8 @@ def pairs(register_status: pd.DataFrame | None) -> pd.DataFrame:
     years_of_plan = _span(list(cash["first_year"]) + list(cash["last_year"]))
     rows = []
     for pair, years, planned, against, against_name in (
-        ("To date", to_date_year(cash) or "nothing reported yet", "planned_to_date", "actual_to_date",
-         "realised to date"),
+        ("To date", _span(list(cash["first_year"]) + [to_date_year(cash)]) if to_date_year(cash)
+         else "nothing reported yet", "planned_to_date", "actual_to_date", "realised to date"),
         ("In total", years_of_plan, "planned_total", "forecast_at_completion", "forecast at completion"),
     ):
         p_real = _sum(cash, f"{planned}_real") / 1000 if real else math.nan

@@ -221,7 +221,7 @@ def test_headline_pairs_real_terms_with_cash_beside():
     assert (h["benefits_planned_total_cash_gbp_thousands"], h["benefits_forecast_total_cash_gbp_thousands"]) == (300.0, 280.0)
     assert h["benefits_forecast_basis"].startswith("realised to date + planned for the later years")
     pairs = r.pairs.set_index("pair")
-    assert pairs.loc["To date", "set_against"] == "realised to date" and pairs.loc["To date", "years"] == "2024-25"
+    assert pairs.loc["To date", "set_against"] == "realised to date" and pairs.loc["To date", "years"] == "2023-24 to 2024-25"
     assert pairs.loc["In total", "set_against"] == "forecast at completion"
     assert pairs.loc["In total", "years"] == "2023-24 to 2025-26"
     assert r.price_base_year == "2024-25" and "2025-26 is after the deflator series" in r.price_note

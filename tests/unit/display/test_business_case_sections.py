@@ -5,10 +5,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pandas as pd
-import pytest
 
 from wcc_analysis.analysis.options import business_case as bc
-from wcc_analysis.display import report
 from wcc_analysis.display.sections import business_case as sections
 
 DESCRIPTIONS = pd.DataFrame({"option_id": ["status_quo", "closure"], "description": ["Keep it.", "Close it."]})
@@ -26,13 +24,6 @@ PLAN = pd.DataFrame({
 
 def _council(illustrative: bool) -> SimpleNamespace:
     return SimpleNamespace(illustrative=illustrative, code="E07000237", is_illustrative=lambda *names: illustrative)
-
-
-@pytest.fixture
-def shown(monkeypatch):
-    markup: list[str] = []
-    monkeypatch.setattr(report, "_display", markup.append)
-    return markup
 
 
 def test_five_cases_show_the_sentence_the_table_and_the_rule(shown):

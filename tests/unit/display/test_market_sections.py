@@ -5,10 +5,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pandas as pd
-import pytest
 
 from wcc_analysis.analysis import market
-from wcc_analysis.display import report
 from wcc_analysis.display.sections import market as sections
 from wcc_analysis.display.sections import options as option_sections
 
@@ -21,13 +19,6 @@ PAYMENTS = pd.DataFrame(
      ("Build Ltd", "B1", "Valuation 2", 5000.0)],
     columns=["supplier", "reference", "description", "amount_gbp"],
 ).assign(payment_date=pd.Timestamp("2024-05-01"), sector="private")
-
-
-@pytest.fixture
-def shown(monkeypatch):
-    markup: list[str] = []
-    monkeypatch.setattr(report, "_display", markup.append)
-    return markup
 
 
 def _found(register: pd.DataFrame, *, illustrative: bool, **inputs) -> SimpleNamespace:

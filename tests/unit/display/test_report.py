@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from wcc_analysis.analysis import gap
 from wcc_analysis.core.rules import Rule, RuleTable, always
 from wcc_analysis.core.vocabulary import RAG_COLOURS
 from wcc_analysis.display import report
-
-
-@pytest.fixture
-def shown(monkeypatch):
-    markup: list[str] = []
-    monkeypatch.setattr(report, "_display", markup.append)
-    return markup
 
 
 def test_rules_prints_every_rule_table_of_a_module_from_the_table_itself(shown):

@@ -60,28 +60,6 @@ def test_route_and_option_are_read_in_any_case(council_dir):
                                                                             "competitive flexible procedure"]
 
 
-@pytest.mark.parametrize(
-    ("table", "row", "column", "value", "words"),
-    [
-        ("option_descriptions", 3, "option_id", "outsource_to_aliens", "must be one of"),
-        ("option_descriptions", 4, "description", "", "str_length"),
-        ("option_descriptions", 2, "service_id", "leisre", "must be one of"),
-        ("commercial_case", 3, "option_id", "outsource_to_aliens", "must be one of"),
-        ("commercial_case", 2, "contract_years", "ten", "not a number"),
-        ("commercial_case", 2, "contract_years", "-1", "range"),
-        ("commercial_case", 4, "tupe", "", "str_length"),
-        ("commercial_case", 5, "pensions", "", "str_length"),
-    ],
-)
-def test_bad_values_name_file_row_and_column(council_dir, table, row, column, value, words):
-    _edit(council_dir / f"{table}.csv", row, column, value)
-    with pytest.raises(InputDataError) as caught:
-        load_council_data("E07000237", directory=council_dir)
-    message = str(caught.value)
-    assert f"{table}.csv" in message and f"row {row}" in message and repr(column) in message
-    assert words in message and "What to do" in message
-
-
 @pytest.mark.parametrize("table", TABLES)
 def test_a_second_row_for_an_option_is_rejected(council_dir, table):
     path = council_dir / f"{table}.csv"
