@@ -1,7 +1,7 @@
 # wcc-analysis — the README's commands. Needs only Python 3.11+ and pip.
 #   make pack   create .venv, install, build the evidence pack for every service
 #   make test   create .venv if needed, run the whole test suite
-#   make lab    open the notebooks in JupyterLab with the project's kernel
+#   make lab    open the notebooks in JupyterLab with the project's kernel (adds --allow-root as root)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -28,7 +28,7 @@ test: $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[lab]"
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/benchmark_runner.py

@@ -299,7 +299,7 @@ def test_manifest_data_currency_merges_the_executions_and_ages_them_on_the_run_d
     plan = planning.plan(config, council=WORCESTER, notebooks=["needs_analysis", "priority_setting"])
     built = pack.build(config, plan, WORCESTER, out_dir=project / "reports", jobs=2, started=STARTED)
     manifest = json.loads((built.path / "manifest.json").read_text())
-    assert manifest["schema"] == pack.MANIFEST_SCHEMA == 2
+    assert manifest["schema"] == pack.MANIFEST_SCHEMA == 3
     assert manifest["started"] == "2026-11-27T03:00:00Z"
     currency = manifest["data_currency"]
     assert [e["source"] for e in currency] == ["DEFRA household recycling", "MHCLG revenue outturn"]  # oldest first

@@ -181,5 +181,5 @@ def test_serial_and_process_executors_give_the_same_results(project, tmp_path):
     assert runs["serial"] == runs["process"]
     statuses = [row[1] for row in runs["serial"][0]]
     assert statuses == ["ok", "failed"]
-    assert runs["serial"][2] == [f"museums/{nb}{suffix}" for nb in ("broken", "needs_analysis")
-                                 for suffix in (".code.html", ".html", ".ipynb")]
+    assert runs["serial"][2] == ["assets/report.css"] + [f"museums/{nb}{suffix}" for nb in ("broken", "needs_analysis")
+                                                          for suffix in (".code.html", ".html", ".ipynb")]

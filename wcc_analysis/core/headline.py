@@ -157,14 +157,14 @@ def bundle(figures: Mapping[str, Any]) -> dict[str, Any]:
     """The display bundle for these figures (custom MIME type, HTML and plain text)."""
     clean = _plain(dict(figures))
     rows = "".join(
-        f"<tr><th style='text-align:left'>{html.escape(label(k))}</th><td>{html.escape(_format(v))}</td></tr>"
+        f"<tr><th scope='row' style='text-align:left'>{html.escape(label(k))}</th><td>{html.escape(_format(v))}</td></tr>"
         for k, v in ordered(clean)
     )
     return {
         MIME_TYPE: clean,
         "text/html": (
-            "<div class='wcc-headline'><b>Headline figures recorded for the evidence pack</b>"
-            f"<table>{rows}</table></div>"
+            "<div class='wcc-headline'><table><caption style='caption-side:top;text-align:left;font-weight:bold'>"
+            f"Headline figures recorded for the evidence pack</caption>{rows}</table></div>"
         ),
         "text/plain": "Headline figures: "
         + "; ".join(f"{k} = {_format(v)}" for k, v in clean.items()),

@@ -33,7 +33,7 @@ def project_root() -> Path:
                 "and data/raw/). Point it at the folder you cloned, or unset it."
             )
         return root
-    package_parent = Path(__file__).resolve().parent.parent
+    package_parent = Path(__file__).resolve().parents[2]  # wcc_analysis/core/paths.py → the checkout
     if _looks_like_root(package_parent):
         return package_parent
     for candidate in [Path.cwd(), *Path.cwd().parents]:

@@ -47,8 +47,64 @@ STYLE = {
 
 
 def use_house_style() -> None:
-    """Apply the house style to every chart drawn after this call."""
+    """Apply the house style to every chart drawn after this call, and give every chart shown in a notebook
+    its alt text (:func:`alt_text`)."""
     plt.rcParams.update(STYLE)
+    _show_alt_text()
+
+
+def _tidy(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def alt_text(fig) -> str:
+    """What a chart shows, in words, for its ``<img alt>``: the figure's title, each panel's title (its finding),
+    the axis labels of a one- or two-panel chart, and the text under it (:func:`caption`: source and year)."""
+    parts = [_tidy(fig.get_suptitle())]
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    for ax in axes:
+        parts += [_tidy(ax.get_title(loc)) for loc in ("left", "center", "right") if ax.get_title(loc).strip()]
+        if len(axes) <= 2:
+            labels = [f"{name} axis: {_tidy(label)}" for name, label in
+                      (("Horizontal", ax.get_xlabel()), ("Vertical", ax.get_ylabel())) if label.strip()]
+            parts += labels
+    parts += [_tidy(t.get_text()) for t in fig.texts if t.get_visible()]  # the suptitle again: dropped below
+    text = ". ".join(p.rstrip(".") for p in dict.fromkeys(parts) if p)
+    return f"Chart: {text}." if text else ""
+
+
+def _show_alt_text() -> None:
+    """In an IPython kernel, let the figure's PNG carry :func:`alt_text` in its display metadata (``alt``), which
+    the pack's HTML puts on the ``<img>``. IPython keeps a formatter's ``(data, metadata)``; the inline backend's
+    own formatter is wrapped, once, after the backend has registered it."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the kernel
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    if "inline" in str(matplotlib.get_backend()):
+        import matplotlib_inline.backend_inline  # noqa: F401 - importing it registers the inline formatters
+    formatter = shell.display_formatter.formatters.get("image/png")
+    try:
+        render = formatter.lookup_by_type(Figure)
+    except (AttributeError, KeyError):
+        return
+    if getattr(render, "wcc_alt_text", False):
+        return
+
+    def with_alt(fig, _render=render):
+        shown = _render(fig)
+        data, metadata = shown if isinstance(shown, tuple) else (shown, None)
+        alt = alt_text(fig)
+        return (data, {**(metadata or {}), "alt": alt}) if alt and data is not None else shown
+
+    with_alt.wcc_alt_text = True
+    formatter.for_type(Figure, with_alt)
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] | None = None) -> Axes:
@@ -59,7 +115,7 @@ def _axes(ax: Axes | None, size: tuple[float, float] | None = None) -> Axes:
 
 
 def caption(ax: Axes, text: str, width: int = 130) -> None:
-    """Source/method note under the chart (kept in view by the inline backend's tight bbox)."""
+    """Source/method note under the chart (kept in view by the inline backend's tight bbox; part of its alt text)."""
     ax.figure.text(0.0, -0.01, textwrap.fill(text, width), ha="left", va="top", fontsize=8, color="#555555")
 
 

@@ -194,10 +194,26 @@ def table(
     right = ", ".join(f"table.wcc-table.{css_class} td:nth-child({i}), table.wcc-table.{css_class} th:nth-child({i})" for i in numeric)
     style = (f"<style>table.wcc-table.{css_class} td, table.wcc-table.{css_class} th {{text-align:left; vertical-align:top}}"
              + (f" {right} {{text-align:right}}" if right else "") + "</style>")
-    body = style + shown.to_html(index=index, border=0, classes=f"wcc-table {css_class}", na_rep="–", escape=True)
-    head = f"<p><b>{html.escape(title)}</b></p>" if title else ""
+    markup = _accessible(shown.to_html(index=index, border=0, classes=f"wcc-table {css_class}", na_rep="–", escape=True),
+                         title)
     foot = f"<p style='font-size:85%;color:#555'>Source: {html.escape(source)}</p>" if source else ""
-    _display(head + body + foot)
+    _display(style + f"<div class='wcc-table-wrap' style='max-width:100%;overflow-x:auto'>{markup}</div>" + foot)
+
+
+def _accessible(markup: str, title: str | None) -> str:
+    """A pandas HTML table with its title as a real ``<caption>`` and ``scope`` on every header cell (``col`` in
+    the head, ``row`` for the index cells of the body)."""
+    head, split, body = markup.partition("</thead>")
+    if not split:
+        head, body = "", markup
+    def scoped(part: str, scope: str) -> str:
+        return part.replace("<th>", f'<th scope="{scope}">').replace("<th ", f'<th scope="{scope}" ')
+    markup = scoped(head, "col") + split + scoped(body, "row")
+    if title:
+        opening = markup.index(">", markup.index("<table")) + 1
+        markup = (markup[:opening] + "<caption style='caption-side:top;text-align:left;font-weight:bold;"
+                  f"padding:0 0 4px 0;color:inherit'>{html.escape(title)}</caption>" + markup[opening:])
+    return markup
 
 
 def number(value: float) -> str:
@@ -245,15 +261,18 @@ def available(result, what: str) -> bool:
 
 
 def rag_answers(answers: Sequence[tuple[str, str, str]]) -> None:
-    """The key questions with a coloured RAG badge and one plain sentence each."""
+    """The key questions with a RAG badge (the word itself, on its colour: never colour alone) and one plain
+    sentence each."""
     rows = "".join(
-        f"<tr><td style='text-align:left;vertical-align:top'><b>{html.escape(q)}</b></td>"
+        f"<tr><th scope='row' style='text-align:left;vertical-align:top'>{html.escape(q)}</th>"
         f"<td style='vertical-align:top'><span style='display:inline-block;min-width:4em;text-align:center;"
         f"color:white;background:{RAG_COLOURS.get(rag, RAG_COLOURS[GREY])};padding:2px 6px;border-radius:3px;font-weight:bold'>"
         f"{html.escape(rag)}</span></td><td style='text-align:left'>{html.escape(sentence)}</td></tr>"
         for q, rag, sentence in answers
     )
-    _display(f"<table class='wcc-rag'>{rows}</table>")
+    hidden = "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap"
+    _display(f"<table class='wcc-rag'><caption style='{hidden}'>The key questions: each answer's RAG rating "
+             f"(the word on its colour) and why</caption>{rows}</table>")
 
 
 def number_3(value: float) -> str:

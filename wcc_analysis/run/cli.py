@@ -1,4 +1,4 @@
-"""The ``wcc-analysis`` command line: run, validate, list, ingest, data status, data add.
+"""The ``wcc-analysis`` command line: run, validate, pack, list, ingest, data status, data add.
 
 Exit codes: 0 everything succeeded; 1 a notebook (or validation, or data
 preparation) failed; 2 a bad parameter, service, notebook, council code or
@@ -383,6 +383,56 @@ def validate(
         console.print(f"{len(bad)} of {len(results)} notebook(s) did not reproduce.", markup=False)
         raise typer.Exit(EXIT_FAILED)
     console.print(f"All {len(results)} notebook(s) reproduced their outputs.", markup=False)
+
+
+PACK_EPILOG = """\
+\b
+Examples:
+  wcc-analysis pack reports/latest
+      one zip per service in the newest good pack
+  wcc-analysis pack reports/20250101T020000Z-E07000237 -s museums -s leisure
+      two services' zips only
+
+\b
+Each zip is written to PACK_DIR/zips/<council>-<service>-<run-id>.zip, e.g.
+zips/worcester-museums-20250101T020000Z-E07000237.zip, and holds one folder:
+  README.txt                       what it holds, the run id, the council
+  <service>/<notebook>.html        the reports (and .code.html, .ipynb)
+  any file the reports link to     e.g. the pack's shared stylesheet
+  manifest.json                    the manifest with only this service's runs
+  inputs.sha256                    sha256 of every raw input
+  sources/data/raw/…               SOURCES.md and every PROVENANCE.md
+It opens without anything else when unzipped. A zip is written to a
+temporary file and renamed into place; the pack's own files are not changed.
+
+\b
+Exit code: 0 written, 2 not a pack or a service not in it.
+"""
+
+
+@app.command(name="pack", epilog=PACK_EPILOG)
+@_friendly
+def pack_zips(
+    pack_dir: Annotated[Path, typer.Argument(metavar="PACK_DIR", help="A pack folder, e.g. reports/latest.")],
+    service: Annotated[
+        list[str] | None,
+        typer.Option("--service", "-s", metavar="ID",
+                     help="Service to zip (repeatable). Default: every service in the pack."),
+    ] = None,
+) -> None:
+    """Zip a pack per service, for sharing: each zip opens on its own, without Python or Jupyter."""
+    from wcc_analysis.run import share
+
+    try:
+        zips = share.share_pack(pack_dir, service)
+    except share.ShareError as exc:
+        err_console.print(f"[bold red]error:[/] {_one_line(exc.problem)}", markup=True, soft_wrap=True)
+        err_console.print(f"what to do: {exc.fix}", markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_PARAMETER) from None
+    for z in zips:
+        console.print(f"{z.service}: {z.path} ({len(z.files)} files, {z.size:,} bytes)", markup=False, soft_wrap=True)
+        for line in [*z.warnings, *(f"link not included: {u}" for u in z.unresolved)]:
+            console.print(f"  note: {line}", markup=False, style="yellow", soft_wrap=True)
 
 
 @app.command(name="list")

@@ -9,6 +9,7 @@ Layout::
         manifest.json                          run id, council, times, versions, git commit,
                                                sha256 of every raw input, the age of every source
                                                the reports used (data_currency), every execution
+        assets/report.css                      the one stylesheet every HTML report links
         <service>/<notebook>.html              reader version (no code)
         <service>/<notebook>.code.html         with the code
         <service>/<notebook>.ipynb             executed notebook (re-run by ``wcc-analysis validate``)
@@ -52,7 +53,7 @@ from wcc_analysis.core.config import Config
 from wcc_analysis.run import planning, runner
 from wcc_analysis.run.data_currency import data_currency
 from wcc_analysis.run.executors import get_executor
-from wcc_analysis.run.index_page import render_index
+from wcc_analysis.run.index_page import council_inputs, render_index
 from wcc_analysis.run.planning import Council, Execution
 from wcc_analysis.run.runner import ExecutionResult
 
@@ -61,7 +62,8 @@ INDEX = "index.html"
 LATEST = "latest"
 INCOMPLETE_PREFIX = ".incomplete-"
 #: 2: adds ``data_currency`` (one entry per source the reports used, with its age on the run date).
-MANIFEST_SCHEMA = 2
+#: 3: adds ``pack_status`` (the council's pack_status.toml, or null) and ``cycle_phases`` (services.csv seed_phase).
+MANIFEST_SCHEMA = 3
 
 #: Packages whose versions the manifest records (distribution names).
 KEY_PACKAGES = (
@@ -162,11 +164,14 @@ def build_manifest(
     results: Sequence[ExecutionResult],
     selection: dict[str, Any],
     inputs: dict[str, str],
+    pack_status: dict[str, Any] | None = None,
+    cycle_phases: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The manifest of a pack (schema :data:`MANIFEST_SCHEMA`).
 
     ``data_currency`` is measured on the run date (``started``, UTC) from what each
-    execution recorded under ``data_used`` (:mod:`wcc_analysis.run.data_currency`).
+    execution recorded under ``data_used`` (:mod:`wcc_analysis.run.data_currency`). ``pack_status`` and
+    ``cycle_phases`` come from the council's folder (:func:`wcc_analysis.run.index_page.council_inputs`).
     """
     executions = [r.to_dict() for r in results]
     return {
@@ -185,6 +190,8 @@ def build_manifest(
         "versions": package_versions(),
         "inputs": inputs,
         "data_currency": data_currency(executions, started.astimezone(UTC).date()),
+        "pack_status": pack_status,
+        "cycle_phases": cycle_phases or {},
         "executions": executions,
     }
 
@@ -264,6 +271,8 @@ def build(
     if prepare:
         runner.prepare_data()  # once, here, so parallel kernels never all rebuild it
     inputs = raw_inputs(council.code)
+    council_dir = paths.raw_council_dir() / council.code
+    front = council_inputs(council.code, config, council_dir)  # read with the inputs, before the run
     run_id, tmp, final = reserve(out_dir, new_run_id(council.code, started))
     try:
         results = runner.execute(executions, tmp, jobs=jobs, progress=progress, executor=executor)
@@ -276,9 +285,10 @@ def build(
             results=results,
             selection=selection(executions, jobs=jobs, executor=executor),
             inputs=inputs,
+            **front,
         )
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        (tmp / INDEX).write_text(render_index(manifest, config), encoding="utf-8")
+        (tmp / INDEX).write_text(render_index(manifest, config, council_dir), encoding="utf-8")
         os.rename(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

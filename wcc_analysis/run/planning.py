@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,8 @@ class Execution:
     notebook_title: str
     input_path: Path
     parameters: dict[str, Any]
+    #: (notebook, title) of every report of this service in the run, in order: the HTML's navigation header.
+    reports: tuple[tuple[str, str], ...] = ()
 
     @property
     def key(self) -> str:
@@ -245,7 +247,15 @@ def plan(
                 extra[name] = _typed_like_default(name, extra[name], params[name].get("default"))
         for ex in executions:
             ex.parameters.update(extra)
-    return executions
+    return _with_reports(executions)
+
+
+def _with_reports(executions: list[Execution]) -> list[Execution]:
+    """Each execution told the reports of its service in this run (for the links between them)."""
+    by_service: dict[str, list[tuple[str, str]]] = {}
+    for ex in executions:
+        by_service.setdefault(ex.service, []).append((ex.notebook, ex.notebook_title))
+    return [replace(ex, reports=tuple(by_service[ex.service])) for ex in executions]
 
 
 _TYPE_WORDS = {bool: "true or false", int: "a whole number", float: "a number", str: "text"}

@@ -20,7 +20,7 @@ def test_rules_prints_every_rule_table_of_a_module_from_the_table_itself(shown):
         for rule in table:  # each rule that runs is printed, in order
             assert f"<td>{rule.outcome}</td>" in markup
         assert "Source: wcc_analysis.analysis.gap: Gap analysis" in markup
-    assert "<b>KPI RAG rules</b>" in shown[names.index("KPI_RAG_RULES")]
+    assert ">KPI RAG rules</caption>" in shown[names.index("KPI_RAG_RULES")]
 
 
 def test_rule_frame_of_a_rule_table_and_of_a_declarative_table():
