@@ -37,6 +37,7 @@ from wcc_analysis.analysis.common import (
     series_trend,
     target_polarities,
 )
+from wcc_analysis.core import labels
 from wcc_analysis.core.errors import InputTableError, ParameterError
 from wcc_analysis.core.rules import Rule, RuleTable, always
 from wcc_analysis.core.text import plural, round_or_none
@@ -552,7 +553,7 @@ def portfolio_counts(results: pd.DataFrame) -> dict:
     out["efficiency_gap_net_gbp_thousands"] = float(sum(per_block.values()))
     note = "Each RS block's gap is counted once"
     if shared:
-        note += ": " + "; ".join(f"{b} is shared by {', '.join(s)}" for b, s in shared.items())
+        note += ": " + "; ".join(f"{b} is shared by {', '.join(labels.service_name(x) for x in s)}" for b, s in shared.items())
     out["efficiency_gap_note"] = note + "."
     return out
 

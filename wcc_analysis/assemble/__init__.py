@@ -9,6 +9,7 @@ and reads what every report needs.
 
 from wcc_analysis.assemble.benefits import BenefitsReport, benefits_for_service
 from wcc_analysis.assemble.context import authority_name, authority_names, check_parameters, council_data
+from wcc_analysis.assemble.cycle import CycleReport, cycle_for_council
 from wcc_analysis.assemble.gap import Benchmarked, GapReport, gap_for_service
 from wcc_analysis.assemble.market import MarketReport, market_for_service
 from wcc_analysis.assemble.needs import NeedsReport, needs_for_service, needs_report
@@ -17,7 +18,7 @@ from wcc_analysis.assemble.portfolio import PortfolioReport, portfolio_gaps, por
 from wcc_analysis.assemble.priority import PriorityReport, priority_for_council
 
 __all__ = [
-    "Benchmarked", "BenefitsReport", "GapReport", "MarketReport", "NeedsReport", "OptionsReport", "PortfolioReport", "PriorityReport",
+    "Benchmarked", "BenefitsReport", "CycleReport", "cycle_for_council", "GapReport", "MarketReport", "NeedsReport", "OptionsReport", "PortfolioReport", "PriorityReport",
     "authority_name", "authority_names", "benefits_for_service", "check_parameters", "council_data",
     "gap_for_service", "market_for_service", "needs_for_service", "needs_report", "options_for_service",
     "portfolio_gaps", "portfolio_report", "priority_for_council",

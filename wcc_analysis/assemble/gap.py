@@ -13,6 +13,7 @@ from wcc_analysis.assemble import provenance
 from wcc_analysis.assemble.context import authority_names, deflators, measure_tables
 from wcc_analysis.assemble.context import council_data as load_council_data
 from wcc_analysis.assemble.context import people as people_by_year
+from wcc_analysis.assemble.findings import bounded, first_sentence, flagged, thousands
 from wcc_analysis.assemble.needs import needs_for_service
 from wcc_analysis.core.config import Config, Service, ValueForMoneySpec
 from wcc_analysis.core.provenance import DATA_USED_KEY, SourceUse
@@ -67,6 +68,40 @@ class GapReport:
             "efficiency_gap_against": None if cost is None else self.median_of,
             DATA_USED_KEY: [d.to_dict() for d in self.data_used],
         }
+
+    def findings(self) -> list[str]:
+        """What the report found, in three to five plain sentences: the three key questions and the £ gap."""
+        rag1, why1 = self.result.delivering_need
+        kpis = self.result.kpis
+        period = (f" (latest period {max(map(str, kpis['period']))})"
+                  if kpis is not None and len(kpis) and "period" in kpis.columns else "")
+        own = self.council_data.is_illustrative("kpis", "survey", "outputs")
+        why1 = first_sentence(why1).partition(": ")[2] or first_sentence(why1)
+        lines = [flagged(f"Is {self.needs.service_name} delivering what is needed now? {rag1}: {why1.rstrip('.')}"
+                         f"{period}", own and bool(len(kpis)))]
+        rag2, why2 = self.result.best_in_class
+        rated = self.rated_measures
+        year2 = f" (published measures, {', '.join(sorted({b.year for b in rated}))})" if rated else ""
+        lines.append(f"Is it best in class? {rag2}: "
+                     f"{(first_sentence(why2).partition(': ')[2] or first_sentence(why2)).rstrip('.')}{year2}.")
+        rag3, why3 = self.result.value_for_money
+        vfm_cost = None if self.value_for_money is None else self.value_for_money.cost
+        cost = ("" if vfm_cost is None else
+                f"; its cost is £{vfm_cost.council_value:,.2f} {self.value_for_money.unit} "
+                f"({vfm_cost.when or vfm_cost.year})")
+        lines.append(f"Is it as effective and cost efficient as it could be? {rag3}: "
+                     f"{(first_sentence(why3).partition(': ')[2] or first_sentence(why3)).rstrip('.')}{cost}.")
+        gap_k = self.result.headline()["efficiency_gap_to_median_gbp_thousands"]
+        if self.cost_measure is None or gap_k is None:
+            lines.append("The efficiency gap is not available: no published spend figure for the service and its "
+                         "comparators is held.")
+        else:
+            base = self.result.headline()["efficiency_gap_price_base_year"]
+            prices = f" at {base} prices" if base else f" in {self.cost_measure.year} cash"
+            side = "above" if gap_k > 0 else "below"
+            lines.append(f"On {self.cost_measure.spend_line} ({self.cost_measure.year}) the service costs "
+                         f"{thousands(abs(gap_k))} a year {side} {self.median_of}{prices}.")
+        return bounded(lines)
 
     @property
     def rated_measures(self) -> list[Benchmarked]:

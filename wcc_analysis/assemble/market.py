@@ -10,8 +10,10 @@ from wcc_analysis import ingest
 from wcc_analysis.analysis import market, suppliers
 from wcc_analysis.assemble import provenance
 from wcc_analysis.assemble.context import council_data as load_council_data
+from wcc_analysis.assemble.findings import bounded, financial_years, first_sentence, flagged, pounds
 from wcc_analysis.core.config import Config, Service
 from wcc_analysis.core.provenance import DATA_USED_KEY, SourceUse
+from wcc_analysis.core.text import listed, plural
 from wcc_analysis.core.vocabulary import (
     COUNCIL,
     ILLUSTRATIVE,
@@ -41,6 +43,38 @@ class MarketReport:
             figures["market_maturity"] = "not assessed (no provider register or payments)"
         figures[DATA_USED_KEY] = [d.to_dict() for d in self.data_used]
         return figures
+
+    def findings(self, service_name: str = "the service") -> list[str]:
+        """What the report found, in three to five plain sentences; those resting on the sample say so."""
+        r, revenue = self.result, self.service_revenue
+        lines = []
+        if revenue is None or revenue.empty or r.spend_concentration is None:
+            lines.append(f"No published payments to suppliers for running {service_name} are available, so the "
+                         "council's spend concentration is not measured.")
+        else:
+            c, years = r.spend_concentration, financial_years(revenue["payment_date"])
+            lines.append(flagged(
+                f"In {years} the council paid {plural(c.n_providers, 'supplier')} "
+                f"{pounds(float(revenue['amount_gbp'].sum()))} for running {service_name}; the largest, {c.largest}, "
+                f"received {c.largest_share:.0%} and the three largest {c.cr3:.0%}", any_illustrative(revenue)))
+        if not self.has_evidence:
+            lines.append("There is no provider register and no payments, so capable providers are not counted and "
+                         "market maturity is not assessed.")
+        else:
+            external = {sector: int(n) for sector, n in r.providers_by_sector.items() if n and sector != "in-house"}
+            where = ("The suppliers paid for running it (there is no provider register) show"
+                     if self.register_from_payments else "The provider register shows")
+            sectors = f" ({listed(f'{n} {sector}' for sector, n in external.items())})" if external else ""
+            lines.append(flagged(f"{where} {plural(sum(external.values()), 'capable external provider')}{sectors}, "
+                                 f"{r.n_local} based in the district", any_illustrative(r.providers)
+                                 or self.register_from_payments and any_illustrative(self.service_payments)))
+            lines.append(flagged(f"Market maturity is rated {r.maturity.rating}: "
+                                 f"{first_sentence(r.maturity.rule).partition(': ')[2] or r.maturity.rule}",
+                                 bool(r.maturity_sample)))
+        supported = r.options.loc[r.options["supported"], "label"].tolist()
+        lines.append(flagged(f"{len(supported)} of {len(r.options)} sourcing options go forward to option appraisal: "
+                             f"{listed(supported)}", bool(r.screen_sample)))
+        return bounded(lines)
 
     @property
     def service_revenue(self) -> pd.DataFrame | None:

@@ -12,6 +12,7 @@ from wcc_analysis.assemble import provenance
 from wcc_analysis.assemble.context import authority_names, deflators
 from wcc_analysis.assemble.context import council_data as load_council_data
 from wcc_analysis.assemble.context import people as people_by_year
+from wcc_analysis.assemble.findings import bounded, pounds
 from wcc_analysis.core.config import Config, Service
 from wcc_analysis.core.provenance import DATA_USED_KEY, SourceUse, financial_year_end
 from wcc_analysis.ingest import CouncilData
@@ -65,6 +66,34 @@ class NeedsReport:
             figures.update(self.service_lines.headline())
         figures[DATA_USED_KEY] = [d.to_dict() for d in self.data_used]
         return figures
+
+    def findings(self) -> list[str]:
+        """What the report found, in three to five plain sentences (published data only: no sample)."""
+        r, figures = self.needs, self.needs.headline()
+        spend, median = figures["spend_per_head_gbp"], figures["comparator_median_spend_per_head_gbp"]
+        above = "above" if spend > median else "below" if spend < median else "at"
+        lines = [
+            r.narrative[0],
+            f"In {r.year} that was {above} the median of its {len(r.group.members)} computed comparators "
+            f"({pounds(median)} per head): rank {figures['comparator_rank']} of {figures['comparator_rank_of']}, "
+            "where 1 is the lowest spend.",
+        ]
+        own = self.service_lines
+        if own is None:
+            lines.append(f"No Revenue Account budget lines are set for {r.service_name}, so only the whole block is "
+                         "compared.")
+        else:
+            h = own.headline()
+            rank = ("" if h["service_lines_rank"] is None else
+                    f", against a comparator median of {pounds(h['service_lines_comparator_median_gbp'])} "
+                    f"(rank {h['service_lines_rank']} of {h['service_lines_rank_of']})")
+            lines.append(f"On its own budget lines ({' + '.join(own.lines)}) {r.council_name} budgeted "
+                         f"{pounds(h['service_lines_budget_per_head_gbp'])} per head for {r.service_name} in "
+                         f"{own.year}{rank}.")
+        lines.append(next((line for line in r.narrative if line.startswith("Between ")), None))
+        if r.others_in_block:
+            lines.append(r.narrative[-1])
+        return bounded(lines)
 
 
 def needs_data_used(result: needs.NeedsResult, lines: service_lines.ServiceLines | None,

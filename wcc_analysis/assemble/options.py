@@ -12,10 +12,12 @@ from wcc_analysis.analysis.options import business_case
 from wcc_analysis.assemble import provenance
 from wcc_analysis.assemble.context import council_data as load_council_data
 from wcc_analysis.assemble.context import people as people_by_year
+from wcc_analysis.assemble.findings import bounded, flagged, thousands
 from wcc_analysis.assemble.market import MarketReport, market_for_service
 from wcc_analysis.core.config import Config, Service
 from wcc_analysis.core.provenance import DATA_USED_KEY, SourceUse
-from wcc_analysis.core.vocabulary import DO_MINIMUM, STATUS_QUO
+from wcc_analysis.core.text import listed
+from wcc_analysis.core.vocabulary import DO_MINIMUM, OPTION_LABELS, STATUS_QUO
 from wcc_analysis.ingest import CouncilData
 
 
@@ -49,6 +51,45 @@ class OptionsReport:
     def headline(self) -> dict:
         figures = self.result.headline() if self.result is not None else {"preferred_option": None}
         return {**figures, DATA_USED_KEY: [d.to_dict() for d in self.data_used]}
+
+    def findings(self, service_name: str = "the service") -> list[str]:
+        """What the report found, in three to five plain sentences; those resting on the sample say so."""
+        def name(option_id: str) -> str:
+            return OPTION_LABELS.get(option_id, option_id)
+        long_list = listed(name(o) for o in self.long_list)
+        sample = self.council_data.is_illustrative("option_cashflows", "option_scores", "option_risks")
+        if self.result is None:
+            return bounded([
+                f"No option for {service_name} has been costed: the council has not supplied option cash flows, "
+                "so no preferred option is chosen.",
+                flagged(f"The shortlist the market evidence supports is {long_list}", bool(self.market.result.screen_sample)),
+                "To appraise them the council needs to cost each option year by year (the option cash flows "
+                "template in the council's folder).",
+            ])
+        r, figures = self.result, self.result.headline()
+        base = r.settings.price_base_year
+        npv = figures["npv_gbp_thousands"]
+        lines = [flagged(r.reasons[0], sample)]
+        runner = r.runner_up
+        if runner is not None and npv.get(runner) is not None:
+            lines.append(flagged(f"The runner-up is {name(runner)}, with a net present value of "
+                                 f"{thousands(npv[runner])} against business as usual at {base} prices", sample))
+        if r.monte_carlo_option is not None:
+            lines.append(flagged(
+                f"Allowing for uncertainty, the net present value of {name(r.monte_carlo_option)} against business as "
+                f"usual runs from {thousands(figures['npv_p10_gbp_thousands'])} (P10) to "
+                f"{thousands(figures['npv_p90_gbp_thousands'])} (P90) at {base} prices; it beats business as usual in "
+                f"{figures['probability_beats_status_quo']:.0%} of draws", sample))
+        key = r.most_sensitive
+        if key is None:
+            lines.append("No single change from −100 % to +500 % in one cost or benefit changes the choice.")
+        else:
+            lines.append(flagged(f"The choice hangs most on {key['input']}: a change of "
+                                 f"{key['switching_change_pct']:+.1f} %".replace("-", "−")
+                                 + f" in it would make {name(key['switches_to'])} preferred", sample))
+        if self.not_costed:
+            lines.append(f"Not costed, so not appraised: {listed(name(o) for o in self.not_costed)}.")
+        return bounded(lines)
 
 
 #: The council's tables an option appraisal reads.

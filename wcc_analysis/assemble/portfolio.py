@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -10,6 +10,7 @@ from wcc_analysis.analysis import gap
 from wcc_analysis.assemble import provenance
 from wcc_analysis.assemble.context import council_data as load_council_data
 from wcc_analysis.assemble.context import measure_tables
+from wcc_analysis.assemble.cycle import CycleReport, cycle_for_council
 from wcc_analysis.assemble.gap import GapReport, gap_for_service
 from wcc_analysis.core.config import Config
 from wcc_analysis.core.provenance import DATA_USED_KEY, SourceUse
@@ -20,6 +21,7 @@ class PortfolioReport:
     answers: pd.DataFrame  # one row per service: its three answers and efficiency gap (gap headline figures, real terms)
     reports: list[GapReport]  # each service's gap analysis
     counts: dict  # the framework's three questions as portfolio counts (analysis.gap.portfolio_counts)
+    cycle: CycleReport | None = field(default=None)  # the cycle tracker and SOLACE readiness (assemble.cycle)
 
     @property
     def price_base_year(self) -> str | None:
@@ -42,13 +44,15 @@ class PortfolioReport:
         years = sorted({r.cost_measure.year for r in self.reports if r.cost_measure is not None})
         return {**gap.portfolio_headline(self.counts), "efficiency_gap_years": years,
                 "efficiency_gap_price_base_year": self.price_base_year,
+                **(self.cycle.headline() if self.cycle is not None else {}),
                 DATA_USED_KEY: [d.to_dict() for d in self.data_used]}
 
 
 def portfolio_report(council: str, config: Config, k: int | None = None) -> PortfolioReport:
     """The commissioning overview: every service's gap answers, and the three questions counted across them."""
     answers, reports = portfolio_gaps(council, config, k)
-    return PortfolioReport(answers, reports, gap.portfolio_counts(answers))
+    data = reports[0].council_data if reports else None
+    return PortfolioReport(answers, reports, gap.portfolio_counts(answers), cycle_for_council(council, config, data))
 
 
 def portfolio_gaps(council: str, config: Config, k: int | None = None) -> tuple[pd.DataFrame, list[GapReport]]:

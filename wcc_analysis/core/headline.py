@@ -148,9 +148,13 @@ def _format(value: Any) -> str:
         return f"{value:,}"
     if isinstance(value, list):
         return ", ".join(_format(v) for v in value)
+    from wcc_analysis.core.labels import name_of
+
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_format(v)}" for k, v in value.items())
-    return "n/a" if value is None else str(value)
+        return "; ".join(f"{name_of(k)}: {_format(v)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "n/a" if value is None else name_of(value)
 
 
 def bundle(figures: Mapping[str, Any]) -> dict[str, Any]:
@@ -158,7 +162,7 @@ def bundle(figures: Mapping[str, Any]) -> dict[str, Any]:
     clean = _plain(dict(figures))
     rows = "".join(
         f"<tr><th scope='row' style='text-align:left'>{html.escape(label(k))}</th><td>{html.escape(_format(v))}</td></tr>"
-        for k, v in ordered(clean)
+        for k, v in ordered(clean) if k != "data_used"  # the report's "Data used" box shows the sources
     )
     return {
         MIME_TYPE: clean,

@@ -78,6 +78,58 @@ IMPLEMENT_ACTIVITIES: tuple[str, ...] = (
     "Arranging services", "Capacity building", "Implement sourcing model", "Consultation", "Deliver to users",
 )
 
+
+#: The two columns of the framework's phase table (section 7): "Commissioning = policy making + sourcing".
+POLICY_MAKING, SOURCING = "policy-making", "sourcing"
+CYCLE_COLUMNS: tuple[str, ...] = (POLICY_MAKING, SOURCING)
+
+
+class CycleActivity(NamedTuple):
+    phase: str  # one of CYCLE_PHASES
+    column: str  # policy-making / sourcing
+    activity: str  # the seed's wording
+
+
+def _phase(phase: str, policy: tuple[str, ...], sourcing: tuple[str, ...]) -> tuple[CycleActivity, ...]:
+    return (*(CycleActivity(phase, POLICY_MAKING, a) for a in policy), *(CycleActivity(phase, SOURCING, a) for a in sourcing))
+
+
+#: The framework's phase table (section 7, "the key activities which may be undertaken at each stage of the cycle"),
+#: in its order and wording. The text copy of the seed runs the Implement and Review cells together; they are split
+#: here as the Review row of benefit realisation reads (policy-making first, then the contract activities).
+CYCLE_ACTIVITIES: tuple[CycleActivity, ...] = (
+    *_phase("Analyse", ("Understanding the current service", "Understanding need", "Identifying priorities for action",
+                        "Defining expected outcomes", "Researching alternatives"),
+            ("Analysing the market", "Researching alternative service delivery models")),
+    *_phase("Design", ("Gap analysis", "Service design", "Customer engagement"),
+            ("Market engagement (where required)", "Option appraisal", "Sourcing plan",
+             "Developing specification (if required)")),
+    *_phase("Implement", ("Arranging services", "Capacity building"),
+            ("Implement sourcing model", "Consultation", "Deliver to users")),
+    *_phase("Review", ("Review performance", "Review impact", "Benefit realisation"),
+            ("Contract governance", "Contract management", "Contract refinement & adjustment")),
+)
+#: Where an activity stands for a service. "not needed" is the proportionate choice the seed allows ("not all
+#: activities will be carried out in every case") and needs a reason.
+DONE, IN_PROGRESS, NOT_STARTED, NOT_NEEDED = "done", "in progress", "not started", "not needed"
+ACTIVITY_STATUSES: tuple[str, ...] = (DONE, IN_PROGRESS, NOT_STARTED, NOT_NEEDED)
+
+#: The conditions for successful commissioning (framework section 8, from "a recent SOLACE Publication"), in the
+#: seed's order and wording; self-assessed 1 (weak) to 5 (strong).
+SOLACE_CONDITIONS: tuple[str, ...] = (
+    "Sound shared methodology",
+    "Organisational competencies and capacity",
+    "Clarity on sourcing policies",
+    "Challenging scope",
+    "Change and programme management – support to deliver effective projects",
+    "Co-production and insight – engaging customers, customer insight and intelligence",
+    "Space for innovation",
+    "Evidence and logic",
+    "Political leadership",
+    "Financial realism",
+)
+SOLACE_SCORE_RANGE: tuple[int, int] = (1, 5)
+
 # --------------------------------------------------------------------------- the council template
 
 #: Whether a row of a council file is the council's own figure or a labelled sample.

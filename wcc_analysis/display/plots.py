@@ -13,6 +13,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
+from wcc_analysis.core.text import money_k
 from wcc_analysis.core.vocabulary import (
     COMES_AND_GOES,
     DEFAULT_SCORE_VALUES,
@@ -368,10 +369,11 @@ def tornado(table: pd.DataFrame, option_label: str, ax: Axes | None = None) -> A
     ax.barh(labels, high, left=base, color=PEER, label="input higher")
     ax.axvline(base, color="#333333", lw=1)
     ax.axvline(0, color=COUNCIL, lw=1, ls="--", label="break-even against the status quo")
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"£{v:,.0f}k"))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{'−' if v < 0 else ''}£{abs(v):,.0f}k"))
     ax.xaxis.set_major_locator(MaxNLocator(6))
     top = rows.iloc[-1]
-    ax.set_title(textwrap.fill(f"{option_label}: NPV is most sensitive to {top['item']} (base £{base:,.0f}k against the status quo)", 80))
+    ax.set_title(textwrap.fill(f"{option_label}: NPV is most sensitive to {top['item']} (base {money_k(base * 1000)} "
+                               "against business as usual)", 80))
     ax.set_xlabel("Risk-adjusted NPV against the status quo (£ thousand, real terms)")
     ax.legend(loc="lower left", bbox_to_anchor=(1.0, 0.0), fontsize=8.5)
     ax.grid(axis="y", visible=False)
@@ -389,12 +391,12 @@ def npv_before_after(npv: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.barh([v - 0.18 for v in y], after, height=0.34, color=PEER, label="after optimism bias (every option)")
     ax.set_yticks(y, [textwrap.shorten(str(label), 40) for label in rows["label"]])
     ax.axvline(0, color="#333333", lw=1, ls="--", label="business as usual")
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"£{v:,.0f}k"))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{'−' if v < 0 else ''}£{abs(v):,.0f}k"))
     ax.xaxis.set_major_locator(MaxNLocator(6))
     best = rows.iloc[-1]
     verdict = ("beats" if best["risk_adjusted_npv_vs_status_quo_gbp"] > 0 else "does not beat")
     ax.set_title(textwrap.fill(f"After optimism bias on every option, the best, {best['label']}, {verdict} business as "
-                               f"usual (£{best['risk_adjusted_npv_vs_status_quo_gbp'] / 1000:,.0f}k)", 80))
+                               f"usual ({money_k(best['risk_adjusted_npv_vs_status_quo_gbp'])})", 80))
     ax.set_xlabel("NPV against business as usual (£ thousand, present value, real terms)")
     ax.legend(loc="lower left", bbox_to_anchor=(1.0, 0.0), fontsize=8.5)
     ax.grid(axis="y", visible=False)
@@ -658,5 +660,85 @@ def npv_uncertainty(simulation: pd.DataFrame, labels: Mapping[str, str] | None =
     ax.set_xlabel(f"NPV against business as usual (£ thousand, present value); {n:,} draws, seed "
                   f"{int(best['seed'])}; one draw in ten is below P10")
     ax.legend(loc="lower left", bbox_to_anchor=(1.0, 0.0), fontsize=8.5)
+    ax.grid(axis="y", visible=False)
+    return ax
+
+
+# --------------------------------------------------------------------------- the commissioning cycle and SOLACE readiness
+
+#: One colour per phase of the cycle (Okabe–Ito, colour-blind safe); every phase is also named on the chart.
+PHASE_COLOURS = ("#56b4e9", "#009e73", "#e69f00", "#cc79a7")
+
+
+def short_condition(condition: str) -> str:
+    """A SOLACE condition's name before its gloss ("Co-production and insight – engaging …" → "Co-production and
+    insight")."""
+    return str(condition).split(" – ")[0]
+
+
+def portfolio_cycle(placed: pd.DataFrame, phases: tuple[str, ...], ax: Axes | None = None) -> Axes:
+    """The portfolio on the commissioning cycle: the four phases as columns, in the cycle's order, each service
+    named in the column of its phase. ``placed``: ``service_name, phase`` (analysis.cycle.services_by_phase)."""
+    counts = {p: int((placed["phase"] == p).sum()) for p in phases}
+    depth = max([*counts.values(), 1])
+    ax = _axes(ax, (9.0, 0.55 * depth + 2.2))
+    for i, phase in enumerate(phases):
+        colour = PHASE_COLOURS[i % len(PHASE_COLOURS)]
+        ax.add_patch(plt.Rectangle((i + 0.03, 0), 0.94, depth + 0.9, facecolor=colour, alpha=0.18, edgecolor=colour))
+        ax.text(i + 0.5, depth + 0.45, f"{i + 1}. {phase}\n({counts[phase]} service{'' if counts[phase] == 1 else 's'})",
+                ha="center", va="center", fontsize=10, fontweight="bold")
+        names = placed.loc[placed["phase"] == phase, "service_name"].tolist()
+        for j, name in enumerate(names):
+            ax.text(i + 0.5, depth - 0.5 - j, textwrap.fill(str(name), 22), ha="center", va="center", fontsize=8.5,
+                    bbox={"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": colour, "linewidth": 1.5})
+        if i < len(phases) - 1:
+            ax.annotate("", xy=(i + 1.06, depth + 0.45), xytext=(i + 0.94, depth + 0.45),
+                        arrowprops={"arrowstyle": "->", "color": "#333333"})
+    ax.set_xlim(0, len(phases))
+    ax.set_ylim(0, depth + 0.95)
+    ax.axis("off")
+    total = len(placed)
+    most = max(phases, key=lambda p: counts[p])
+    if total and counts[most] == total:
+        title = f"All {total} services in the portfolio are in the {most} phase of the commissioning cycle"
+    elif total:
+        title = f"{counts[most]} of {total} services are in the {most} phase, the most of any phase of the cycle"
+    else:
+        title = "No service has a phase of the commissioning cycle recorded"
+    ax.set_title(textwrap.fill(title, 80))
+    return ax
+
+
+def solace_readiness(conditions: pd.DataFrame, weakest: str = "weakest", ax: Axes | None = None) -> Axes:
+    """The SOLACE conditions' self-assessed scores (1–5) in the seed's order, the weakest highlighted in colour,
+    hatching and a label. ``conditions``: ``condition, score, reading`` (analysis.cycle.readiness)."""
+    rows = conditions.iloc[::-1]  # the seed's first condition at the top
+    ax = _axes(ax, (9.0, 0.45 * len(rows) + 1.8))
+    labels = [textwrap.shorten(short_condition(c), 45) for c in rows["condition"]]
+    is_weak = (rows["reading"] == weakest).tolist()
+    scores = rows["score"].fillna(0).astype(float).tolist()
+    bars = ax.barh(labels, scores, color=[COUNCIL if w else PEER for w in is_weak], edgecolor="white")
+    for bar, weak, score, raw in zip(bars, is_weak, scores, rows["score"], strict=True):
+        if weak:
+            bar.set_hatch("//")
+        text = "not assessed" if pd.isna(raw) else f"{score:.0f}" + (" — weakest" if weak else "")
+        ax.text(score + 0.08, bar.get_y() + bar.get_height() / 2, text, va="center", fontsize=9, zorder=3,
+                fontweight="bold" if weak else "normal",
+                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
+    assessed = rows["score"].dropna()
+    if len(assessed):
+        ax.axvline(float(assessed.mean()), color="#333333", lw=1, ls="--",
+                   label=f"mean score {float(assessed.mean()):.1f}")
+        ax.legend(loc="lower right", fontsize=8.5)
+    ax.set_xlim(0, 5.9)
+    ax.set_xticks([0, 1, 2, 3, 4, 5])
+    ax.set_xlabel("Self-assessed score (1 = weak, 5 = strong)")
+    named = [short_condition(c) for c in conditions.loc[conditions["reading"] == weakest].sort_values("rank")["condition"]]
+    if named:
+        title = (f"Weakest of the conditions for successful commissioning (mean score {float(assessed.mean()):.1f} "
+                 f"of 5): {'; '.join(named)}")
+    else:
+        title = "No condition for successful commissioning has been self-assessed yet"
+    ax.set_title(textwrap.fill(title, 80))
     ax.grid(axis="y", visible=False)
     return ax

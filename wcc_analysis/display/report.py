@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 
-from wcc_analysis.core.headline import LABELS
+from wcc_analysis.core import labels
 from wcc_analysis.core.rules import RuleTable
 from wcc_analysis.core.vocabulary import GREY, RAG_COLOURS
 
@@ -19,136 +19,8 @@ ILLUSTRATIVE = (
 )
 
 
-COLUMN_LABELS = {
-    "year": "Year",
-    "year_start": "Year starting",
-    "ons_code": "ONS code",
-    "name": "Authority",
-    "authority_name": "Authority",
-    "rank": "Rank",
-    "distance": "Distance (0 = the council, 1 = farthest in the pool)",
-    "stability": "Membership across the model variants",
-    "in_variants": "In the group in (variants)",
-    "in_group_in": "In the group in (variants)",
-    "of_variants": "Of (variants)",
-    "population_growth_5y_pct": "Population change over 5 years (%)",
-    "density_per_km2": "People per km²",
-    "share_under_16": "Aged under 16",
-    "share_65_plus": "Aged 65 and over",
-    "tax_base_per_head": "Council tax base per head (Band D equivalents)",
-    "shared": "mySociety labels shared (of 4)",
-    "weight": "Weight",
-    "basis": "Year or edition used",
-    "group_median": "Comparator group median",
-    "pool_median": "Pool median",
-    "differs_on": "Label that differs",
-    "population": "Population",
-    "population_method": "Population estimate used",
-    "net_expenditure_real_gbp_thousands": "Net current expenditure, real terms (£ thousand)",
-    "spend_per_head_real_gbp": "Spend per head, real terms (£)",
-    "comparator_median_real_gbp": "Comparator median per head, real terms (£)",
-    "budget_gbp_thousands": "Budget (£ thousand)",
-    "budget_per_head_gbp": "Budget per head (£)",
-    "net_budget_gbp_thousands": "Budget, net (£ thousand)",
-    "line": "Line",
-    "form": "Form",
-    "total_expenditure_gbp_thousands": "Total expenditure (£ thousand)",
-    "total_income_gbp_thousands": "Total income (£ thousand)",
-    "block": "RS block",
-    "outturn_gbp_thousands": "Outturn (£ thousand)",
-    "difference_gbp_thousands": "Outturn − budget (£ thousand)",
-    "difference_pct": "Difference (% of budget)",
-    "population_growth_pct": "Population change 2011→2021 (%)",
-    "imd_score": "IMD average score",
-    "net_expenditure_gbp_thousands": "Net current expenditure (£ thousand)",
-    "spend_per_head_gbp": "Spend per head (£)",
-    "comparator_median_spend_per_head_gbp": "Comparator median per head (£)",
-    "comparators_reporting": "Comparators reporting",
-    "relation": "Relation",
-    "reason": "Why left out",
-    "rs_block": "RS block",
-    "spend_line": "Spend measured on (each counted once in the total)",
-    "main_block_of": "Main block of",
-    "also_holds_part_of": "Also holds part of",
-    "service_id": "Service id",
-    "service_name": "Service",
-    "budget_gbp": "Budget (£)",
-    "category": "Category",
-    "seed_phase": "Seed phase",
-    "data_status": "Data status",
-    "weighted_total": "Weighted total",
-    "max_possible": "Maximum possible",
-    "share_same_rank": "Share keeping the rank",
-    "best_rank": "Best rank",
-    "worst_rank": "Worst rank",
-    "combinations": "Weightings tried",
-    "criterion": "Criterion",
-    "score": "Score",
-    "rationale": "Rationale",
-    "indicator": "Indicator",
-    "council": "Council",
-    "comparator_median": "Comparator median",
-    "measure": "Measure",
-    "value": "Value",
-    "kind": "Kind",
-    "answer": "Answer",
-    "benefit_id": "Benefit",
-    "type": "Type",
-    "planned_to_date": "Planned to date",
-    "actual_to_date": "Realised to date",
-    "realisation_pct": "Realisation %",
-    "planned_total": "Planned in total",
-    "forecast_at_completion": "Forecast at completion",
-    "owner": "Owner",
-    "variance_to_date": "Variance to date",
-    "explanation": "Owner's explanation",
-    "explanation_missing": "Explanation missing",
-    "contract": "Contract",
-    "quarter": "Quarter",
-    "service_credit_gbp": "Service credit (£)",
-    "quarters_missed": "Quarters missed",
-    "action": "Action",
-    "why_flagged": "Why flagged",
-    "amount_gbp": "£",
-    "payments": "Payments",
-    "suppliers": "Suppliers",
-    "exclusion_reason": "Why left out",
-    "comparison_value": "Target or benchmark",
-    "compared_with": "Compared with",
-    "change_points": "Change (points)",
-    "periods_on_target": "Periods on target",
-    "periods": "Periods",
-    "council_value": "Council",
-    "median": "Median",
-    "best": "Best performer",
-    "kpi": "KPI",
-    "unit": "Unit",
-    "period": "Period",
-    "target": "Target",
-    "actual": "Actual",
-    "rag": "RAG",
-    "trend": "Trend",
-    "question": "Question",
-    "percent_satisfied": "% satisfied",
-    "volume": "Volume",
-    "cost_gbp": "Cost (£)",
-    "unit_cost_gbp": "Unit cost (£)",
-    "provider": "Provider",
-    "sector": "Sector",
-    "services": "Services",
-    "annual_value_gbp": "Annual value (£)",
-    "contract_end": "Contract ends",
-    "in_district": "In district",
-    "model": "Delivery model",
-    "council_name": "Council",
-    "council_code": "ONS code",
-    "source": "Source",
-    "group": "Group",
-    "label": "Option",
-    "supported": "Supported",
-    "share": "Share",
-    "total": "Total (£)",
-}
+#: Column labels and kinds live in one place, :mod:`wcc_analysis.core.labels` (kept here under the old name).
+COLUMN_LABELS = labels.COLUMNS
 
 
 def _display(markup: str) -> None:
@@ -182,14 +54,10 @@ def table(
     index: bool = False,
 ) -> None:
     """Show a table with a title and a source line. ``formats`` maps column → format spec."""
-    shown = frame.copy()
-    for column, spec in (formats or {}).items():
-        if column in shown.columns:
-            render = spec if callable(spec) else (lambda v, s=spec: format(v, s))
-            shown[column] = shown[column].map(lambda v, r=render: "" if pd.isna(v) else r(v))
+    shown = _cells(frame, formats or {})
     numeric = [i for i, c in enumerate(frame.columns, start=1 + int(index))
                if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
-    shown = shown.rename(columns=lambda c: COLUMN_LABELS.get(c, LABELS.get(c, c)))
+    shown = shown.rename(columns=labels.label)
     css_class = "wcc-" + hashlib.sha1(f"{title}|{list(frame.columns)}".encode()).hexdigest()[:8]
     right = ", ".join(f"table.wcc-table.{css_class} td:nth-child({i}), table.wcc-table.{css_class} th:nth-child({i})" for i in numeric)
     style = (f"<style>table.wcc-table.{css_class} td, table.wcc-table.{css_class} th {{text-align:left; vertical-align:top}}"
@@ -198,6 +66,31 @@ def table(
                          title)
     foot = f"<p style='font-size:85%;color:#555'>Source: {html.escape(source)}</p>" if source else ""
     _display(style + f"<div class='wcc-table-wrap' style='max-width:100%;overflow-x:auto'>{markup}</div>" + foot)
+
+
+def _cells(frame: pd.DataFrame, formats: Mapping[str, str | Callable[[object], str]]) -> pd.DataFrame:
+    """Every cell as text: a caller's ``formats`` entry where there is one (a spec gets the column's £ and a true
+    minus sign), otherwise by the column's kind (:mod:`wcc_analysis.core.labels`); ids as names; booleans as
+    yes/no; missing values blank — never None, NaN or True."""
+    shown = frame.copy()
+    for position, column in enumerate(frame.columns):
+        values = frame.iloc[:, position]
+        spec = formats.get(column)
+        kind = labels.kind(column)
+        if spec is None and kind is None and (values.dtype == object or pd.api.types.is_string_dtype(values)):
+            present = {str(v) for v in values if not labels.missing(v)}
+            if present and present <= set(labels.OPTION_LABELS):
+                kind = labels.OPTION
+            elif present and present <= set(labels.service_names()):
+                kind = labels.SERVICE
+        if callable(spec):
+            render = lambda v, r=spec: "" if labels.missing(v) else r(v)  # noqa: E731
+        elif spec is not None:
+            render = lambda v, s=spec, k=kind: labels.with_spec(v, s, k)  # noqa: E731
+        else:
+            render = lambda v, k=kind: labels.formatted(v, k)  # noqa: E731
+        shown.isetitem(position, values.map(render).astype(object))
+    return shown
 
 
 def _accessible(markup: str, title: str | None) -> str:
@@ -315,3 +208,11 @@ def data_used(records) -> None:
              + r.release} for r in records]
     table(pd.DataFrame(rows, columns=["Source", "Covers", "Used in this report", "Release"]),
           title="Data used (the age of each source on the day of the run is on the pack's front page)")
+
+
+def findings(lines: Sequence[str], title: str = "What this report found") -> None:
+    """The findings box each report opens with: a titled box (the note style) of three to five plain sentences."""
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+    _display(f"<section class='wcc-findings' aria-label='{html.escape(title)}' style='background:#eef5fb;"
+             f"border-left:5px solid #1f78b4;padding:8px 12px;margin:6px 0'><p style='margin:0 0 4px 0'><b>"
+             f"{html.escape(title)}</b></p><ul style='margin:0'>{items}</ul></section>")

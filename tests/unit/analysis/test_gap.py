@@ -361,7 +361,7 @@ def test_portfolio_gap_counts_a_shared_block_once():
     }
     assert out["efficiency_gap_above_median_gbp_thousands"] == pytest.approx(910.5)
     assert out["efficiency_gap_net_gbp_thousands"] == pytest.approx(710.5)
-    assert "counted once" in out["efficiency_gap_note"] and "leisure, museums" in out["efficiency_gap_note"]
+    assert "counted once" in out["efficiency_gap_note"] and "Leisure – Sports Centres, Museums" in out["efficiency_gap_note"]
 
 
 def test_portfolio_block_with_different_gaps_is_an_error():

@@ -103,6 +103,15 @@ def _edit(path: Path, row: int, column: str, value: str) -> None:
         ("unmonetised_effects", 3, "size", "huge", "must be one of"),
         ("appraisal_settings", 3, "year_0", "2027", "pattern"),
         ("option_risks", 3, "impact_gbp", "-5", "at least 0"),
+        ("cycle_activities", 2, "status", "finished", "must be one of"),
+        ("cycle_activities", 3, "activity", "Go live", "must be one of"),
+        ("cycle_activities", 2, "service_id", "leisre", "must be one of"),
+        ("cycle_activities", 2, "phase", "Design", "Analyse policy-making activity in the seed's table"),
+        ("cycle_activities", 4, "column", "sourcing", "Analyse policy-making activity in the seed's table"),
+        ("cycle_activities", 23, "reason", "", "'not needed' with no reason"),
+        ("solace_readiness", 2, "score", "6", "range"),
+        ("solace_readiness", 3, "score", "2.5", "whole number"),
+        ("solace_readiness", 4, "condition", "Good vibes", "must be one of"),
     ],
 )
 def test_bad_values_name_file_row_and_column(council_dir, table, row, column, value, words):

@@ -12,6 +12,13 @@ from wcc_analysis.display.sections.benefits import (
     non_cashable_table,
     variance_table,
 )
+from wcc_analysis.display.sections.cycle import (
+    cycle_chart,
+    cycle_proportionality,
+    cycle_tracker,
+    solace_chart,
+    solace_table,
+)
 from wcc_analysis.display.sections.gap import (
     benchmark_table,
     best_in_class_table,
@@ -66,10 +73,11 @@ from wcc_analysis.display.sections.options import (
     sourcing_plan_section,
     uncertainty,
 )
-from wcc_analysis.display.sections.portfolio import portfolio_answers, portfolio_gap_total
+from wcc_analysis.display.sections.portfolio import in_a_sentence, portfolio_answers, portfolio_gap_total
 from wcc_analysis.display.sections.priority import block_spend, budgets
 
 __all__ = [
+    "cycle_chart", "cycle_proportionality", "cycle_tracker", "solace_chart", "solace_table",
     "benefit_pairs", "benefit_table", "cashable_chart", "non_cashable_table", "variance_table",
     "capital_all_services", "capital_section", "options_screen",
     "alternative_groups", "comparator_members", "group_stability",
@@ -78,7 +86,7 @@ __all__ = [
     "block_note", "block_spend", "cost_measure_note", "budgets", "comparator_method", "concentration_note", "council_budget",
     "detailed_outturn", "drivers_table", "equality_section", "geographic_table", "maturity_note", "need_signals",
     "option_label", "shortlist", "optimism_bias", "economic_case", "financial_case", "sensitivity", "uncertainty",
-    "candidates", "scoring", "commercial_and_management", "payments_status", "portfolio_answers", "portfolio_gap_total",
+    "candidates", "scoring", "commercial_and_management", "payments_status", "in_a_sentence", "portfolio_answers", "portfolio_gap_total",
     "position_table", "preferred", "providers_table", "rules_of_cleaning",
     "sourcing_plan_section", "budget_against_outturn", "pool_changes", "service_lines", "trend_table",
 ]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from wcc_analysis.core.labels import service_name
+from wcc_analysis.core.text import money_k
 from wcc_analysis.core.vocabulary import AMBER, GREEN, GREY, RED
-from wcc_analysis.display.report import note, table
+from wcc_analysis.display.report import bullets, note, table
 
 #: The counts in the order of the framework's questions (question 3 is answered by value for money).
 QUESTIONS = ("delivering_need", "best_in_class", "value_for_money")
@@ -35,5 +37,11 @@ def portfolio_gap_total(counts: dict, price_base_year: str | None = None) -> Non
     note(f"{counts['efficiency_gap_note']} Each gap is against the median of those its service's spend figure is "
          "compared with (the computed comparators, or where too few of them have a figure, the other authorities of "
          "the class that do — named in the table above). Blocks spending above their median: "
-         f"£{counts['efficiency_gap_above_median_gbp_thousands']:,.1f}k a year above the median in all; net over all "
-         f"blocks £{counts['efficiency_gap_net_gbp_thousands']:,.1f}k ({prices}).")
+         f"{money_k(counts['efficiency_gap_above_median_gbp_thousands'] * 1000)} a year above the median in all; net "
+         f"over all blocks {money_k(counts['efficiency_gap_net_gbp_thousands'] * 1000)} ({prices}).")
+
+
+def in_a_sentence(reports) -> None:
+    """One sentence per service — its name, then its needs analysis's narrative."""
+    bullets([f"{service_name(r.result.service_id)}: " + " ".join(r.result.narrative) for r in reports],
+            title="In a sentence each")

@@ -22,15 +22,21 @@ from wcc_analysis.core.config import Config, load_config
 from wcc_analysis.core.errors import InputDataError
 from wcc_analysis.core.guidance import OPTIMISM_BIAS_ITEMS
 from wcc_analysis.core.vocabulary import (
+    ACTIVITY_STATUSES,
     BENEFIT_TYPES,
     CASHFLOW_ITEMS,
     CATEGORIES,
+    CYCLE_ACTIVITIES,
+    CYCLE_COLUMNS,
     CYCLE_PHASES,
     DATA_STATUS,
     DELIVERY_MODELS,
     IMPLEMENT_ACTIVITIES,
+    NOT_NEEDED,
     OPTION_IDS,
     PROVIDER_SECTORS,
+    SOLACE_CONDITIONS,
+    SOLACE_SCORE_RANGE,
     TARGET_POLARITIES,
     YES_NO,
     any_illustrative,
@@ -68,6 +74,8 @@ TABLE_COLUMNS = {
                           "actual", "owner", "evidence", "explanation", "data_status"],
     "contract_kpis": ["service_id", "contract", "kpi", "polarity", "target", "quarter", "actual",
                       "service_credit_gbp", "data_status"],
+    "cycle_activities": ["service_id", "phase", "column", "activity", "status", "reason", "data_status"],
+    "solace_readiness": ["condition", "score", "evidence", "action", "owner", "data_status"],
 }
 
 @dataclass
@@ -432,6 +440,51 @@ def _contract_kpis_schema(config: Config, _data: "CouncilData") -> pa.DataFrameS
     }, ["contract", "kpi", "quarter"])
 
 
+def _cycle_activities_schema(config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    """Each activity of the seed's phase table (section 7) a service has done, is doing, has not started or does
+    not need (with the reason: the proportionate approach the seed asks for)."""
+    return _schema({
+        "service_id": pa.Column(str, pa.Check.isin(_ids(config))),
+        "phase": pa.Column(str, pa.Check.isin(CYCLE_PHASES)),
+        "column": pa.Column(str, pa.Check.isin(CYCLE_COLUMNS)),
+        "activity": pa.Column(str, pa.Check.isin(sorted({a.activity for a in CYCLE_ACTIVITIES}))),
+        "status": pa.Column(str, pa.Check.isin(ACTIVITY_STATUSES)),
+        "reason": pa.Column(str),
+    }, ["service_id", "activity"])
+
+
+def _solace_schema(_config: Config, _data: "CouncilData") -> pa.DataFrameSchema:
+    """The council's self-assessment against the seed's ten SOLACE conditions for successful commissioning."""
+    low, high = SOLACE_SCORE_RANGE
+    return _schema({
+        "condition": pa.Column(str, pa.Check.isin(SOLACE_CONDITIONS)),
+        "score": pa.Column(float, [pa.Check.in_range(low, high), pa.Check(
+            lambda s: s % 1 == 0, name="whole_score", error=f"must be a whole number {low} … {high}")]),
+        "evidence": pa.Column(str),
+        "action": pa.Column(str),
+        "owner": pa.Column(str),
+    }, ["condition"])
+
+
+def _check_cycle_activities(table: pd.DataFrame, path: Path, sheet: str | None) -> None:
+    """Each activity sits in its own phase and column of the seed's table; a "not needed" activity says why."""
+    cells = {a.activity: a for a in CYCLE_ACTIVITIES}
+    for _, row in table.iterrows():
+        seed = cells[row["activity"]]
+        for column in ("phase", "column"):
+            if row[column] != getattr(seed, column):
+                raise InputDataError(
+                    path, f"activity {row['activity']!r} is a {seed.phase} {seed.column} activity in the seed's table, "
+                          f"not {row[column]!r}", row=int(row["source_row"]), column=column, sheet=sheet,
+                    fix=f"write {getattr(seed, column)!r} (framework section 7), or correct the activity")
+        if row["status"] == NOT_NEEDED and not row["reason"]:
+            raise InputDataError(
+                path, f"activity {row['activity']!r} is 'not needed' with no reason given",
+                row=int(row["source_row"]), column="reason", sheet=sheet,
+                fix="say in a sentence why the activity is not needed for this service (the seed's proportionate "
+                    "approach: not all activities are carried out in every case)")
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """How one template table is read: its schema and which columns are money, numbers or dates."""
@@ -444,6 +497,7 @@ class TableSpec:
     dates: tuple[str, ...] = ()
     lower: tuple[str, ...] = ()
     fixes: tuple[tuple[str, str], ...] = ()  # (column, what to do) for this table, over FIXES
+    check: Callable[[pd.DataFrame, Path, str | None], None] | None = None  # checks across columns, after the schema
 
 
 TABLES: tuple[TableSpec, ...] = (
@@ -480,6 +534,16 @@ TABLES: tuple[TableSpec, ...] = (
               lower=("type",)),
     TableSpec("contract_kpis", _contract_kpis_schema, numbers=("target", "actual"),
               blank_numbers=("service_credit_gbp",), lower=("polarity",)),
+    TableSpec("cycle_activities", _cycle_activities_schema, lower=("column", "status"), check=_check_cycle_activities,
+              fixes=(("phase", f"write one of {', '.join(CYCLE_PHASES)}"),
+                     ("column", f"write one of {', '.join(CYCLE_COLUMNS)}"),
+                     ("activity", "write an activity of the seed's phase table (framework section 7) as worded "
+                                  "there, e.g. 'Understanding need' (see data/raw/council/README.md)"),
+                     ("status", f"write one of {', '.join(ACTIVITY_STATUSES)}"))),
+    TableSpec("solace_readiness", _solace_schema, numbers=("score",),
+              fixes=(("condition", "write one of the ten SOLACE conditions as the seed words them (framework "
+                                   "section 8; listed in data/raw/council/README.md), one row each"),
+                     ("score", "write a whole number from 1 (weak) to 5 (strong)"))),
 )
 
 FIXES = {
@@ -544,6 +608,8 @@ def _load_table(spec: TableSpec, directory: Path, config: Config, data: "Council
     )
     if spec.name == "priority_scores":
         _check_complete(table, config, path, sheet)
+    if spec.check is not None:
+        spec.check(table, path, sheet)
     return table.reset_index(drop=True), path
 
 
