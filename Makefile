@@ -22,6 +22,7 @@ $(STAMP): pyproject.toml
 
 pack: $(STAMP)
 	$(BIN)/wcc-analysis run --council $(COUNCIL) $(if $(JOBS),--jobs $(JOBS)) $(RUN_ARGS)
+	$(BIN)/wcc-analysis pack reports/latest
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
