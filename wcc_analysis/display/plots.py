@@ -365,8 +365,11 @@ def tornado(table: pd.DataFrame, option_label: str, ax: Axes | None = None) -> A
     low = rows["npv_at_minus_swing_gbp"] / 1000 - base
     high = rows["npv_at_plus_swing_gbp"] / 1000 - base
     labels = [f"{i} ±{s:.0f}%" for i, s in zip(rows["item"], rows["swing_pct"])]
-    ax.barh(labels, low, left=base, color="#a6cee3", label="input lower")
-    ax.barh(labels, high, left=base, color=PEER, label="input higher")
+    # told apart by pattern as well as shade (never colour alone): lower plain, higher hatched
+    swing = f"{float(rows['swing_pct'].iloc[0]):.0f} %"
+    ax.barh(labels, low, left=base, color="#a6cee3", edgecolor="#333333", label=f"input {swing} lower (plain)")
+    ax.barh(labels, high, left=base, color=PEER, edgecolor="#333333", hatch="//",
+            label=f"input {swing} higher (hatched)")
     ax.axvline(base, color="#333333", lw=1)
     ax.axvline(0, color=COUNCIL, lw=1, ls="--", label="break-even against the status quo")
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{'−' if v < 0 else ''}£{abs(v):,.0f}k"))
