@@ -93,7 +93,13 @@ from wcc_analysis.analysis.options.plan import (
     equality_check,
     sourcing_plan,
 )
-from wcc_analysis.analysis.options.ranking import CANDIDATE_RULES, preferred_option, rank_options
+from wcc_analysis.analysis.options.ranking import (
+    CANDIDATE_RULES,
+    PREFERRED_RATING_RULES,
+    preferred_option,
+    preferred_rating,
+    rank_options,
+)
 from wcc_analysis.analysis.options.sensitivity import (
     SwitchingInput,
     discount_rate_switch,
@@ -135,7 +141,7 @@ __all__ = [
     "ANCHORS", "CRITERIA_COLUMNS", "DETAIL_COLUMNS", "MCA_ANCHOR_RULES", "MCA_RULES", "SCORE_COLUMNS",
     "mca_criteria", "mca_detail", "mca",
     # ranking
-    "CANDIDATE_RULES", "rank_options", "preferred_option",
+    "CANDIDATE_RULES", "PREFERRED_RATING_RULES", "rank_options", "preferred_option", "preferred_rating",
     # sensitivity and uncertainty
     "SwitchingInput", "switching_values", "discount_rate_switch", "tornado", "MONTE_CARLO_SEED",
     "UNCERTAINTY_RULES", "simulate",

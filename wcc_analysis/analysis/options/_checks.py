@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from wcc_analysis.analysis.common import require_columns
 from wcc_analysis.core.errors import InputTableError, ParameterError
 from wcc_analysis.core.vocabulary import OPTION_IDS
 
@@ -48,6 +49,17 @@ def _one_service(frame: pd.DataFrame, table: str) -> None:
         services = sorted(frame["service_id"].dropna().unique())
         raise InputTableError(table, f"rows for several services {services}", column="service_id",
                               fix="appraise one service at a time: keep one service's rows, or pass service_id to appraise")
+
+
+def _option_rows(frame: pd.DataFrame | None, columns: Sequence[str], table: str) -> pd.DataFrame | None:
+    """A council table of option rows checked — its columns, one service, known option ids — or None when it is not
+    given or has no rows."""
+    if frame is None or frame.empty:
+        return None
+    require_columns(frame, columns, table)
+    _one_service(frame, table)
+    _check_options(frame["option_id"], table)
+    return frame
 
 
 def _ordered(option_ids: Iterable[str]) -> list[str]:

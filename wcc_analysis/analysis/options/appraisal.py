@@ -21,12 +21,11 @@ from wcc_analysis.analysis.options.financial_case import Inflation, affordabilit
 from wcc_analysis.analysis.options.multi_criteria import mca, mca_criteria, mca_detail
 from wcc_analysis.analysis.options.npv import (
     COUNTED,
-    ECONOMIC_RULES,
-    RowFacts,
     _clean_cashflows,
     _priced,
+    _yearly,
     npv_table,
-    yearly_flows,
+    risk_present_values,
 )
 from wcc_analysis.analysis.options.plan import equality_check, sourcing_plan
 from wcc_analysis.analysis.options.ranking import (
@@ -34,6 +33,7 @@ from wcc_analysis.analysis.options.ranking import (
     CANDIDATE_RULES,
     candidate_facts,
     preferred_option,
+    preferred_rating,
     rank_options,
 )
 from wcc_analysis.analysis.options.sensitivity import (
@@ -63,6 +63,7 @@ class AppraisalResult:
     ranked: pd.DataFrame  # rank_options
     candidates: pd.DataFrame  # CANDIDATE_RULES per option: status and rule
     preferred: str
+    rating: str  # the report's rating of it (ranking.PREFERRED_RATING_RULES)
     reasons: list[str]
     switching: pd.DataFrame  # switching_values, most sensitive first
     discount_rate_switch: float | None
@@ -128,45 +129,29 @@ class AppraisalResult:
         }
 
 
-def _switching_inputs(cashflows: pd.DataFrame, options: list[str]) -> list[SwitchingInput]:
+def _switching_inputs(priced: pd.DataFrame, options: list[str]) -> list[SwitchingInput]:
     """Every item of each option in ``options`` (preferred, runner-up, business as usual) with an amount that the
-    economic case counts (a transfer or an unsourced value cannot move the choice)."""
-    out, seen = [], set()
-    counted = [ECONOMIC_RULES.decide(RowFacts(str(i), str(src or ""))) == COUNTED
-               for i, src in zip(cashflows["item"], cashflows.get("source", pd.Series("", index=cashflows.index)))]
-    for option in options:
-        rows = cashflows[(cashflows["option_id"] == option) & (pd.to_numeric(cashflows["amount_gbp"]) != 0)
-                         & pd.Series(counted, index=cashflows.index)]
-        for item in dict.fromkeys(rows["item"]):
-            if (option, item) not in seen:
-                seen.add((option, item))
-                out.append(SwitchingInput(option, str(item)))
-    return out
+    economic case counts (a transfer or an unsourced value cannot move the choice); ``priced``: ``npv._priced``."""
+    counted = priced[(priced["economic"] == COUNTED) & (priced["amount_gbp"] != 0)]
+    return [SwitchingInput(option, str(item)) for option in dict.fromkeys(options)
+            for item in dict.fromkeys(counted.loc[counted["option_id"] == option, "item"])]
 
 
-def _simulation_rows(cashflows: pd.DataFrame, settings: AppraisalSettings, optimism: Mapping,
+def _simulation_rows(priced: pd.DataFrame, settings: AppraisalSettings,
                      risks: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The economic case's rows and risks as ``uncertainty.simulate`` takes them (PV, after optimism bias)."""
-    priced = _priced(_clean_cashflows(cashflows, settings), settings, optimism)
     rows = pd.DataFrame({
         "option_id": priced["option_id"], "item": priced["item"], "year": priced["year"],
         "pv_gbp": priced["net_gbp"] * priced["discount_factor"],
         "low_pct": pd.to_numeric(priced["low_pct"], errors="coerce"),
         "high_pct": pd.to_numeric(priced["high_pct"], errors="coerce"),
     })
-    if risks is None or risks.empty:
-        return rows, pd.DataFrame(columns=["option_id", "risk", "probability", "pv_impact_gbp"])
-    year = pd.to_numeric(risks["year"], errors="coerce").fillna(1) if "year" in risks.columns else 1
-    table = pd.DataFrame({
-        "option_id": risks["option_id"], "risk": risks["risk"], "probability": pd.to_numeric(risks["probability"]),
-        "pv_impact_gbp": pd.to_numeric(risks["impact_gbp"]) / (1.0 + settings.discount_rate) ** year,
-    })
+    table = risk_present_values(risks, settings)[["option_id", "risk", "probability", "pv_impact_gbp"]]
     return rows, table
 
 
-def _excluded(cashflows: pd.DataFrame, settings: AppraisalSettings, optimism: Mapping) -> pd.DataFrame:
+def _excluded(priced: pd.DataFrame) -> pd.DataFrame:
     """What the economic case left out, per option and item: the rule and the PV (signed: + = benefit)."""
-    priced = _priced(_clean_cashflows(cashflows, settings), settings, optimism)
     out = priced[priced["economic"] != COUNTED].copy()
     out["pv_gbp"] = out["excluded_gbp"] * out["discount_factor"]
     table = out.groupby(["option_id", "item", "economic"], sort=False)["pv_gbp"].sum().reset_index()
@@ -206,9 +191,10 @@ def appraise(
     inflation = inflation or Inflation(0.0, "no inflation assumption given: cash shown at the price base")
     options = list(dict.fromkeys(_clean_cashflows(cashflows, s)["option_id"]))
     uplift_table = optimism_bias.uplifts(cashflows, frames["mitigation"], frames["risks"], optimism_items, options,
-                                         discount_rate=s.discount_rate)
+                                         settings=s)
     optimism = optimism_bias.as_mapping(uplift_table)
-    yearly = yearly_flows(cashflows, s, optimism)
+    priced = _priced(_clean_cashflows(cashflows, s), s, optimism)  # the economic case's rows, priced once
+    yearly = _yearly(priced, s)
     npv = npv_table(cashflows, s, optimism, frames["risks"])
     effect_table = unmonetised.clean(frames["effects"])
     cash = cash_by_year(cashflows, s, optimism, inflation, budget_gbp)
@@ -232,24 +218,25 @@ def appraise(
     others = [o for o in ranked["option_id"] if o != preferred and status[o] == CANDIDATE]
     runner = others[0] if others else None
     tested = [o for o in dict.fromkeys([preferred, runner, STATUS_QUO]) if o is not None]
-    switching = switching_values(cashflows, s, eligible, _switching_inputs(cashflows, tested),
+    switching = switching_values(cashflows, s, eligible, _switching_inputs(priced, tested),
                                  risks=frames["risks"], optimism=optimism)
     rate_switch = discount_rate_switch(cashflows, s, eligible, risks=frames["risks"], optimism=optimism)
     effect_switch = unmonetised.switching_value(npv, effect_table, preferred, s, population,
                                                 [o for o in eligible if o != preferred])
-    rows, risk_rows = _simulation_rows(cashflows, s, optimism, frames["risks"])
+    rows, risk_rows = _simulation_rows(priced, s, frames["risks"])
     mc = uncertainty.simulate(rows, risk_rows, n=n, seed=seed)
     # when business as usual is preferred, the runner-up among the candidates (an option ruled out is never the headline)
     mc_option = uncertainty.headline_option(preferred, mc, candidates=eligible)
     torn = None
     if mc_option is not None and mc_option != STATUS_QUO:
-        items = [k.item for k in _switching_inputs(cashflows, [mc_option])]
+        items = [k.item for k in _switching_inputs(priced, [mc_option])]
         torn = tornado(cashflows, s, mc_option, items, risks=frames["risks"], optimism=optimism) if items else None
     equality = equality_check(preferred, frames["impacts"])
     plan_table = sourcing_plan(frames["plan"], preferred) if frames["plan"] is not None else None
     result = AppraisalResult(
-        s, uplift_table, yearly, npv, _excluded(cashflows, s, optimism), effect_table, cash, afford, mca_table,
-        ranked, candidate_table, preferred, reasons, switching, rate_switch, effect_switch, mc, mc_option, equality,
+        s, uplift_table, yearly, npv, _excluded(priced), effect_table, cash, afford, mca_table,
+        ranked, candidate_table, preferred, preferred_rating(ranked, effect_table, preferred), reasons, switching,
+        rate_switch, effect_switch, mc, mc_option, equality,
         plan_table, inflation, torn,
         None if mca_table is None else mca_detail(scores_frame, frames["criteria"]),
         None if mca_table is None else mca_criteria(frames["criteria"], scores_frame),

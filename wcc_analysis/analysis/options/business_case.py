@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from wcc_analysis.analysis.common import file_row, require_columns
-from wcc_analysis.analysis.options._checks import PLAN, _check_option, _check_options, _one_service, _ordered
+from wcc_analysis.analysis.options._checks import PLAN, _check_option, _option_rows, _ordered
 from wcc_analysis.analysis.options.plan import sourcing_plan
 from wcc_analysis.core.errors import InputTableError
 from wcc_analysis.core.rules import Rule, RuleTable, always
@@ -189,11 +189,8 @@ def _check_unique(frame: pd.DataFrame, table: str) -> None:
 
 
 def _descriptions(descriptions: pd.DataFrame | None) -> pd.DataFrame | None:
-    if descriptions is None or descriptions.empty:
+    if _option_rows(descriptions, DESCRIPTION_COLUMNS, DESCRIPTIONS) is None:
         return None
-    require_columns(descriptions, DESCRIPTION_COLUMNS, DESCRIPTIONS)
-    _one_service(descriptions, DESCRIPTIONS)
-    _check_options(descriptions["option_id"], DESCRIPTIONS)
     _check_unique(descriptions, DESCRIPTIONS)
     blank = descriptions["description"].map(_blank)
     if blank.any():
@@ -213,11 +210,8 @@ def _tupe_word(text: object) -> str | None:
 
 def _commercial(commercial: pd.DataFrame | None) -> pd.DataFrame | None:
     """The commercial case checked: columns, option ids, one row per option, known routes and TUPE wording."""
-    if commercial is None or commercial.empty:
+    if _option_rows(commercial, COMMERCIAL_COLUMNS, COMMERCIAL) is None:
         return None
-    require_columns(commercial, COMMERCIAL_COLUMNS, COMMERCIAL)
-    _one_service(commercial, COMMERCIAL)
-    _check_options(commercial["option_id"], COMMERCIAL)
     _check_unique(commercial, COMMERCIAL)
     routes = commercial["procurement_route"].map(blank_if_missing).str.lower()
     unknown = routes.ne("") & ~routes.isin(list(PROCUREMENT_ROUTES))

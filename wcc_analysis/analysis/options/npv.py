@@ -32,8 +32,8 @@ from wcc_analysis.analysis.options._checks import (
     _ordered,
 )
 from wcc_analysis.analysis.options.discounting import AppraisalSettings, appraisal_settings
-from wcc_analysis.analysis.options.optimism_bias import OPTIMISM_ITEMS
 from wcc_analysis.core.errors import InputTableError
+from wcc_analysis.core.guidance import OPTIMISM_BIAS_ITEMS
 from wcc_analysis.core.rules import Rule, RuleTable, always
 from wcc_analysis.core.vocabulary import (
     BENEFITS,
@@ -158,8 +158,12 @@ def yearly_flows(
     status quo's in that year; ``cumulative_pv_vs_status_quo_gbp`` its running total.
     """
     s = appraisal_settings(settings)
-    priced = _priced(_clean_cashflows(cashflows, s), s, optimism)
-    priced["optimism_bias_gbp"] = np.where(priced["economic"] == COUNTED, priced["optimism_bias_gbp"], 0.0)
+    return _yearly(_priced(_clean_cashflows(cashflows, s), s, optimism), s)
+
+
+def _yearly(priced: pd.DataFrame, s: AppraisalSettings) -> pd.DataFrame:
+    """``yearly_flows`` from rows already priced (``_priced``)."""
+    priced = priced.assign(optimism_bias_gbp=np.where(priced["economic"] == COUNTED, priced["optimism_bias_gbp"], 0.0))
     options = _ordered(priced["option_id"])
     grid = pd.MultiIndex.from_product([options, range(s.years + 1)], names=["option_id", "year"])
     sums = priced.groupby(["option_id", "year"])[["cost_gbp", "optimism_bias_gbp", "benefit_gbp", "net_gbp"]].sum()
@@ -205,12 +209,20 @@ def _clean_risks(risks: pd.DataFrame | None, settings: AppraisalSettings) -> pd.
 def expected_risk(risks: pd.DataFrame | None, settings: AppraisalSettings | Mapping | None = None) -> pd.Series:
     """Present value of each option's expected risk cost Σ probability × impact, discounted at the risk's
     ``year`` (year 1 when not given), indexed by option id."""
-    s = appraisal_settings(settings)
-    rows = _clean_risks(risks, s)
+    rows = risk_present_values(risks, settings)
     if rows.empty:
         return pd.Series(dtype=float, name="pv_expected_risk_gbp")
-    pv = rows["probability"] * rows["impact_gbp"] / (1.0 + s.discount_rate) ** rows["year"]
-    return pv.groupby(rows["option_id"]).sum().rename("pv_expected_risk_gbp")
+    return rows["pv_expected_gbp"].groupby(rows["option_id"]).sum().rename("pv_expected_risk_gbp")
+
+
+def risk_present_values(risks: pd.DataFrame | None, settings: AppraisalSettings | Mapping | None = None) -> pd.DataFrame:
+    """Each priced risk checked, with ``pv_impact_gbp`` (its impact discounted at its ``year``, year 1 when not
+    given) and ``pv_expected_gbp`` (× its probability): the one place a risk's present value is worked out."""
+    s = appraisal_settings(settings)
+    rows = _clean_risks(risks, s).copy()
+    rows["pv_impact_gbp"] = pd.to_numeric(rows["impact_gbp"]) / (1.0 + s.discount_rate) ** pd.to_numeric(rows["year"])
+    rows["pv_expected_gbp"] = pd.to_numeric(rows["probability"]) * rows["pv_impact_gbp"]
+    return rows
 
 
 def _payback(cumulative: Sequence[float]) -> int | None:
@@ -245,11 +257,11 @@ def npv_table(
     benefit left out).
     """
     s = appraisal_settings(settings)
-    flows = yearly_flows(cashflows, s, optimism)
     priced = _priced(_clean_cashflows(cashflows, s), s, optimism)
+    flows = _yearly(priced, s)
     pv = priced["discount_factor"]
     counted_cost = (priced["economic"] == COUNTED) & priced["item"].isin(COSTS) & (priced["amount_gbp"] > 0)
-    upliftable = (priced["amount_gbp"] * pv).where(counted_cost & priced["item"].isin(OPTIMISM_ITEMS), 0.0)
+    upliftable = (priced["amount_gbp"] * pv).where(counted_cost & priced["item"].isin(list(OPTIMISM_BIAS_ITEMS)), 0.0)
     by_option = pd.DataFrame({
         "option_id": priced["option_id"],
         "upliftable": upliftable,

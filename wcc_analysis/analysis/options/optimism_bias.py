@@ -23,15 +23,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from wcc_analysis.analysis.common import require_columns
-from wcc_analysis.analysis.options._checks import _check_options, _name_rows
+from wcc_analysis.analysis.options._checks import _name_rows, _option_rows
+from wcc_analysis.analysis.options.discounting import AppraisalSettings, appraisal_settings
+from wcc_analysis.analysis.options.npv import risk_present_values
 from wcc_analysis.core.errors import InputTableError, ParameterError
 from wcc_analysis.core.guidance import (
     OPTIMISM_BIAS_BOUNDS,
     OPTIMISM_BIAS_ITEMS,
     OPTIMISM_BIAS_METHOD,
     OPTIMISM_BIAS_SOURCE,
-    STPR,
 )
 from wcc_analysis.core.rules import Rule, RuleTable, always
 
@@ -108,11 +108,9 @@ UPLIFT_RULES: RuleTable[UpliftFacts] = RuleTable((
 
 def _clean_mitigation(mitigation: pd.DataFrame | None) -> pd.DataFrame:
     """The mitigation rows checked: known options and items, shares 0–100, evidence for every mitigated share."""
-    if mitigation is None or mitigation.empty:
+    if _option_rows(mitigation, MITIGATION_COLUMNS, MITIGATION) is None:
         return pd.DataFrame(columns=MITIGATION_COLUMNS)
-    require_columns(mitigation, MITIGATION_COLUMNS, MITIGATION)
     rows = mitigation[MITIGATION_COLUMNS].copy()
-    _check_options(rows["option_id"], MITIGATION)
     unknown = sorted(set(rows["item"].astype(str)) - set(OPTIMISM_ITEMS))
     if unknown:
         raise InputTableError(MITIGATION, f"item(s) {unknown} carry no optimism bias", column="item",
@@ -141,26 +139,22 @@ def _clean_mitigation(mitigation: pd.DataFrame | None) -> pd.DataFrame:
     return rows
 
 
-def _risk_cover(risks: pd.DataFrame | None, discount_rate: float) -> dict[tuple[str, str], float]:
+def _risk_cover(risks: pd.DataFrame | None, settings: AppraisalSettings | Mapping | None) -> dict[tuple[str, str], float]:
     """(option, factor) → the present value of the expected cost of the priced risks naming that factor (the risk
-    register's optional ``optimism_factor``; a risk's ``year`` when given, else year 1)."""
+    register's optional ``optimism_factor``; npv.risk_present_values)."""
     if risks is None or risks.empty or "optimism_factor" not in risks.columns:
         return {}
-    named = risks.dropna(subset=["optimism_factor"])
-    named = named[named["optimism_factor"].astype(str).str.strip() != ""]
-    year = pd.to_numeric(named["year"], errors="coerce").fillna(1) if "year" in named.columns else 1
-    expected = (pd.to_numeric(named["probability"]) * pd.to_numeric(named["impact_gbp"])
-                / (1.0 + discount_rate) ** year)
-    keys = list(zip(named["option_id"].astype(str), named["optimism_factor"].astype(str).str.strip()))
-    out: dict[tuple[str, str], float] = {}
-    for key, value in zip(keys, expected):
-        out[key] = out.get(key, 0.0) + float(value)
-    return out
+    rows = risk_present_values(risks, settings)
+    factor = rows["optimism_factor"].fillna("").astype(str).str.strip()
+    named = rows[factor != ""]
+    sums = named["pv_expected_gbp"].groupby([named["option_id"].astype(str), factor[factor != ""]]).sum()
+    return {key: float(value) for key, value in sums.items()}
 
 
 def uplifts(cashflows: pd.DataFrame, mitigation: pd.DataFrame | None = None, risks: pd.DataFrame | None = None,
             overrides: Mapping[str, Mapping[str, str]] | None = None,
-            options: Sequence[str] | None = None, discount_rate: float = STPR) -> pd.DataFrame:
+            options: Sequence[str] | None = None,
+            settings: AppraisalSettings | Mapping | None = None) -> pd.DataFrame:
     """One row per option and cost item it has: project type, bounds, starting uplift, mitigation (including what
     priced risks cover), the uplift used and the rule (``UPLIFT_RULES``). ``cashflows``: option_id, year, item,
     amount_gbp.
@@ -170,7 +164,8 @@ def uplifts(cashflows: pd.DataFrame, mitigation: pd.DataFrame | None = None, ris
     count one cause once, and a small risk cannot cancel a large part of the bias."""
     rules = item_rules(overrides)
     table = _clean_mitigation(mitigation)
-    cover = _risk_cover(risks, discount_rate)
+    discount_rate = appraisal_settings(settings).discount_rate
+    cover = _risk_cover(risks, settings)
     ids = list(options) if options is not None else list(dict.fromkeys(cashflows["option_id"]))
     amounts = pd.to_numeric(cashflows["amount_gbp"], errors="coerce")
     years = pd.to_numeric(cashflows["year"], errors="coerce") if "year" in cashflows.columns else 0

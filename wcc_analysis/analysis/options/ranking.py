@@ -23,7 +23,7 @@ from wcc_analysis.analysis.options.financial_case import UNAFFORDABLE
 from wcc_analysis.core.errors import InputTableError
 from wcc_analysis.core.rules import Rule, RuleTable, always
 from wcc_analysis.core.text import money_k, ordinal
-from wcc_analysis.core.vocabulary import OPTION_GROUPS, OPTION_IDS, RESIDUAL_COSTS, STATUS_QUO
+from wcc_analysis.core.vocabulary import AMBER, GREEN, GREY, OPTION_GROUPS, OPTION_IDS, RESIDUAL_COSTS, STATUS_QUO
 
 CANDIDATE = "candidate"
 DIVEST = "Divest"
@@ -54,6 +54,37 @@ CANDIDATE_RULES: RuleTable[CandidateFacts] = RuleTable((
          lambda f: f.divests and not (f.residual_costs and f.lost_value and f.equality)),
     Rule(CANDIDATE, "otherwise: a candidate, ranked on its risk-adjusted NPV against business as usual", always),
 ), columns=("status", "rule"))
+
+
+@dataclass(frozen=True)
+class RatingFacts:
+    """The preferred option, as ``PREFERRED_RATING_RULES`` reads it."""
+
+    preferred: str
+    disbenefits: bool  # it carries an unmonetised disbenefit
+    last_on_mca: bool  # it ranks last of two or more options on the multi-criteria analysis
+
+
+#: How the report rates its answer (first rule that holds): a change of delivery is never shown Green while it
+#: carries a loss the money does not count, or scores last on the criteria money does not capture.
+PREFERRED_RATING_RULES: RuleTable[RatingFacts] = RuleTable((
+    Rule(GREY, "business as usual is preferred: no change of delivery model", lambda f: f.preferred == STATUS_QUO),
+    Rule(AMBER, "a change is preferred on the money, but it carries an unmonetised disbenefit or ranks last of the "
+                "options on the multi-criteria analysis: the board must weigh what it loses (the switching value says "
+                "how large the loss would have to be)", lambda f: f.disbenefits or f.last_on_mca),
+    Rule(GREEN, "a change is preferred on the economic case, is affordable, and carries no unmonetised disbenefit",
+         always),
+), columns=("rating", "rule"))
+
+
+def preferred_rating(ranked: pd.DataFrame, effects: pd.DataFrame, preferred: str) -> str:
+    """The report's rating of the preferred option (``PREFERRED_RATING_RULES``); ``ranked`` from ``rank_options``."""
+    top = ranked[ranked["option_id"] == preferred].iloc[0]
+    scored = ranked["mca_rank"].notna()
+    last = bool(scored.sum() > 1 and not pd.isna(top["mca_rank"])
+                and top["mca_rank"] >= ranked.loc[scored, "mca_rank"].max())
+    losses = (effects["option_id"] == preferred) & (effects["direction"] == "disbenefit")
+    return PREFERRED_RATING_RULES.decide(RatingFacts(preferred, bool(losses.any()), last))
 
 
 def candidate_facts(option_id: str, affordability: str, cashflows: pd.DataFrame, effects: pd.DataFrame,

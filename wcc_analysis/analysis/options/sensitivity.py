@@ -22,11 +22,11 @@ from wcc_analysis.core.vocabulary import CASHFLOW_ITEMS as ITEMS
 from wcc_analysis.core.vocabulary import OPTION_LABELS, STATUS_QUO
 
 
-def _item_pv(cashflows: pd.DataFrame, settings: AppraisalSettings, optimism: Mapping | None, option_id: str, item: str) -> float:
-    """PV of one option's item as a contribution to its net benefit (after optimism bias; costs negative)."""
+def _item_pvs(cashflows: pd.DataFrame, settings: AppraisalSettings, optimism: Mapping | None) -> pd.Series:
+    """PV of each option's item as a contribution to its net benefit (after optimism bias; costs negative),
+    indexed by (option_id, item); priced once for every input asked about."""
     priced = _priced(_clean_cashflows(cashflows, settings), settings, optimism)
-    rows = priced[(priced["option_id"] == option_id) & (priced["item"] == item)]
-    return float((rows["net_gbp"] * rows["discount_factor"]).sum())
+    return (priced["net_gbp"] * priced["discount_factor"]).groupby([priced["option_id"], priced["item"]]).sum()
 
 
 def _check_item(item: str) -> None:
@@ -84,11 +84,12 @@ def switching_values(
     npv = npv_table(cashflows, s, optimism, risks).set_index("option_id")["risk_adjusted_npv_vs_status_quo_gbp"]
     pool = [o for o in candidates if o in npv.index]
     base = str(npv[pool].round(6).idxmax())
+    pvs = _item_pvs(cashflows, s, optimism)
     rows = []
     for key in inputs:
         _check_option(key.option_id)
         _check_item(key.item)
-        pv = _item_pv(cashflows, s, optimism, key.option_id, key.item)  # signed: a cost is negative
+        pv = float(pvs.get((key.option_id, key.item), 0.0))  # signed: a cost is negative
         found: list[tuple[float, str]] = []
         if pv != 0 and key.option_id in pool:
             for other in pool:
@@ -155,10 +156,11 @@ def tornado(
     npv = npv_table(cashflows, s, optimism, risks)
     _check_costed(npv, option_id)
     base = float(npv.set_index("option_id").at[option_id, "risk_adjusted_npv_vs_status_quo_gbp"])
+    pvs = _item_pvs(cashflows, s, optimism)
     rows = []
     for item in items:
         _check_item(item)
-        pv_item = _item_pv(cashflows, s, optimism, option_id, item)
+        pv_item = float(pvs.get((option_id, item), 0.0))
         low, high = base - swing * pv_item, base + swing * pv_item
         rows.append({
             "item": item, "npv_at_minus_swing_gbp": low, "base_gbp": base, "npv_at_plus_swing_gbp": high,

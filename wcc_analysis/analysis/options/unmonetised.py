@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from wcc_analysis.analysis.common import require_columns
-from wcc_analysis.analysis.options._checks import _check_options, _name_rows
+from wcc_analysis.analysis.options._checks import _name_rows, _option_rows
 from wcc_analysis.analysis.options.discounting import AppraisalSettings
 from wcc_analysis.core.errors import InputTableError
 from wcc_analysis.core.text import money_k
@@ -31,11 +30,9 @@ SIZES = ("small", "medium", "large")
 
 def clean(effects: pd.DataFrame | None) -> pd.DataFrame:
     """The effects checked: known options, direction benefit / disbenefit, size small / medium / large."""
-    if effects is None or effects.empty:
+    if _option_rows(effects, EFFECT_COLUMNS, EFFECTS) is None:
         return pd.DataFrame(columns=EFFECT_COLUMNS)
-    require_columns(effects, EFFECT_COLUMNS, EFFECTS)
     rows = effects[EFFECT_COLUMNS].copy()
-    _check_options(rows["option_id"], EFFECTS)
     for column, allowed in (("direction", DIRECTIONS), ("size", SIZES)):
         rows[column] = rows[column].astype(str).str.strip().str.lower()
         bad = ~rows[column].isin(allowed)

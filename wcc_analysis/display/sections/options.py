@@ -5,9 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from wcc_analysis.core.guidance import OPTIMISM_BIAS_ITEMS_REASON
-from wcc_analysis.core.rules import Rule, RuleTable, always
 from wcc_analysis.core.text import listed
-from wcc_analysis.core.vocabulary import AMBER, GREEN, GREY, OPTION_LABELS, STATUS_QUO, any_illustrative
+from wcc_analysis.core.vocabulary import OPTION_LABELS, STATUS_QUO, any_illustrative
 from wcc_analysis.display import plots
 from wcc_analysis.display.report import available, data_label, note, rag_answers, table
 from wcc_analysis.display.sections.business_case import commercial_case, five_cases, management_case
@@ -38,33 +37,11 @@ def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns=[c for c in ("option_id",) if c in out.columns]).rename(columns={"label": "option"})
 
 
-#: How the report rates its answer (first rule that holds): a change of delivery is never shown Green while it
-#: carries a loss the money does not count, or scores last on the criteria money does not capture.
-PREFERRED_RATING_RULES: RuleTable = RuleTable((
-    Rule(GREY, "business as usual is preferred: no change of delivery model", lambda f: f["preferred"] == STATUS_QUO),
-    Rule(AMBER, "a change is preferred on the money, but it carries an unmonetised disbenefit or ranks last of the "
-                "options on the multi-criteria analysis: the board must weigh what it loses (the switching value says "
-                "how large the loss would have to be)", lambda f: f["disbenefits"] or f["last_on_mca"]),
-    Rule(GREEN, "a change is preferred on the economic case, is affordable, and carries no unmonetised disbenefit",
-         always),
-), columns=("rating", "rule"))
-
-
-def _rating_facts(result) -> dict:
-    ranked = result.ranked
-    top = ranked[ranked["option_id"] == result.preferred].iloc[0]
-    scored = ranked["mca_rank"].notna()
-    last = bool(scored.sum() > 1 and not pd.isna(top["mca_rank"]) and top["mca_rank"] >= ranked.loc[scored, "mca_rank"].max())
-    losses = result.effects[(result.effects["option_id"] == result.preferred) & (result.effects["direction"] == "disbenefit")]
-    return {"preferred": result.preferred, "disbenefits": not losses.empty, "last_on_mca": last}
-
-
 def preferred(result) -> None:
     """The preferred option as the report's answer (``PREFERRED_RATING_RULES``) and why, in plain sentences."""
     if not available(result, "Option appraisal (no option cash flows supplied)"):
         return
-    rating = PREFERRED_RATING_RULES.decide(_rating_facts(result))
-    rag_answers([("Preferred option", rating, option_label(result.preferred))])
+    rag_answers([("Preferred option", result.rating, option_label(result.preferred))])
     table(pd.DataFrame({"Finding": result.narrative}), title="Why (from the figures below)")
     s = result.settings
     year_0 = (f" Year 0 is {result.year_0}, the year before the options go live; the years before it cost every "
@@ -264,5 +241,5 @@ def sourcing_plan_section(result, council_data) -> None:
         plots.caption(ax, f"Source: the council's sourcing plan ({data_label(council_data)}).")
 
 
-__all__ = ["PREFERRED_RATING_RULES", "option_label", "preferred", "shortlist", "optimism_bias", "economic_case",
+__all__ = ["option_label", "preferred", "shortlist", "optimism_bias", "economic_case",
            "financial_case", "sensitivity", "uncertainty", "candidates", "scoring", "commercial_and_management", "equality_section", "sourcing_plan_section"]
