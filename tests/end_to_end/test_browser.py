@@ -1,8 +1,8 @@
 """The evidence pack as a board reader opens it: index.html and one report of every notebook in headless Chromium.
 
-Builds one Worcester pack of the smallest set that runs every notebook (museums' five notebooks and the
-portfolio's two), opens each page at a 1,280 px wide window, saves a screenshot under the test's temporary
-folder, and fails on:
+Uses the session's Worcester pack (``conftest.py``: museums, leisure and the portfolio, every notebook at
+least once), opens the index and one report of each notebook at a 1,280 px wide window, saves a screenshot
+under the test's temporary folder, and fails on:
 
 - a broken link: an ``href``/``src`` inside the pack that does not resolve to a file of the pack (or to an
   ``id`` in it, for a ``#fragment``), a link that leaves the pack or is an absolute file path, or a page
@@ -30,7 +30,6 @@ import os
 import select
 import shutil
 import subprocess
-import sys
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -45,7 +44,6 @@ SERVICE = "museums"
 WIDTH, HEIGHT = 1280, 900
 MAX_SCREENSHOT_HEIGHT = 12_000  # px: a full page, cut off below this
 PAGE_TIMEOUT = 60.0  # s to load one page
-PACK_ENV = "WCC_BROWSER_TEST_PACK"  # set to a pack folder to check that pack instead of building one
 
 pytestmark = pytest.mark.e2e
 
@@ -444,19 +442,9 @@ def chromium_executable() -> str:
 
 
 @pytest.fixture(scope="module")
-def pack(tmp_path_factory) -> Path:
-    """One Worcester pack of museums (five notebooks) and the portfolio (two): every notebook once."""
-    if os.environ.get(PACK_ENV):  # a pack already built: check it without building one (quicker to iterate)
-        return Path(os.environ[PACK_ENV]).resolve()
-    out = tmp_path_factory.mktemp("packs")
-    env = {**os.environ, "WCC_ANALYSIS_HOME": str(ROOT)}
-    run = subprocess.run(
-        [sys.executable, "-m", "wcc_analysis.run.cli", "run", "--service", SERVICE, "--service", "portfolio",
-         "--council", COUNCIL, "--out", str(out), "--jobs", "2"],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=900, check=False,
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
-    return (out / "latest").resolve()
+def pack(worcester_pack) -> Path:
+    """The session's Worcester pack (tests/end_to_end/conftest.py): every notebook at least once."""
+    return worcester_pack.pack
 
 
 @pytest.fixture(scope="module")

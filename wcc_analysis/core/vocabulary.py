@@ -164,6 +164,19 @@ COSTS: tuple[str, ...] = ("transition", "tupe", "pension", "redundancy", "contra
 #: Option cash-flow items that are benefits (positive = value in). ``asset_disposal``: a capital receipt.
 BENEFITS: tuple[str, ...] = ("savings", "income", "asset_disposal", "social_value")
 CASHFLOW_ITEMS: tuple[str, ...] = COSTS + BENEFITS
+#: A cash-flow item as a reader names it (option_cashflows.csv ``item``).
+CASHFLOW_ITEM_LABELS: dict[str, str] = {
+    "transition": "transition costs", "tupe": "TUPE transfer costs", "pension": "pension costs",
+    "redundancy": "redundancy costs", "contract_exit": "contract exit costs",
+    "asset_holding": "costs of holding the assets", "running": "running costs", "vat": "VAT",
+    "business_rates": "business rates", "savings": "savings", "income": "income",
+    "asset_disposal": "asset sale receipts", "social_value": "social value",
+}
+
+
+def cashflow_item_label(item: str) -> str:
+    """The reader's name of an option cash-flow item (the id with spaces if it is not one of the template's)."""
+    return CASHFLOW_ITEM_LABELS.get(item, item.replace("_", " "))
 #: One-off costs of changing delivery model, or of closing a service (redundancy, contract exit).
 ONE_OFF_COSTS: tuple[str, ...] = ("transition", "tupe", "pension", "redundancy", "contract_exit")
 #: Transfers (Green Book 2022, 6.7–6.9: they move purchasing power without using resources, so are left out of the

@@ -23,12 +23,17 @@ from wcc_analysis.core.vocabulary import (
     SHOULD_DO,
     STABLE,
     STATUS_QUO,
+    cashflow_item_label,
 )
 
-COUNCIL = "#d95f02"  # the council, always in this orange
-PEER = "#1f78b4"  # comparators
+# Colours: the Okabe–Ito palette (Okabe and Ito, "Color Universal Design", 2008; Wong, Nature Methods 8, 441,
+# 2011), chosen to stay apart under protanopia, deuteranopia and tritanopia. Every set of colours drawn together
+# is in PALETTES, and a test simulates the three (Machado, Oliveira and Fernandes 2009) on each.
+COUNCIL = "#d55e00"  # the council, always in this vermilion
+PEER = "#0072b2"  # comparators
+LIGHT_PEER = "#56b4e9"  # a second shade beside PEER (the lower swing, the lower quartile, "mostly stable")
 CONTEXT = "#b8b8b8"  # everything else
-CATEGORY_COLOURS = {MUST_DO: "#1b9e77", SHOULD_DO: "#7570b3", NICE_TO_DO: "#e6ab02"}
+CATEGORY_COLOURS = {MUST_DO: "#009e73", SHOULD_DO: "#56b4e9", NICE_TO_DO: "#e69f00"}
 
 STYLE = {
     "figure.figsize": (9.0, 4.8),
@@ -61,7 +66,8 @@ def _tidy(text: str) -> str:
 def alt_text(fig) -> str:
     """What a chart shows, in words, for its ``<img alt>``: the figure's title, each panel's title (its finding),
     the axis labels of a one- or two-panel chart, and the text under it (:func:`caption`: source and year)."""
-    parts = [_tidy(fig.get_suptitle())]
+    stamped = any(t.get_text() == ILLUSTRATIVE_STAMP for t in fig.texts)
+    parts = [ILLUSTRATIVE_STAMP if stamped else "", _tidy(fig.get_suptitle())]
     axes = [ax for ax in fig.axes if ax.get_visible()]
     for ax in axes:
         parts += [_tidy(ax.get_title(loc)) for loc in ("left", "center", "right") if ax.get_title(loc).strip()]
@@ -115,9 +121,22 @@ def _axes(ax: Axes | None, size: tuple[float, float] | None = None) -> Axes:
     return ax
 
 
-def caption(ax: Axes, text: str, width: int = 130) -> None:
-    """Source/method note under the chart (kept in view by the inline backend's tight bbox; part of its alt text)."""
-    ax.figure.text(0.0, -0.01, textwrap.fill(text, width), ha="left", va="top", fontsize=8, color="#555555")
+#: The words stamped on a chart that shows the council's illustrative sample (and put first in its alt text).
+ILLUSTRATIVE_STAMP = "ILLUSTRATIVE SAMPLE DATA — not the council's own figures"
+
+
+def caption(ax: Axes, text: str, width: int = 130, *, illustrative: bool = False) -> None:
+    """Source/method note under the chart (kept in view by the inline backend's tight bbox; part of its alt text).
+
+    ``illustrative``: the chart shows the council's illustrative sample, so it is stamped above its title
+    (:data:`ILLUSTRATIVE_STAMP`) — on the image itself, so that a copied chart keeps its warning.
+    """
+    fig = ax.figure
+    if illustrative:
+        fig.text(0.0, 1.0, ILLUSTRATIVE_STAMP, ha="left", va="bottom", fontsize=9, fontweight="bold",
+                 color="#6f3d00", bbox={"boxstyle": "square,pad=0.35", "facecolor": "#fff4e0",
+                                        "edgecolor": "#6f3d00", "linestyle": "--"})
+    fig.text(0.0, -0.01, textwrap.fill(text, width), ha="left", va="top", fontsize=8, color="#555555")
 
 
 def _pounds(value: float, _pos: int | None = None) -> str:
@@ -254,7 +273,7 @@ def comparator_map(pool: pd.DataFrame, members: list[str], council: str, x: str,
 
 
 #: Colour of each stability reading (comparator_stability): firm blue, lighter, and pale for the fragile.
-STABILITY_COLOURS = {STABLE: PEER, MOSTLY_STABLE: "#80b1d3", COMES_AND_GOES: "#fdb462"}
+STABILITY_COLOURS = {STABLE: PEER, MOSTLY_STABLE: LIGHT_PEER, COMES_AND_GOES: "#e69f00"}
 
 
 def comparator_distances(members: pd.DataFrame, council_name: str, ax: Axes | None = None) -> Axes:
@@ -286,7 +305,7 @@ def efficiency_gap(efficiency: dict, council_name: str, ax: Axes | None = None, 
     ax = _axes(ax, (9.0, 3.2))
     labels = [council_name, *labels]
     values = [efficiency["spend_per_head_gbp"], efficiency["comparator_median_gbp"], efficiency["comparator_lower_quartile_gbp"]]
-    bars = ax.barh(labels, values, color=[COUNCIL, PEER, "#a6cee3"])
+    bars = ax.barh(labels, values, color=[COUNCIL, PEER, LIGHT_PEER])
     ax.bar_label(bars, labels=[f"£{v:,.2f}" for v in values], padding=4)
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(FuncFormatter(_pounds))
@@ -364,18 +383,18 @@ def tornado(table: pd.DataFrame, option_label: str, ax: Axes | None = None) -> A
     base = float(rows["base_gbp"].iloc[0]) / 1000
     low = rows["npv_at_minus_swing_gbp"] / 1000 - base
     high = rows["npv_at_plus_swing_gbp"] / 1000 - base
-    labels = [f"{i} ±{s:.0f}%" for i, s in zip(rows["item"], rows["swing_pct"])]
+    labels = [f"{cashflow_item_label(i)} ±{s:.0f}%" for i, s in zip(rows["item"], rows["swing_pct"])]
     # told apart by pattern as well as shade (never colour alone): lower plain, higher hatched
     swing = f"{float(rows['swing_pct'].iloc[0]):.0f} %"
-    ax.barh(labels, low, left=base, color="#a6cee3", edgecolor="#333333", label=f"input {swing} lower (plain)")
+    ax.barh(labels, low, left=base, color=LIGHT_PEER, edgecolor="#333333", label=f"input {swing} lower (plain)")
     ax.barh(labels, high, left=base, color=PEER, edgecolor="#333333", hatch="//",
             label=f"input {swing} higher (hatched)")
     ax.axvline(base, color="#333333", lw=1)
     ax.axvline(0, color=COUNCIL, lw=1, ls="--", label="break-even against the status quo")
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{'−' if v < 0 else ''}£{abs(v):,.0f}k"))
-    ax.xaxis.set_major_locator(MaxNLocator(6))
+    ax.xaxis.set_major_locator(MaxNLocator(4))
     top = rows.iloc[-1]
-    ax.set_title(textwrap.fill(f"{option_label}: NPV is most sensitive to {top['item']} (base {money_k(base * 1000)} "
+    ax.set_title(textwrap.fill(f"{option_label}: NPV is most sensitive to {cashflow_item_label(top['item'])} (base {money_k(base * 1000)} "
                                "against business as usual)", 80))
     ax.set_xlabel("Risk-adjusted NPV against the status quo (£ thousand, real terms)")
     ax.legend(loc="lower left", bbox_to_anchor=(1.0, 0.0), fontsize=8.5)
@@ -406,8 +425,8 @@ def npv_before_after(npv: pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
-#: Colours of an MCA's criteria, in the council's order (ColorBrewer Dark2 without its orange, the council's colour).
-CRITERION_COLOURS = ("#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666")
+#: Colours of an MCA's criteria, in the council's order (Okabe–Ito without its vermilion, the council's colour).
+CRITERION_COLOURS = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#f0e442", "#666666")
 
 
 def mca_points(totals: pd.DataFrame, criteria: list[str] | None = None, ax: Axes | None = None) -> Axes:
@@ -745,3 +764,13 @@ def solace_readiness(conditions: pd.DataFrame, weakest: str = "weakest", ax: Axe
     ax.set_title(textwrap.fill(title, 80))
     ax.grid(axis="y", visible=False)
     return ax
+
+
+#: Every set of colours a chart draws together (RAG colours are not here: a RAG answer always carries its word).
+PALETTES: dict[str, tuple[str, ...]] = {
+    "council, comparators and context": (COUNCIL, PEER, LIGHT_PEER, CONTEXT),
+    "priority categories": tuple(CATEGORY_COLOURS.values()),
+    "comparator stability": (*STABILITY_COLOURS.values(), COUNCIL),
+    "MCA criteria": CRITERION_COLOURS,
+    "cycle phases": PHASE_COLOURS,
+}

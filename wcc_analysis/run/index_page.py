@@ -557,31 +557,83 @@ def answer_section(
             f"{', ' + _esc(base) if base else ''}.{_esc(to_date)}</span>"
             f"{_marker(any(is_illustrative(e) for e in benefits.values()))}</div>"
         )
-    n = len(services)
+    # the overview counts the whole portfolio ("0 of 4") even when this pack ran fewer services
+    counted = next((str(overview[f"{key}_count"]).rpartition(" of ")[2] for key, _, _ in QUESTIONS
+                    if str(overview.get(f"{key}_count", "")).rpartition(" of ")[2].isdigit()), None)
+    n = int(counted) if counted else len(services)
     return (
         "<h2 id='answer'>The answer for the portfolio</h2>\n"
-        f"<p>The framework's three questions, asked of each of the {_esc(plural(n, 'service'))} in this pack "
+        f"<p>The framework's three questions, asked of each of the {_esc(plural(n, 'service'))} in the portfolio "
         "(the gap analysis of each service gives its answers):</p>\n"
-        f"<div class='answers'>\n{chr(10).join(cards)}\n</div>"
+        f"<div class='answers'>\n{chr(10).join(cards)}\n</div>\n{cycle_and_readiness(overview_entry)}"
     )
 
 
+def cycle_and_readiness(overview_entry: Mapping[str, Any] | None) -> str:
+    """The portfolio on the commissioning cycle and its SOLACE readiness, in words (from the overview's figures)."""
+    figures = _figures(overview_entry)
+    by_phase = figures.get("services_by_phase")
+    sentences = []
+    if isinstance(by_phase, Mapping) and by_phase:
+        total = sum(int(v) for v in by_phase.values())
+        placed = [f"{v} in {phase}" for phase, v in by_phase.items() if v]
+        sentences.append(f"Commissioning cycle: of {plural(total, 'service')}, " + ", ".join(placed) + ".")
+    mean = _number(figures.get("solace_mean_score"))
+    if mean is not None:
+        weakest = [str(w).split(" – ")[0] for w in figures.get("solace_weakest") or []]
+        unassessed = int(figures.get("solace_not_assessed") or 0)
+        sentences.append(
+            f"Readiness to commission (SOLACE's ten conditions, self-assessed 1–5): mean {mean:.1f}"
+            + (f"; weakest: {'; '.join(weakest)}" if weakest else "")
+            + (f"; {plural(unassessed, 'condition')} not assessed" if unassessed else "") + "."
+        )
+    if not sentences:
+        return ""
+    return (f"<p class='cycle'>{_esc(' '.join(sentences))} The commissioning overview shows each activity and "
+            f"action.{_marker(is_illustrative(overview_entry))}</p>")
+
+
+def _against_median(spend: float, median: float | None) -> str:
+    """"6% above the median of £25.18" (or below, or at)."""
+    if not median:
+        return ""
+    diff = 100 * (spend - median) / median
+    side = "above" if diff > 0 else "below" if diff < 0 else "at"
+    amount = f"{percent(abs(diff), 0)} " if side != "at" else ""
+    return f"{amount}{side} the median of {format_value(median, 'x_gbp')}"
+
+
 def _spend_cell(entry: Mapping[str, Any] | None) -> str:
+    """The service's own budget lines against the comparators' (RA), where held; its RS block's outturn under
+    them as context, said to be shared when other services sit in the same block (the two are never the same
+    figure: a block is the sum of many lines)."""
     f = _figures(entry)
-    spend, median = _number(f.get("spend_per_head_gbp")), _number(f.get("comparator_median_spend_per_head_gbp"))
-    if spend is None:
+    lines, lines_median = (_number(f.get("service_lines_budget_per_head_gbp")),
+                           _number(f.get("service_lines_comparator_median_gbp")))
+    block, block_median = _number(f.get("spend_per_head_gbp")), _number(f.get("comparator_median_spend_per_head_gbp"))
+    if lines is None and block is None:
         return _missing(entry)
-    text = f"<b>{_esc(format_value(spend, 'x_gbp'))}</b>"
-    if median:
-        diff = 100 * (spend - median) / median
-        side = "above" if diff > 0 else "below" if diff < 0 else "at"
-        amount = f"{percent(abs(diff), 0)} " if side != "at" else ""
-        text += f"<br>{_esc(amount)}{side} the median of {_esc(format_value(median, 'x_gbp'))}"
-    about = ", ".join(str(p) for p in (f.get("year"), f.get("rs_block")) if p)
-    if about:
-        text += f"<span class='sub'>{_esc(about)}</span>"
-    # published outturn over the ONS population: never the council's own files, so never illustrative
-    return text
+    parts = []
+    if lines is not None:
+        names = f.get("service_lines") or []
+        rank = (f"; rank {f['service_lines_rank']} of {f['service_lines_rank_of']} (1 = lowest)"
+                if f.get("service_lines_rank") and f.get("service_lines_rank_of") else "")
+        parts.append(f"<b>{_esc(format_value(lines, 'x_gbp'))}</b><br>{_esc(_against_median(lines, lines_median))}"
+                     f"<span class='sub'>{_esc('RA ' + str(f.get('service_lines_year') or ''))} budget: "
+                     f"{_esc(' + '.join(map(str, names)))}{_esc(rank)}</span>")
+    if block is not None:
+        shared = [n for n in f.get("block_shared_with") or [] if n]
+        shared_note = f"; the block is shared by {len(shared)} services" if len(shared) > 1 else ""
+        about = f"{f.get('year') or ''} outturn, {f.get('rs_block') or 'RS block'}{shared_note}"
+        if lines is None:
+            parts.append(f"<b>{_esc(format_value(block, 'x_gbp'))}</b><br>{_esc(_against_median(block, block_median))}"
+                         f"<span class='sub'>{_esc(about)}</span>")
+        else:
+            versus = f" ({_against_median(block, block_median)})" if block_median else ""
+            parts.append(f"<span class='sub'>Whole block: {_esc(format_value(block, 'x_gbp'))}{_esc(versus)}, "
+                         f"{_esc(about)}</span>")
+    # published budget and outturn over the ONS population: never the council's own files, so never illustrative
+    return "".join(parts)
 
 
 def _option_cell(entry: Mapping[str, Any] | None) -> str:
@@ -659,7 +711,7 @@ def services_table(
     if show_phase:
         head.append("Cycle phase")
     head += [q[2] for q in QUESTIONS]
-    head += ["Net spend per head against the comparator median (RS block, outturn)",
+    head += ["Net spend per head against the comparator median (the service's budget lines; its RS block under them)",
              "Preferred sourcing option: NPV against business as usual, P10–P90, chance of beating it",
              "Cashable benefits realised to date, % of planned", "Reports"]
     rows = []

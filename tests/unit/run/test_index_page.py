@@ -237,3 +237,45 @@ def test_format_value_by_kind(value, key, text):
 def test_money_and_percent():
     assert index_page.money_k(-2075.5) == "−£2,075.5k" and index_page.money_k(1234567.0) == "£1,234,567.0k"
     assert index_page.percent(81.5) == "81.5%" and index_page.percent(100.0) == "100%"
+
+
+def test_spend_cell_leads_with_the_services_own_budget_lines_and_keeps_the_block_as_context():
+    leisure = execution("leisure", "needs_analysis", spend_per_head_gbp=26.74,
+                        comparator_median_spend_per_head_gbp=25.18, year="2024-25",
+                        rs_block="Cultural and related services",
+                        block_shared_with=["Leisure – Sports Centres", "Museums"],
+                        service_lines=["Recreation and sport"], service_lines_budget_per_head_gbp=5.06,
+                        service_lines_comparator_median_gbp=7.86, service_lines_rank=3, service_lines_rank_of=15,
+                        service_lines_year="2023-24")
+    cell = index_page._spend_cell(leisure)
+    # (5.06 - 7.86) / 7.86 = -35.6 % → "36% below"; (26.74 - 25.18) / 25.18 = +6.2 % → "6% above"
+    assert cell.startswith("<b>£5.06</b><br>36% below the median of £7.86")
+    assert "RA 2023-24 budget: Recreation and sport; rank 3 of 15 (1 = lowest)" in cell
+    assert "Whole block: £26.74 (6% above the median of £25.18), 2024-25 outturn, Cultural and related services; " \
+           "the block is shared by 2 services" in cell
+    block_only = index_page._spend_cell(execution("waste", "needs_analysis", spend_per_head_gbp=44.49,
+                                                  comparator_median_spend_per_head_gbp=39.17, year="2024-25",
+                                                  rs_block="Environmental and regulatory services"))
+    assert block_only.startswith("<b>£44.49</b><br>14% above the median of £39.17")
+    assert "Whole block" not in block_only
+
+
+def test_the_cycle_and_readiness_are_put_in_words_and_marked_when_illustrative():
+    overview = execution("portfolio", "commissioning_overview", data_used=ILLUSTRATIVE,
+                         services_by_phase={"Analyse": 3, "Design": 1, "Implement": 0, "Review": 0},
+                         solace_mean_score=2.95, solace_not_assessed=1,
+                         solace_weakest=["Financial realism", "Co-production and insight – engaging customers"])
+    text = index_page.cycle_and_readiness(overview)
+    assert "Commissioning cycle: of 4 services, 3 in Analyse, 1 in Design." in text
+    assert "mean 3.0; weakest: Financial realism; Co-production and insight; 1 condition not assessed." in text
+    assert index_page.ILLUSTRATIVE_MARKER in text
+    assert index_page.cycle_and_readiness(execution("portfolio", "commissioning_overview")) == ""
+
+
+def test_the_portfolio_counts_say_how_many_services_they_count_even_when_the_pack_ran_fewer():
+    page = index_page.render_index(manifest())
+    assert "asked of each of the 2 services in the portfolio" in page
+    entries = {(e["service"], e["notebook"]): e for e in executions()}
+    entries[("portfolio", "commissioning_overview")]["headline"]["delivering_need_count"] = "0 of 4"
+    section = index_page.answer_section({"leisure": "Leisure – Sports Centres"}, entries, "portfolio")
+    assert "asked of each of the 4 services in the portfolio" in section

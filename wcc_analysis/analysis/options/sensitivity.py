@@ -19,7 +19,7 @@ from wcc_analysis.analysis.options.discounting import AppraisalSettings, apprais
 from wcc_analysis.analysis.options.npv import _clean_cashflows, _priced, npv_table
 from wcc_analysis.core.errors import ParameterError
 from wcc_analysis.core.vocabulary import CASHFLOW_ITEMS as ITEMS
-from wcc_analysis.core.vocabulary import OPTION_LABELS, STATUS_QUO
+from wcc_analysis.core.vocabulary import OPTION_LABELS, STATUS_QUO, cashflow_item_label
 
 
 def _item_pvs(cashflows: pd.DataFrame, settings: AppraisalSettings, optimism: Mapping | None) -> pd.Series:
@@ -51,7 +51,7 @@ class SwitchingInput:
 
     @property
     def label(self) -> str:
-        return f"{OPTION_LABELS.get(self.option_id, self.option_id)}: {self.item.replace('_', ' ')}"
+        return f"{OPTION_LABELS.get(self.option_id, self.option_id)}: {cashflow_item_label(self.item)}"
 
 
 def _preferred(cashflows: pd.DataFrame, settings: AppraisalSettings, optimism: Mapping | None,

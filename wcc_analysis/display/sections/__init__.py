@@ -41,6 +41,7 @@ from wcc_analysis.display.sections.market import (
     payments_status,
     providers_table,
     rules_of_cleaning,
+    supplier_shares_chart,
 )
 from wcc_analysis.display.sections.needs import (
     alternative_groups,
@@ -79,7 +80,7 @@ from wcc_analysis.display.sections.priority import block_spend, budgets
 __all__ = [
     "cycle_chart", "cycle_proportionality", "cycle_tracker", "solace_chart", "solace_table",
     "benefit_pairs", "benefit_table", "cashable_chart", "non_cashable_table", "variance_table",
-    "capital_all_services", "capital_section", "options_screen",
+    "capital_all_services", "capital_section", "options_screen", "supplier_shares_chart",
     "alternative_groups", "comparator_members", "group_stability",
     "benchmark_table", "best_in_class_table", "efficiency_table", "own_kpis", "quadrant_caption", "trend_panels", "trend_words",
     "unit_cost_table", "value_for_money_table",

@@ -95,12 +95,13 @@ def non_cashable_table(result, source: str | None = None) -> None:
           source=source, formats={**formats, BENEFIT_HEADERS["realisation_pct"]: _one_decimal})
 
 
-def cashable_chart(result, caption_source: str) -> None:
-    """Cumulative planned against realised for the cashable benefits, at the price base where there is one."""
+def cashable_chart(result, caption_source: str, illustrative: bool = False) -> None:
+    """Cumulative planned against realised for the cashable benefits, at the price base where there is one;
+    ``illustrative``: the register is the sample (the chart is stamped)."""
     ax = plots.planned_vs_actual(result.cashable_cumulative_real, result.cashable_chart_title)
     prices = (f"£ at {result.price_base_year} prices (HM Treasury GDP deflator; cash of each year restated)"
               if result.price_base_year else "£ cash as recorded by the council (no deflators)")
-    plots.caption(ax, f"Source: {caption_source}. {prices}.")
+    plots.caption(ax, f"Source: {caption_source}. {prices}.", illustrative=illustrative)
 
 
 def variance_table(result) -> None:

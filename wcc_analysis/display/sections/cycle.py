@@ -43,7 +43,8 @@ def cycle_chart(cycle) -> None:
         note(ILLUSTRATIVE.format(code=cycle.code), "warning")
     ax = plots.portfolio_cycle(cycle.placed, CYCLE_PHASES)
     plots.caption(ax, f"{_source(cycle, 'services.csv (seed_phase)', cycle.tracker_illustrative)}. Phases of the "
-                      "commissioning cycle, Worcester City Council Commissioning Framework, section 7.")
+                      "commissioning cycle, Worcester City Council Commissioning Framework, section 7.",
+                  illustrative=cycle.tracker_illustrative)
 
 
 def cycle_tracker(cycle) -> None:
@@ -88,7 +89,7 @@ def solace_chart(cycle) -> None:
                         for r in cycle.readiness.weakest_actions.itertuples())
     plots.caption(ax, f"{_source(cycle, 'solace_readiness.csv (self-assessment)', cycle.readiness_illustrative)}. "
                       "Conditions: framework section 8, from a SOLACE publication. Weakest by the readiness rule "
-                      f"below. Actions: {actions or 'none'}.")
+                      f"below. Actions: {actions or 'none'}.", illustrative=cycle.readiness_illustrative)
 
 
 def solace_table(cycle) -> None:

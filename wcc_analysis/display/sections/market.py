@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from wcc_analysis.core.text import listed, plural
+from wcc_analysis.display import plots
 from wcc_analysis.display.report import available, data_label, note, table
 
 #: How the cleaning-rule tables are titled (the rest: "Supplier payment cleaning rules: <name>").
@@ -44,6 +45,18 @@ def payments_status(found) -> None:
          f"suppliers remain, of which £{c['unmapped_market_amount_gbp']:,.0f} is not mapped to any service.{capital} "
          f"{c['individual_suppliers_redacted']:,} private individuals are redacted.",
          "warning" if prepared.illustrative else "info")
+
+
+def supplier_shares_chart(found, council_name: str, service_name: str) -> None:
+    """Revenue spend on the service by supplier, the largest first; stamped when the payments are the sample."""
+    result, sample = found.result, bool(found.prepared is not None and found.prepared.illustrative)
+    ax = plots.shares_chart(result.spend_shares, result.spend_shares.columns[0],
+                            f"{council_name}'s revenue spend on {service_name.lower()} by supplier: the largest takes "
+                            f"{result.spend_concentration.largest_share:.0%}")
+    flag = "; ILLUSTRATIVE SAMPLE, not the council's figures" if sample else ""
+    plots.caption(ax, f"Source: the council's published payments (Local Government Transparency Code{flag}), cleaned "
+                      "and mapped to the service by the documented rules below; revenue payments only (capital shown "
+                      "apart); private individuals redacted.", illustrative=sample)
 
 
 def concentration_note(concentration, result=None) -> None:

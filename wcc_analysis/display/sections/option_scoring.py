@@ -16,14 +16,15 @@ _ANCHOR_TITLES = {"anchor_0": "What 0 means", "anchor_5": "What 5 means", "ancho
 
 
 def option_scoring(criteria: pd.DataFrame | None, detail: pd.DataFrame | None, totals: pd.DataFrame | None,
-                   rules=None, source: str | None = None) -> None:
+                   rules=None, source: str | None = None, illustrative: bool = False) -> None:
     """The MCA of one service's options.
 
     ``criteria``: ``criterion, weight, anchor_0, anchor_5, anchor_10`` (the checked option_criteria);
     ``detail``: the long working table (``option_id, label, criterion, weight, score, points, nearest_anchor,
     anchor, rationale``); ``totals``: one row per option (``option_id, label``, points per criterion,
     ``mca_total, mca_rank``); ``rules``: the MCA's rule table (printed as it runs); ``source``: how the council's
-    data must be described (e.g. "ILLUSTRATIVE SAMPLE, not the council's own figures"). Any table None or empty:
+    data must be described (e.g. "ILLUSTRATIVE SAMPLE, not the council's own figures"); ``illustrative``: the
+    scores are the sample (the chart is stamped). Any table None or empty:
     the report says the part is not available.
     """
     if not available(totals, "Multi-criteria analysis (needs the council's option_criteria and option_scores)"):
@@ -50,6 +51,7 @@ def option_scoring(criteria: pd.DataFrame | None, detail: pd.DataFrame | None, t
     ax = plots.mca_points(totals, names)
     plots.caption(ax, "Points = weight × score / 10 on fixed 0–10 scales, so each option's total rests on its own scores "
                       "and adding or removing an option changes no other option's total. Shown beside the NPV, "
-                      f"never combined with it. Source: {source or 'the council option_criteria and option_scores'}.")
+                      f"never combined with it. Source: {source or 'the council option_criteria and option_scores'}.",
+                  illustrative=illustrative)
     if rules is not None:
         table(rule_frame(rules).rename(columns={"rating": "step"}), title="How the multi-criteria analysis is made")

@@ -13,6 +13,8 @@ from wcc_analysis.display.sections.business_case import commercial_case, five_ca
 from wcc_analysis.display.sections.option_scoring import option_scoring
 
 MONEY = ",.0f"
+#: The council tables an NPV, its sensitivity and its Monte Carlo rest on.
+FLOW_TABLES = ("appraisal_settings", "option_cashflows", "option_risks", "optimism_bias")
 #: Column names as a reader sees them.
 READER_NAMES = {
     "pv_costs_gbp": "PV of costs (£)", "pv_optimism_bias_gbp": "of which optimism bias (£)",
@@ -72,7 +74,15 @@ def shortlist(found) -> None:
              + ", ".join(option_label(o) for o in found.off_list) + ".", "warning")
 
 
-def optimism_bias(result) -> None:
+def _flows_source(council_data) -> tuple[str, bool]:
+    """Where an NPV chart's figures come from, and whether that is the illustrative sample."""
+    if council_data is None:
+        return "Source: the council's option cash flows, risks and optimism-bias table.", False
+    return (f"Source: the council's option cash flows, risks and optimism-bias table ({data_label(council_data)}).",
+            council_data.is_illustrative(*FLOW_TABLES))
+
+
+def optimism_bias(result, council_data=None) -> None:
     """The uplift on every option's cost items, its mitigation, and each option's NPV before and after it."""
     if result is None:
         return
@@ -104,8 +114,10 @@ def optimism_bias(result) -> None:
           formats={"NPV before optimism bias (£)": MONEY, "NPV after optimism bias (£)": MONEY,
                    "break-even uplift on its costs": ".1%"})
     ax = plots.npv_before_after(npv)
+    source, sample = _flows_source(council_data)
     plots.caption(ax, "Present value over the appraisal period against business as usual, real terms; optimism bias on "
-                      "every option's estimated costs (table above); expected cost of priced risks subtracted.")
+                      f"every option's estimated costs (table above); expected cost of priced risks subtracted. {source}",
+                  illustrative=sample)
 
 
 def economic_case(result) -> None:
@@ -152,7 +164,7 @@ def financial_case(result) -> None:
           formats={c: MONEY for c in wide.columns})
 
 
-def sensitivity(result) -> None:
+def sensitivity(result, council_data=None) -> None:
     """Switching values for every key input, most sensitive first, and the discount rate."""
     if result is None:
         return
@@ -163,14 +175,15 @@ def sensitivity(result) -> None:
           formats={"pv_gbp": MONEY, "switching_change_pct": "+.1f"})
     if result.tornado is not None and not result.tornado.empty:
         ax = plots.tornado(result.tornado, option_label(result.monte_carlo_option))
+        source, sample = _flows_source(council_data)
         plots.caption(ax, "Each cost and benefit item of the option moved down and up by 20 %, one at a time; present "
-                          "value against business as usual, after optimism bias.")
+                          f"value against business as usual, after optimism bias. {source}", illustrative=sample)
     rate = result.discount_rate_switch
     note("No real discount rate from 0 % to 10 % changes the preferred option." if rate is None else
          f"At a real discount rate of {rate:.2%} (instead of {result.settings.discount_rate:.1%}) the preferred option changes.")
 
 
-def uncertainty(result) -> None:
+def uncertainty(result, council_data=None) -> None:
     """The Monte Carlo spread of each option's NPV against business as usual."""
     if result is None:
         return
@@ -178,9 +191,11 @@ def uncertainty(result) -> None:
     table(mc, title="Monte Carlo: NPV against business as usual (£, present value)",
           formats={c: MONEY for c in mc.columns if c.endswith("_gbp")} | {"prob_better_than_status_quo": ".0%"})
     ax = plots.npv_uncertainty(result.monte_carlo, OPTION_LABELS)
+    source, sample = _flows_source(council_data)
     plots.caption(ax, "One draw per uncertain item, applied to all its years and shared by every option that has it; "
                       "triangular on its low–high range around the optimism-bias-adjusted amount, re-centred so that "
-                      "it adds no expected cost; each priced risk happens or not; fixed seed.")
+                      f"it adds no expected cost; each priced risk happens or not; fixed seed. {source}",
+                  illustrative=sample)
 
 
 def scoring(result, council_data, rules=None) -> None:
@@ -188,7 +203,7 @@ def scoring(result, council_data, rules=None) -> None:
     if result is None:
         return
     option_scoring(result.mca_criteria, result.mca_detail, result.mca, rules,
-                   data_label(council_data))
+                   data_label(council_data), illustrative=council_data.is_illustrative("option_criteria", "option_scores"))
 
 
 def candidates(result) -> None:
@@ -238,7 +253,8 @@ def sourcing_plan_section(result, council_data) -> None:
     dated = result.plan.dropna(subset=["start"]) if result.plan is not None else None
     if available(dated, "Dated sourcing plan"):
         ax = plots.timeline(dated, f"Sourcing plan: {option_label(result.preferred)}")
-        plots.caption(ax, f"Source: the council's sourcing plan ({data_label(council_data)}).")
+        plots.caption(ax, f"Source: the council's sourcing plan ({data_label(council_data)}).",
+                      illustrative=council_data.is_illustrative("sourcing_plan"))
 
 
 __all__ = ["option_label", "preferred", "shortlist", "optimism_bias", "economic_case",
