@@ -279,3 +279,24 @@ def test_every_chart_names_its_source_and_the_sample_is_stamped_on_every_chart_t
             if notebook in ALL_PUBLISHED:
                 assert not stamped, f"published data stamped as the sample: {where}"
     assert seen >= 30  # 12 executions: museums and leisure five reports each, the portfolio two
+
+
+#: Tables that frame a report rather than show data: the sources list itself, the RAG answers (each gives its
+#: reasons), and the headline figures recorded for the manifest.
+FRAMING_TABLES = ("Data used", "The key questions", "Headline figures recorded")
+
+
+def test_every_table_of_published_data_names_its_source(worcester_pack):
+    import re
+
+    unsourced = []
+    for report in ("museums/needs_analysis.html", "museums/gap_analysis.html", "leisure/needs_analysis.html",
+                   "museums/market_analysis.html", "portfolio/commissioning_overview.html"):
+        page = (worcester_pack.pack / report).read_text(encoding="utf-8")
+        tables = re.findall(r"<table[^>]*>\s*<caption[^>]*>(.*?)</caption>.*?</table>(.{0,400})", page, re.S)
+        assert tables, report
+        for caption, after in tables:
+            title = re.sub(r"<[^>]+>", "", caption)
+            if not title.startswith(FRAMING_TABLES) and "Source:" not in after:
+                unsourced.append(f"{report}: {title[:100]}")
+    assert unsourced == []

@@ -17,9 +17,11 @@ written so the reader sees where it broke. A kernel that fails to *start*
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -29,6 +31,24 @@ from wcc_analysis.run.exporters import INJECTED_TAG, NOTEBOOK_KEY, NOTEBOOK_SUFF
 from wcc_analysis.run.planning import Execution
 
 KERNEL_NAME = "python3"
+#: The matplotlib backend every kernel draws with: inline, so that each chart is a PNG in the notebook (and so in
+#: the HTML). A kernel inherits the runner's environment, and MPLBACKEND=Agg there (set by CI, or by a scheduler
+#: for headless jobs) would otherwise leave every report without its charts.
+KERNEL_MPLBACKEND = "module://matplotlib_inline.backend_inline"
+
+
+@contextlib.contextmanager
+def kernel_environment() -> Iterator[None]:
+    """Start kernels with :data:`KERNEL_MPLBACKEND`; the runner's own environment is restored afterwards."""
+    before = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = KERNEL_MPLBACKEND
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("MPLBACKEND", None)
+        else:
+            os.environ["MPLBACKEND"] = before
 #: Tag papermill gives the markdown cells it adds to point at a failing cell.
 ERROR_MARKER_TAG = "papermill-error-cell-tag"
 
@@ -192,17 +212,18 @@ def run_execution(
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
         attempts = attempt
         try:
-            papermill.execute_notebook(
-                str(execution.input_path),
-                str(output),
-                parameters=dict(execution.parameters),
-                kernel_name=KERNEL_NAME,
-                cwd=str(paths.notebooks_dir()),
-                progress_bar=False,
-                log_output=False,
-                # the kernel's own start-up warnings would garble the progress display
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-            )
+            with kernel_environment():
+                papermill.execute_notebook(
+                    str(execution.input_path),
+                    str(output),
+                    parameters=dict(execution.parameters),
+                    kernel_name=KERNEL_NAME,
+                    cwd=str(paths.notebooks_dir()),
+                    progress_bar=False,
+                    log_output=False,
+                    # the kernel's own start-up warnings would garble the progress display
+                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                )
             status, error = STATUS_OK, None
             break
         except PapermillExecutionError as exc:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from wcc_analysis.core import paths
 from wcc_analysis.core.errors import ParameterError
+from wcc_analysis.run.runner import KERNEL_MPLBACKEND
 
 SANITIZE = r"""[timestamp]
 regex: \d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?
@@ -164,6 +165,7 @@ def validate_pack(pack_dir: str | Path, jobs: int | None = None) -> list[Noteboo
         raise ParameterError(f"{pack_dir} holds no executed notebooks (<service>/<notebook>.ipynb).")
     env = dict(os.environ)
     env[paths.HOME_ENV] = str(paths.project_root())
+    env["MPLBACKEND"] = KERNEL_MPLBACKEND  # the kernels draw as the run's did (MPLBACKEND=Agg would draw nothing)
     env.setdefault("PYTHONHASHSEED", "0")
     results: dict[str, NotebookValidation] = {}
     with tempfile.TemporaryDirectory(prefix="wcc-validate-") as tmp:

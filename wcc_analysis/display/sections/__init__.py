@@ -38,7 +38,9 @@ from wcc_analysis.display.sections.market import (
     concentration_note,
     maturity_note,
     options_screen,
+    payments_source,
     payments_status,
+    providers_source,
     providers_table,
     rules_of_cleaning,
     supplier_shares_chart,
@@ -80,7 +82,7 @@ from wcc_analysis.display.sections.priority import block_spend, budgets
 __all__ = [
     "cycle_chart", "cycle_proportionality", "cycle_tracker", "solace_chart", "solace_table",
     "benefit_pairs", "benefit_table", "cashable_chart", "non_cashable_table", "variance_table",
-    "capital_all_services", "capital_section", "options_screen", "supplier_shares_chart",
+    "capital_all_services", "capital_section", "options_screen", "payments_source", "providers_source", "supplier_shares_chart",
     "alternative_groups", "comparator_members", "group_stability",
     "benchmark_table", "best_in_class_table", "efficiency_table", "own_kpis", "quadrant_caption", "trend_panels", "trend_words",
     "unit_cost_table", "value_for_money_table",

@@ -104,7 +104,8 @@ def solace_table(cycle) -> None:
                 "(strong)", source=_source(cycle, "solace_readiness.csv", cycle.readiness_illustrative),
           formats={"Score (1–5)": "g"})
     table(readiness.weakest_actions.rename(columns=HEADERS),
-          title="The weakest conditions and the action on each (weakest first)", formats={"Score (1–5)": "g"})
+          title="The weakest conditions and the action on each (weakest first)", formats={"Score (1–5)": "g"},
+          source=_source(cycle, "solace_readiness.csv", cycle.readiness_illustrative))
     mean = "no condition scored" if readiness.mean_score is None else f"{readiness.mean_score:.1f} of 5"
     missing = f" Not assessed: {', '.join(readiness.not_assessed)}." if readiness.not_assessed else ""
     note(f"Mean score over the conditions assessed: {mean}.{missing}")

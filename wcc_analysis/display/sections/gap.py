@@ -24,7 +24,8 @@ def benchmark_table(benchmarked) -> None:
         })
     frame = pd.DataFrame(rows, columns=["measure", "kind", "year", "council_value", "median", "rank", "best", "compared_with"])
     table(frame.rename(columns={"median": "Median of those compared with"}),
-          title="Every published measure held for this service (rank 1 = best; for spend, the lowest)")
+          title="Every published measure held for this service (rank 1 = best; for spend, the lowest)",
+          source="; ".join(dict.fromkeys(f"{b.source} {b.year}" for b in benchmarked)))
 
 
 def need_signals(signals: dict[str, bool]) -> None:

@@ -47,16 +47,32 @@ def payments_status(found) -> None:
          "warning" if prepared.illustrative else "info")
 
 
+def payments_are_sample(found) -> bool:
+    return bool(found.prepared is not None and found.prepared.illustrative)
+
+
+def payments_source(found) -> str:
+    """The source line of every table and chart drawn from the council's supplier payments."""
+    flag = "; ILLUSTRATIVE SAMPLE, not the council's figures" if payments_are_sample(found) else ""
+    return f"the council's published payments (Local Government Transparency Code{flag})"
+
+
+def providers_source(found) -> str:
+    """Where the capable providers come from: the council's register, or its payments when it has none."""
+    if found.register_from_payments:
+        return f"suppliers paid for the service in {payments_source(found)} (no provider register supplied)"
+    return f"the council's provider register ({data_label(found.council_data)})"
+
+
 def supplier_shares_chart(found, council_name: str, service_name: str) -> None:
     """Revenue spend on the service by supplier, the largest first; stamped when the payments are the sample."""
-    result, sample = found.result, bool(found.prepared is not None and found.prepared.illustrative)
+    result = found.result
     ax = plots.shares_chart(result.spend_shares, result.spend_shares.columns[0],
                             f"{council_name}'s revenue spend on {service_name.lower()} by supplier: the largest takes "
                             f"{result.spend_concentration.largest_share:.0%}")
-    flag = "; ILLUSTRATIVE SAMPLE, not the council's figures" if sample else ""
-    plots.caption(ax, f"Source: the council's published payments (Local Government Transparency Code{flag}), cleaned "
-                      "and mapped to the service by the documented rules below; revenue payments only (capital shown "
-                      "apart); private individuals redacted.", illustrative=sample)
+    plots.caption(ax, f"Source: {payments_source(found)}, cleaned and mapped to the service by the documented rules "
+                      "below; revenue payments only (capital shown apart); private individuals redacted.",
+                  illustrative=payments_are_sample(found))
 
 
 def concentration_note(concentration, result=None) -> None:

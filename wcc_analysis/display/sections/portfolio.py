@@ -20,7 +20,8 @@ def portfolio_answers(counts: dict) -> None:
         c = counts[key]
         rows.append({"question": c["question"], "answer": f"{c['answer']} of {counts['services']}",
                      GREEN: c[GREEN], AMBER: c[AMBER], RED: c[RED], f"not assessed ({GREY})": c["not_assessed"]})
-    table(pd.DataFrame(rows), title="The sourcing policy's key questions (answer = services rated Green)")
+    table(pd.DataFrame(rows), title="The sourcing policy's key questions (answer = services rated Green)",
+          source="each service's gap analysis in this pack (its answers and the evidence behind each)")
     note("Question 2 combines every published performance measure of a service (best in class rules in each gap "
          "analysis); question 3 is value for money — cost set against outcome, each outcome counted as better than, "
          "at or worse than the median (within a stated band around it, ±5 % by default, counts as at the median) — "
@@ -33,6 +34,8 @@ def portfolio_gap_total(counts: dict, price_base_year: str | None = None) -> Non
     frame = pd.DataFrame([{"measure": k, "gap_to_median_gbp_thousands": v} for k, v in by_block.items()])
     table(frame, title=f"Efficiency gap to the median by published block or line (£ thousand a year, {prices}; against "
                        "whom: see the table above)",
+          source="MHCLG revenue outturn or Revenue Account budget (the line each gap analysis names, its year in the "
+                 "title above), over ONS mid-year population estimates; restated with the HM Treasury GDP deflator",
           formats={"gap_to_median_gbp_thousands": ",.1f"})
     note(f"{counts['efficiency_gap_note']} Each gap is against the median of those its service's spend figure is "
          "compared with (the computed comparators, or where too few of them have a figure, the other authorities of "
