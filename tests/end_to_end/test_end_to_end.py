@@ -300,3 +300,24 @@ def test_every_table_of_published_data_names_its_source(worcester_pack):
             if not title.startswith(FRAMING_TABLES) and "Source:" not in after:
                 unsourced.append(f"{report}: {title[:100]}")
     assert unsourced == []
+
+
+def _outputs(notebook: Path) -> list:
+    """Every cell's outputs, without what varies by run (timings, execution metadata)."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return [[{k: v for k, v in output.items() if k not in ("metadata", "execution_count")}
+             for output in cell.get("outputs", [])] for cell in cells]
+
+
+def test_two_runs_of_the_same_inputs_give_identical_outputs_and_both_validate(worcester_pack, tmp_path):
+    """The portfolio's two notebooks again, into another folder: every output identical to the session pack's
+    (images included), and the second pack validates with nbval (the first is validated above)."""
+    again = wcc("run", "--service", "portfolio", "--council", "E07000237", "--out", str(tmp_path), "--jobs", "2")
+    assert again.returncode == 0, again.stdout + again.stderr
+    second = (tmp_path / "latest").resolve()
+    for notebook in ("priority_setting", "commissioning_overview"):
+        first_outputs = _outputs(worcester_pack.pack / "portfolio" / f"{notebook}.ipynb")
+        assert first_outputs == _outputs(second / "portfolio" / f"{notebook}.ipynb"), notebook
+        assert any(first_outputs), notebook
+    validate = wcc("validate", str(second))
+    assert validate.returncode == 0, validate.stdout + validate.stderr

@@ -44,7 +44,7 @@ def test_a_kernel_that_never_starts_fails_after_three_attempts(project, tmp_path
     _fake_papermill(monkeypatch, [TimeoutError("no reply")] * 3)
     ex = planning.plan(load_config(), services=["portfolio"])[0]
     result = runner.run_execution(ex, tmp_path / "pack")
-    assert result.status == "failed" and result.attempts == runner.KERNEL_START_ATTEMPTS == 3
+    assert result.status == "failed" and result.attempts == runner.KERNEL_START_ATTEMPTS == 2  # one retry
     assert result.error["kind"] == "kernel" and result.error["ename"] == "TimeoutError"
 
 

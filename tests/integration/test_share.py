@@ -200,7 +200,7 @@ def test_not_a_pack_exits_2_naming_the_folder(here, tmp_path):
     result = invoke("pack", str(tmp_path))
     assert result.exit_code == 2
     assert f"{tmp_path} is not an evidence pack: it has no manifest.json" in " ".join(result.output.split())
-    assert "what to do:" in result.output and "Traceback" not in result.output
+    assert "What to do:" in result.output and "Traceback" not in result.output
     missing = invoke("pack", str(tmp_path / "nope"))
     assert missing.exit_code == 2 and "is not a folder" in missing.output
 
@@ -212,7 +212,7 @@ def test_unknown_service_exits_2_naming_it_and_writes_nothing(here, tmp_path):
     assert result.exit_code == 2
     text = " ".join(result.output.split())
     assert "service 'libraries' is not in the pack" in text and "museums, revenues_benefits" in text
-    assert "what to do:" in text
+    assert "What to do:" in text
     after = sorted(p.name for p in zips.iterdir()) if zips.is_dir() else []
     assert after == before
 

@@ -254,6 +254,11 @@ def comparator_group(
             f"{council} cannot be given comparators: {cause}. Each source named must hold a figure for the council "
             "in this year; check the council code, or add the source's file for the year to data/raw/public/."
         )
+    others = len(pool) - 1
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or not 1 <= int(k) <= others:
+        raise ParameterError(f"k = {k!r} comparators cannot be chosen from a pool of {others} other authorities. "
+                             f"What to do: set [comparators] k in config/services.toml to a whole number from 1 to "
+                             f"{others} (15 is usual).")
     keep = ["ons_code", "name", *weighted]
     pool = pool[keep + [c for c in pool.columns if c not in keep]]
     transforms = {i: t for i, t in dict(transforms or {}).items() if i in weighted}

@@ -30,6 +30,16 @@ def _where_and_fix(where: list[str], problem: str, fix: str | None) -> str:
     return message
 
 
+def _shown_file(file: str | Path) -> str:
+    """A file as an error names it: relative to the project, never the clone's absolute path (a file outside the
+    project by its name only). A table's name ("cash flows") is kept as it is."""
+    if isinstance(file, Path) or Path(str(file)).is_absolute():
+        from wcc_analysis.core.paths import relative_to_root  # paths imports this module
+
+        return relative_to_root(Path(file))
+    return str(file)
+
+
 class InputDataError(WccAnalysisError, ValueError):
     """A raw input file is missing, unreadable or has wrong content.
 
@@ -47,7 +57,7 @@ class InputDataError(WccAnalysisError, ValueError):
         fix: str | None = None,
         sheet: str | None = None,
     ) -> None:
-        self.file = str(file)
+        self.file = _shown_file(file)
         self.problem = problem
         self.row = row
         self.column = column

@@ -10,19 +10,34 @@ parquet and nobody has to remember to bump a version.
 Files are written to a temporary name and moved into place, so a reader never
 sees a half-written table and concurrent builders (parallel notebook kernels)
 cannot corrupt one.
+
+The sidecar also records, under ``"table"``, what was written: the sha256 and size of the parquet file and
+its schema (column names and pandas dtypes, as read back). A read verifies both — it hashes the very bytes it
+parses, so a file replaced between the check and the read cannot slip through — and rebuilds from the raw
+files when either differs: a parquet edited by hand, another table's parquet copied over it, a truncated or
+garbage file. Nothing is raised and a table that fails the check is never returned. The check costs one
+sha256 over bytes that are read anyway (well under a millisecond for the project's tables).
+
+A build holds an advisory lock (``.<name>.lock``, POSIX ``flock``; skipped where unavailable) and checks
+the cache again once it has it, so parallel kernels that all find a table stale build it once, and the
+parquet and sidecar beside each other always come from the same build. Without the lock (another OS, a
+file system without locks) two builders can at worst leave a sidecar from one and a parquet from the
+other: the next read sees the hash differ and rebuilds once; it never serves the pair.
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import hashlib
 import importlib.metadata
 import importlib.util
+import io
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
 
@@ -165,6 +180,75 @@ def _atomic_write_bytes(target: Path, write: Callable[[Path], None]) -> None:
             os.unlink(tmp)
 
 
+#: The sidecar key holding what was written (not part of the fingerprint the builder's inputs decide).
+TABLE_KEY = "table"
+
+
+def table_schema(table: pd.DataFrame) -> list[list[str]]:
+    """``[[column, dtype], …]``: the column names and pandas dtypes of ``table``, in order, as text."""
+    return [[str(column), str(dtype)] for column, dtype in table.dtypes.items()]
+
+
+def _verified_read(table_path: Path, meta_path: Path, wanted: dict) -> pd.DataFrame | None:
+    """The table, if its sidecar matches ``wanted`` and the parquet is the one the sidecar recorded (same
+    sha256 and schema); None — rebuild — otherwise, whatever is wrong (never raises)."""
+    try:
+        meta = json.loads(meta_path.read_text())
+        written = meta.pop(TABLE_KEY, None)
+        if meta != wanted or not isinstance(written, dict):
+            return None
+        data = table_path.read_bytes()  # hashed and parsed from the same bytes
+        if hashlib.sha256(data).hexdigest() != written.get("sha256"):
+            return None
+        table = pd.read_parquet(io.BytesIO(data))
+        if table_schema(table) != written.get("schema"):
+            return None
+        return table
+    except Exception:  # noqa: BLE001 - a damaged cache (bad JSON, truncated or garbage parquet) is rebuilt
+        return None
+
+
+@contextlib.contextmanager
+def _build_lock(directory: Path, name: str) -> Iterator[None]:
+    """Hold ``directory/.<name>.lock`` exclusively (POSIX); a no-op where locking is unavailable."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: the hash check still catches a mixed pair
+        yield
+        return
+    handle = None
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        handle = open(directory / f".{name}.lock", "a+b")  # noqa: SIM115
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    except OSError:  # e.g. a read-only folder or a file system without locks
+        if handle is not None:
+            handle.close()
+        handle = None
+    try:
+        yield
+    finally:
+        if handle is not None:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+
+
+def _write_table(table: pd.DataFrame, table_path: Path, meta_path: Path, wanted: dict) -> None:
+    """Write the parquet, then its sidecar with the parquet's sha256, size and schema (read back from the
+    file, so the schema is what a reader will see)."""
+    written: dict = {}
+
+    def write(tmp: Path) -> None:
+        table.to_parquet(tmp, index=False)
+        data = tmp.read_bytes()
+        written.update(sha256=hashlib.sha256(data).hexdigest(), bytes=len(data),
+                       schema=table_schema(pd.read_parquet(io.BytesIO(data))))
+
+    _atomic_write_bytes(table_path, write)
+    meta = {**wanted, TABLE_KEY: written}
+    _atomic_write_bytes(meta_path, lambda tmp: tmp.write_text(json.dumps(meta, indent=2, sort_keys=True)))
+
+
 def cached_table(
     name: str,
     sources: Iterable[Path],
@@ -177,22 +261,21 @@ def cached_table(
 
     ``build`` makes the table from the raw files; its source (and the package
     modules it imports) is part of the fingerprint. ``builder_version`` adds a
-    label for builders outside the package.
+    label for builders outside the package. A parquet that is not byte for byte the one its sidecar recorded,
+    or whose schema differs, is rebuilt (never returned, never an error).
     """
     directory = directory or paths.processed_dir()
     sources = list(sources)
     table_path = directory / f"{name}.parquet"
     meta_path = directory / f"{name}.json"
     wanted = fingerprint(sources, build, builder_version)
-    if table_path.exists() and meta_path.exists():
-        try:
-            if json.loads(meta_path.read_text()) == wanted:
-                return pd.read_parquet(table_path)
-        except (json.JSONDecodeError, OSError, ValueError):
-            pass  # a damaged cache is rebuilt, never trusted
-    table = build()
-    _atomic_write_bytes(table_path, lambda tmp: table.to_parquet(tmp, index=False))
-    _atomic_write_bytes(
-        meta_path, lambda tmp: tmp.write_text(json.dumps(wanted, indent=2, sort_keys=True))
-    )
+    cached = _verified_read(table_path, meta_path, wanted)
+    if cached is not None:
+        return cached
+    with _build_lock(directory, name):
+        cached = _verified_read(table_path, meta_path, wanted)  # built by another process while we waited
+        if cached is not None:
+            return cached
+        table = build()
+        _write_table(table, table_path, meta_path, wanted)
     return table

@@ -18,15 +18,20 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from wcc_analysis.core import paths
 from wcc_analysis.core.errors import InputDataError
 
 DEFAULT_FIX = "correct the value in the file (or replace the file with the published original) and run again"
+#: What publishers write for a value they do not give (GSS: [x] not available, [z] not applicable, [c]
+#: confidential, [u] low reliability; "..", "…", "-", ":" and "Category discontinued" in older tables): a missing
+#: value, never bad input.
+PUBLISHED_PLACEHOLDER = re.compile(r"^(\[[a-z]\]|\.{2,3}|…|-|:|n/a|category discontinued)$", re.IGNORECASE)
 
 _UNIQUENESS_CHECKS = ("multiple_fields_uniqueness", "field_uniqueness")
 
 
 def _file_name(file: str | Path) -> str:
-    return Path(file).name if isinstance(file, Path) else str(file)
+    return paths.relative_to_root(file) if isinstance(file, Path) else str(file)
 
 
 def _describe_check(check: str) -> str:
@@ -41,13 +46,17 @@ def _describe_check(check: str) -> str:
         (r"^str_matches\('?(.*?)'?\)$", "must match the pattern {0}"),
         (r"^equal_to\((.*)\)$", "must equal {0}"),
         (r"^not_nullable$", "must not be blank"),
+        (r"^str_length\(1, None\)$", "must not be blank"),
+        (r"^str_length\((\d+), None\)$", "must be at least {0} characters long"),
+        (r"^str_length\(None, (\d+)\)$", "must be at most {0} characters long"),
+        (r"^str_length\((\d+), (\d+)\)$", "must be {0} to {1} characters long"),
         (r"^dtype\('?(.*?)'?\)$", "must be of type {0}"),
     ]
     for pattern, text in rules:
         match = re.match(pattern, check)
         if match:
             return text.format(*match.groups())
-    return f"fails the check {check}"
+    return f"fails the check {check!r}"
 
 
 def _fix_for(fix: str | Mapping[str, str] | None, column: str | None) -> str:
@@ -208,11 +217,14 @@ def _first_failure(
     else:
         where = ""
     others = len(cases) - 1
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        shown_value = "a blank"
+    blank = value is None or (isinstance(value, str) and not value.strip()) or (
+        not isinstance(value, str) and pd.isna(value))
+    described = _describe_check(check)
+    if blank and described == "must not be blank":
+        problem = f"{where}the cell is blank; this column must be filled in"
     else:
-        shown_value = repr(value)
-    problem = f"{where}value {shown_value} {_describe_check(check)}"
+        shown_value = "a blank" if blank else repr(value.item() if isinstance(value, np.generic) else value)
+        problem = f"{where}value {shown_value} {described}"  # -5.0, never np.float64(-5.0)
     if others:
         problem += f" ({others} other problem(s) found in this file)"
     return InputDataError(
@@ -226,21 +238,30 @@ def _first_failure(
 
 
 def read_csv(path: str | Path, *, what: str = "file") -> pd.DataFrame:
-    """Read a CSV as text, adding ``source_row`` (header = row 1, so first data row = 2).
+    """Read a published CSV as text, adding ``source_row`` (the line each record starts on; header = row 1).
 
-    Raises InputDataError when the file is missing, empty or not CSV.
+    Read strictly (:func:`wcc_analysis.ingest.text_files.read_csv_text`): UTF-8, Windows-1252 or Mac Roman, the
+    encoding kept in ``frame.attrs["encoding"]``; a missing, empty, UTF-16 or cut-short file is an InputDataError.
+    Rows shorter than the header are padded with blanks, as published files end rows early.
     """
+    from wcc_analysis.ingest.text_files import read_csv_text
+
     path = Path(path)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputDataError(path.name, f"{what} not found at {path.parent.name}/{path.name}",
-                             fix="restore the file from the source named in data/raw/public/SOURCES.md") from None
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputDataError(path.name, f"cannot read this CSV ({exc})".replace("\n", " "),
-                             fix="replace it with the published original (see data/raw/public/SOURCES.md)") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    frame["source_row"] = range(2, len(frame) + 2)
+    if not path.is_file():
+        raise InputDataError(path, f"{what} not found",
+                             fix="restore the file from the source named in data/raw/public/SOURCES.md")
+    text = read_csv_text(path, ragged=False)
+    header, *records = text.records
+    width = len(header)
+    if any(len(r) > width for r in records if any(f.strip() for f in r)):
+        line = next(n for r, n in zip(records, text.lines[1:], strict=True) if len(r) > width and any(f.strip() for f in r))
+        raise InputDataError(path, f"row {line} has more columns than the header ({width})", row=line,
+                             fix="replace it with the published original (see data/raw/public/SOURCES.md)")
+    rows = [r + [""] * (width - len(r)) for r in records]
+    frame = pd.DataFrame(rows, columns=[str(c).strip() for c in header], dtype=str)
+    frame = frame.mask(frame.eq(""))  # blanks are missing, as pandas reads them
+    frame["source_row"] = text.lines[1:]
+    frame.attrs["encoding"] = text.encoding_name
     return frame
 
 
@@ -267,6 +288,7 @@ def coerce_numeric(
         if column not in frame.columns:
             continue  # reported as a missing column by validate()
         text = frame[column].astype("string").str.strip().str.replace(",", "", regex=False)
+        text = text.mask(text.str.fullmatch(PUBLISHED_PLACEHOLDER.pattern, case=False).fillna(False).astype(bool))
         numbers = pd.to_numeric(text, errors="coerce")
         bad = numbers.isna() & text.notna() & (text != "")
         kind = "a whole number" if integer else "a number"

@@ -73,9 +73,9 @@ class Workbook:
         try:
             self.book = pd.ExcelFile(self.path, engine="calamine")
         except FileNotFoundError:
-            raise InputDataError(self.name, "file not found", fix="give the path of a downloaded file") from None
+            raise InputDataError(self.path, "file not found", fix="give the path of a downloaded file") from None
         except Exception as exc:  # calamine raises its own error types for damaged files
-            raise InputDataError(self.name, f"cannot read this file as a spreadsheet ({_one_line(exc)})",
+            raise InputDataError(self.path, f"cannot read this file as a spreadsheet ({_one_line(exc)})",
                                  fix=REDOWNLOAD) from None
         self.sheet_names = [str(n) for n in self.book.sheet_names]
         self._frames: dict[str, pd.DataFrame] = {}
@@ -85,7 +85,7 @@ class Workbook:
             try:
                 self._frames[name] = pd.read_excel(self.book, sheet_name=name, header=None)
             except Exception as exc:  # a damaged sheet
-                raise InputDataError(self.name, f"cannot read this sheet ({_one_line(exc)})", sheet=name,
+                raise InputDataError(self.path, f"cannot read this sheet ({_one_line(exc)})", sheet=name,
                                      fix=REDOWNLOAD) from None
         return self._frames[name]
 

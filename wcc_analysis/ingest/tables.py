@@ -10,14 +10,18 @@ it first when a raw file or the builder's code changed
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from wcc_analysis.core import store
-from wcc_analysis.core.errors import ParameterError
+from wcc_analysis.core import paths, store
+from wcc_analysis.core.errors import InputDataError, ParameterError
+from wcc_analysis.core.limits import MONEY_LIMIT_GBP_THOUSANDS, POPULATION_RANGE
 from wcc_analysis.ingest.public import (
     authorities,
     council_tax_levels,
@@ -158,9 +162,69 @@ def table(name: str) -> Table:
         raise ParameterError(f"unknown table {name!r}; the processed tables are {', '.join(TABLES)}") from None
 
 
+_MONEY_K = (-MONEY_LIMIT_GBP_THOUSANDS, MONEY_LIMIT_GBP_THOUSANDS)
+#: The plausible range of the numbers of each processed table (core/limits.py), checked when the table is built,
+#: before it is written: a value outside (or infinite) is refused, naming its file, row and column; a missing
+#: value (a published placeholder such as "..", "[x]" or "-") is not checked.
+PLAUSIBLE: dict[str, dict[str, tuple[float, float]]] = {
+    "revenue_outturn": {c: _MONEY_K for c in ("net_expenditure_gbp_thousands", "total_expenditure_gbp_thousands",
+                                              "total_income_gbp_thousands")},
+    "ra_budget": {"net_budget_gbp_thousands": _MONEY_K},
+    "ct_receipts": {"receipts_gbp_thousands": _MONEY_K},
+    "mid_year_population": {"population": POPULATION_RANGE},
+    "population": {"pop_2011": POPULATION_RANGE, "pop_2021": POPULATION_RANGE},
+}
+#: Part of every checked table's fingerprint: a change to the ranges or to the check re-checks every table.
+PLAUSIBILITY_VERSION = "1:" + hashlib.sha256(repr(sorted(PLAUSIBLE.items())).encode()).hexdigest()[:16]
+
+
+def implausible(frame: pd.DataFrame, ranges: dict[str, tuple[float, float]]) -> tuple[int, str] | None:
+    """The first row (position) and column holding a value outside its range or infinite; None when all fit."""
+    for column, (low, high) in ranges.items():
+        if column not in frame.columns:
+            continue
+        values = pd.to_numeric(frame[column], errors="coerce")
+        bad = values.notna() & ~values.between(low, high)
+        if bad.any():
+            return int(bad.to_numpy().nonzero()[0][0]), column
+    return None
+
+
+def checked(entry: Table) -> Callable[[], pd.DataFrame]:
+    """``entry.build`` followed by the :data:`PLAUSIBLE` check (the builder's own module keeps its fingerprint)."""
+    ranges = PLAUSIBLE.get(entry.name, {})
+
+    @functools.wraps(entry.build)
+    def build() -> pd.DataFrame:
+        frame = entry.build()
+        found = implausible(frame, ranges)
+        if found is None:
+            return frame
+        position, column = found
+        row = frame.iloc[position]
+        value = row[column]
+        low, high = ranges[column]
+        sources = entry.sources()
+        file = next((p for p in sources if "source_file" in frame.columns and p.name == row["source_file"]),
+                    sources[0] if len(sources) == 1 else None)
+        shown = (f"{value:,.0f}" if isinstance(value, int | float) and math.isfinite(value) else str(value))
+        where = "" if file is not None else f" (one of {', '.join(paths.relative_to_root(p) for p in sources)})"
+        raise InputDataError(
+            file or entry.name,
+            f"{column} = {shown} for {row.get('ons_code', 'a row')}{where} is outside the plausible range "
+            f"{low:,.0f} to {high:,.0f} (core/limits.py)",
+            row=int(row["source_row"]) if "source_row" in frame.columns and pd.notna(row["source_row"]) else None,
+            fix="check the value against the published original and replace the file with it",
+        )
+
+    return build
+
+
 def load(name: str) -> pd.DataFrame:
     """Table ``name`` from data/processed, rebuilt first when its raw files or its builder's code changed."""
     entry = table(name)
+    if entry.name in PLAUSIBLE:
+        return store.cached_table(entry.name, entry.sources(), checked(entry), builder_version=PLAUSIBILITY_VERSION)
     return store.cached_table(entry.name, entry.sources(), entry.build)
 
 

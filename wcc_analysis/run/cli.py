@@ -15,15 +15,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer._click import exceptions as typer_click
 
 from wcc_analysis import __version__
 from wcc_analysis.core import paths
 from wcc_analysis.core.errors import ConfigError, ParameterError, WccAnalysisError
 from wcc_analysis.run import data_currency
 from wcc_analysis.run.executors import registered_executors
+from wcc_analysis.run.runner import DEFAULT_TIMEOUT_S
 
 _EXECUTORS = registered_executors()  # for --executor's help; checked again when a run starts
 
@@ -48,6 +51,8 @@ Examples:
       write the pack somewhere else
   wcc-analysis run -s museums --executor serial
       one notebook after another in this process (for debugging)
+  wcc-analysis run --timeout 600
+      stop any notebook whose cell runs for more than ten minutes
 
 \b
 The pack is written to OUT/<run-id>/ (run id: UTC time and council code,
@@ -62,7 +67,8 @@ OUT/latest points to the newest pack in which every notebook succeeded;
 a pack with failures is kept beside it and latest is not moved.
 
 \b
-Exit code: 0 all succeeded, 1 a notebook failed, 2 a bad parameter.
+Exit code: 0 all succeeded, 1 a notebook failed (or timed out), 2 a bad
+parameter, 130 interrupted (Ctrl-C: no pack is written, latest is unchanged).
 """
 
 app = typer.Typer(
@@ -86,17 +92,38 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def _hint(exc: BaseException) -> str:
+    if isinstance(exc, ParameterError):
+        return "run 'wcc-analysis list' to see services, notebooks and councils, or 'wcc-analysis run --help'."
+    if isinstance(exc, ConfigError):
+        return "correct the file named above (config/services.toml has comments), then run again."
+    return "correct the input named above, then run again; the last good pack is unchanged."
+
+
+def error_line(exc: BaseException) -> str:
+    """The one line the command line prints for one of the package's errors: what went wrong, where (file,
+    row, column or argument) and what to do — the error's own advice, else the advice for its kind."""
+    text = _one_line(exc)
+    return text if "What to do:" in text else f"{text.rstrip('.')}. What to do: {_hint(exc)}"
+
+
 def _fail(exc: WccAnalysisError) -> typer.Exit:
     bad_parameter = isinstance(exc, (ParameterError, ConfigError))
-    err_console.print(f"[bold red]error:[/] {_one_line(exc)}", markup=True, soft_wrap=True)
-    if isinstance(exc, ParameterError):
-        hint = "run 'wcc-analysis list' to see services, notebooks and councils, or 'wcc-analysis run --help'."
-    elif isinstance(exc, ConfigError):
-        hint = "correct the file named above (config/services.toml has comments), then run again."
-    else:
-        hint = "correct the input named above, then run again; the last good pack is unchanged."
-    err_console.print(f"what to do: {hint}", markup=False, soft_wrap=True)
+    err_console.print(f"error: {error_line(exc)}", markup=False, style="bold red", soft_wrap=True)
     return typer.Exit(EXIT_BAD_PARAMETER if bad_parameter else EXIT_FAILED)
+
+
+def _one_line_usage_error(self, file=None) -> None:
+    """Click's usage errors (a bad option value, an unknown option) on one line, like the package's own: what is
+    wrong and what to do, without the usage block."""
+    command = self.ctx.command_path if self.ctx is not None else "wcc-analysis"
+    click.echo(f"error: {_one_line(self.format_message()).rstrip('.')}. What to do: run '{command} --help' to see "
+               "the options and their values.", err=True, file=file)
+
+
+# this process is the command line: every usage error on one line (typer carries its own copy of click)
+for _usage_error in {click.UsageError, typer_click.UsageError}:
+    _usage_error.show = _one_line_usage_error
 
 
 def _friendly(func):
@@ -261,6 +288,14 @@ def run(
             "Every chosen notebook must declare it.",
         ),
     ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--timeout", metavar="SECONDS", show_default=False,
+            help="Stop a notebook whose cell runs longer than this; it is reported as timed out and the others "
+            f"still run. Default: {DEFAULT_TIMEOUT_S:g}.",
+        ),
+    ] = None,
 ) -> None:
     """Run the notebooks for each service into a new evidence pack.
 
@@ -270,7 +305,7 @@ def run(
     not stop the others; it is reported with the cell that failed.
     """
     from wcc_analysis.core.config import load_config
-    from wcc_analysis.run import executors, pack, planning, runner
+    from wcc_analysis.run import executors, pack, planning, preflight, runner
 
     started = datetime.now(UTC)
     config = load_config()
@@ -278,11 +313,12 @@ def run(
     code = planning.check_council_code(council or config.default_council)
     executions = planning.plan(config, service, notebook, planning.Council(code), parameter)
     backend = executors.get_executor(executor)
-    out_dir = out or paths.reports_dir()
+    timeout = runner.check_timeout(timeout)
+    out_dir = pack.check_out_dir(out or paths.reports_dir())
     jobs = jobs or os.cpu_count() or 1
 
-    console.print("Preparing data (data/processed)…", markup=False)
-    runner.prepare_data()  # once, here: parallel kernels then only read data/processed
+    console.print("Checking the inputs (data/processed is refreshed; the council's files are read)…", markup=False)
+    preflight.check_inputs(code, config)  # once, here: a bad input stops the run before any kernel starts
     the_council = planning.resolve_council(code)  # the authorities lookup may need that data
     console.print(
         f"{the_council.label}: {len(executions)} notebook run(s), {backend.at_once(jobs, len(executions))} "
@@ -302,6 +338,7 @@ def run(
             progress=reporter,
             prepare=False,
             started=started,
+            timeout=timeout,
         )
     finally:
         reporter.stop()
@@ -426,8 +463,8 @@ def pack_zips(
     try:
         zips = share.share_pack(pack_dir, service)
     except share.ShareError as exc:
-        err_console.print(f"[bold red]error:[/] {_one_line(exc.problem)}", markup=True, soft_wrap=True)
-        err_console.print(f"what to do: {exc.fix}", markup=False, soft_wrap=True)
+        err_console.print(f"error: {_one_line(exc.problem).rstrip('.')}. What to do: {_one_line(exc.fix)}",
+                          markup=False, style="bold red", soft_wrap=True)
         raise typer.Exit(EXIT_BAD_PARAMETER) from None
     for z in zips:
         console.print(f"{z.service}: {z.path} ({len(z.files)} files, {z.size:,} bytes)", markup=False, soft_wrap=True)
@@ -503,6 +540,34 @@ def ingest() -> None:
         for path in sorted(paths.processed_dir().glob("*.parquet")):
             table.add_row(path.stem, f"{pq.read_metadata(path).num_rows:,}")
     console.print(table)
+
+
+@app.command()
+@_friendly
+def check(
+    council: Annotated[
+        str | None,
+        typer.Option("--council", "-c", metavar="ONS_CODE",
+                     help="ONS code of the council whose files to check. Default: from config/services.toml."),
+    ] = None,
+) -> None:
+    """Check every input a run reads, without running a notebook: config/services.toml, the published files
+    (data/processed is refreshed from them) and the council's own files. The first problem is printed as one
+    line naming the file, row and column, with what to do; exit 0 when all are good, 1 for bad data, 2 for
+    bad settings."""
+    from wcc_analysis.core.config import load_config
+    from wcc_analysis.run import planning, preflight
+
+    config = load_config()
+    code = planning.check_council_code(council or config.default_council)
+    checked = preflight.check_inputs(code, config, progress=lambda what: console.print(f"checking {what}…",
+                                                                                        markup=False))
+    encodings = [f"{name} ({enc})" for name, enc in sorted(checked.encodings.items()) if enc != "UTF-8"]
+    payments = "no supplier payments" if checked.payment_rows is None else f"{checked.payment_rows:,} payments"
+    console.print(f"All inputs are good: config/services.toml, the published files, and {code}'s "
+                  f"{len(checked.council_tables)} council table(s) and {payments}."
+                  + (f" Read in another encoding than UTF-8: {', '.join(encodings)}." if encodings else ""),
+                  markup=False, soft_wrap=True)
 
 
 # --------------------------------------------------------------------------- data

@@ -11,6 +11,12 @@ by name; :func:`~wcc_analysis.run.runner.execute` and ``wcc-analysis run
 - ``"serial"``: one after another in this process, for debugging and for
   environments where forking is unwelcome.
 
+Both stop cleanly when interrupted (Ctrl-C, KeyboardInterrupt): every worker
+process and every kernel they started is killed before the interrupt propagates.
+On Linux a worker also dies with the process that started it (prctl
+PR_SET_PDEATHSIG), even when that process is killed with SIGKILL, and a kernel
+dies within a second of its worker (ipykernel watches its parent process).
+
 A new backend is one subclass of :class:`Executor` with a ``name``, decorated
 with :func:`register_executor`. A Dask backend (planned) would be such a class in
 its own module, ``wcc_analysis/run/dask_executor.py``, imported at the end of this
@@ -19,10 +25,13 @@ one, and importing ``dask.distributed`` only inside its ``run``; none exists yet
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import queue as queue_module
+import signal
 import sys
+import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
@@ -35,7 +44,14 @@ from wcc_analysis.core import paths
 from wcc_analysis.core.errors import ParameterError
 from wcc_analysis.run.exporters import Exporter, registered_exporters
 from wcc_analysis.run.planning import Execution
-from wcc_analysis.run.runner import ExecutionResult, Progress, crashed_result, run_execution
+from wcc_analysis.run.runner import (
+    ExecutionResult,
+    Progress,
+    crashed_result,
+    descendants,
+    kill_processes,
+    run_execution,
+)
 
 
 class Executor(ABC):
@@ -55,12 +71,16 @@ class Executor(ABC):
         out_dir: Path,
         jobs: int | None,
         progress: Progress | None,
+        *,
+        timeout: float | None = None,
     ) -> list[ExecutionResult]:
         """Run every execution into ``out_dir``; one result each, in the order of ``executions``.
 
         ``jobs`` is the most that may run at once (None: the number of cores).
         ``progress.started`` is called for each execution before its
-        ``progress.finished`` (both optional). Never raises for a failing notebook.
+        ``progress.finished`` (both optional); ``timeout`` is the longest one cell may
+        run (None: the runner's default). Never raises for a failing notebook; an
+        interrupt stops every process the run started, then propagates.
         """
 
 
@@ -131,8 +151,45 @@ def _project_home(root: str) -> Iterator[None]:
 _worker_events: Any = None
 
 
-def _init_worker(root: str, events: Any) -> None:
+#: prctl(2) option: the signal a process gets when the thread that created it exits.
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Make this (worker) process end when ``parent_pid`` does, however that one ends.
+
+    Linux: the kernel sends SIGKILL (PR_SET_PDEATHSIG); elsewhere, or if prctl is not
+    available, a daemon thread checks the parent once a second. Either way, a parent
+    already gone before this ran ends this process at once. (PDEATHSIG fires when the
+    parent *thread* that forked this worker ends: ProcessPoolExecutor forks its workers
+    in the thread that submits, the one running ``ProcessExecutor.run``, which outlives them.)
+    """
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if os.getppid() != parent_pid:
+        os._exit(1)
+    if not armed:
+        def watch() -> None:
+            while os.getppid() == parent_pid:
+                time.sleep(1.0)
+            os._exit(1)
+
+        threading.Thread(target=watch, name="wcc-analysis-parent-watch", daemon=True).start()
+
+
+def _init_worker(root: str, events: Any, parent_pid: int | None = None) -> None:
     global _worker_events
+    if parent_pid is not None:
+        _die_with_parent(parent_pid)
+    # Ctrl-C reaches the whole process group: the parent stops the workers itself
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ[paths.HOME_ENV] = root
     paths.project_root.cache_clear()
     _worker_events = events
@@ -142,9 +199,23 @@ def _tell_started(execution: Execution) -> None:
     _worker_events.put(execution.key)
 
 
-def _work(execution: Execution, out_dir: str, exporters: Sequence[Exporter]) -> ExecutionResult:
+def _work(execution: Execution, out_dir: str, exporters: Sequence[Exporter],
+          timeout: float | None = None) -> ExecutionResult:
     """One task in a worker process."""
-    return run_execution(execution, out_dir, started=_tell_started, exporters=exporters)
+    return run_execution(execution, out_dir, started=_tell_started, exporters=exporters, timeout=timeout)
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Kill every worker of ``pool`` and every process they started (kernels), then shut the pool down."""
+    workers = [p for p in (getattr(pool, "_processes", None) or {}).values() if p.pid is not None]
+    doomed: list[int] = []
+    for worker in workers:
+        doomed += descendants(worker.pid)  # found before their worker goes: kernels, and anything they started
+    kill_processes([w.pid for w in workers] + doomed)
+    for worker in workers:
+        with contextlib.suppress(Exception):
+            worker.join(timeout=1)
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _mp_context() -> Any:
@@ -175,6 +246,8 @@ class ProcessExecutor(Executor):
         out_dir: Path,
         jobs: int | None,
         progress: Progress | None,
+        *,
+        timeout: float | None = None,
     ) -> list[ExecutionResult]:
         import nbconvert  # noqa: F401 - imported once here so forked workers inherit it
         import papermill  # noqa: F401
@@ -200,28 +273,35 @@ class ProcessExecutor(Executor):
                 except queue_module.Empty:
                     return
 
+        pool: ProcessPoolExecutor | None = None
         try:
-            with ProcessPoolExecutor(
+            pool = ProcessPoolExecutor(
                 max_workers=self.at_once(jobs, len(executions)),
                 mp_context=ctx,
                 initializer=_init_worker,
-                initargs=(str(paths.project_root()), self.events),
-            ) as pool:
-                pending: dict[Future, Execution] = {
-                    pool.submit(_work, ex, str(out_dir), exporters): ex for ex in executions
-                }
-                while pending:
-                    done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-                    drain()
-                    for future in done:
-                        ex = pending.pop(future)
-                        try:
-                            result = future.result()
-                        except Exception as exc:  # noqa: BLE001 - e.g. a worker killed
-                            result = crashed_result(ex, exc, time.perf_counter() - t0)
-                        results[ex.key] = result
-                        announce(ex.key)
-                        finished(result)
+                initargs=(str(paths.project_root()), self.events, os.getpid()),
+            )
+            pending: dict[Future, Execution] = {
+                pool.submit(_work, ex, str(out_dir), exporters, timeout): ex for ex in executions
+            }
+            while pending:
+                done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+                drain()
+                for future in done:
+                    ex = pending.pop(future)
+                    try:
+                        result = future.result()
+                    except Exception as exc:  # noqa: BLE001 - e.g. a worker killed
+                        result = crashed_result(ex, exc, time.perf_counter() - t0)
+                    results[ex.key] = result
+                    announce(ex.key)
+                    finished(result)
+            pool.shutdown(wait=True)
+        except BaseException:
+            # interrupted (or the parent failed): never wait for running notebooks; stop every process now
+            if pool is not None:
+                _stop_pool(pool)
+            raise
         finally:
             self.events.close()
             self.events = None
@@ -247,6 +327,8 @@ class SerialExecutor(Executor):
         out_dir: Path,
         jobs: int | None,
         progress: Progress | None,
+        *,
+        timeout: float | None = None,
     ) -> list[ExecutionResult]:
         started, finished = _callbacks(progress)
         results = []
@@ -255,7 +337,7 @@ class SerialExecutor(Executor):
         with _project_home(str(paths.project_root())):
             for ex in executions:
                 try:
-                    result = run_execution(ex, out_dir, started=started, exporters=exporters)
+                    result = run_execution(ex, out_dir, started=started, exporters=exporters, timeout=timeout)
                 except Exception as exc:  # noqa: BLE001 - one failure must never stop the others
                     result = crashed_result(ex, exc, time.perf_counter() - t0)
                 finished(result)

@@ -17,10 +17,20 @@ would inline in every page, then :data:`PACK_CSS` — navigation, tables that sc
 pack's front page, the service's other reports in the run (:attr:`Execution.reports
 <wcc_analysis.run.planning.Execution.reports>`) and the other version (reader or code) of the same report. A
 chart's ``<img alt>`` is the ``alt`` its display metadata carries (:func:`wcc_analysis.display.plots.alt_text`).
+
+Scrubbing (:mod:`wcc_analysis.run.scrub`): every exporter's :meth:`~Exporter.export` first scrubs the
+executed notebook's outputs and metadata (absolute paths, user and host names, secret-looking environment
+values) in place and, if that changed anything, rewrites the pack's ``.ipynb`` with the scrubbed notebook
+(:func:`scrub_executed_notebook`); the runner calls the exporters for every execution, failed or not, right
+after writing the ``.ipynb``. The text an exporter renders is scrubbed again before it is written. A subclass
+that overrides ``export`` is wrapped so that the notebook is still scrubbed first; what such an ``export``
+writes itself (a binary format, say) is its own to scrub.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 from abc import ABC, abstractmethod
 from functools import cache
 from pathlib import Path
@@ -45,15 +55,57 @@ class Exporter(ABC):
     label: ClassVar[str]
     description: ClassVar[str]
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass's own ``export`` still scrubs the executed notebook before anything else."""
+        super().__init_subclass__(**kwargs)
+        export = cls.__dict__.get("export")
+        if export is not None and not getattr(export, "_scrubs_first", False):
+
+            @functools.wraps(export)
+            def scrubbed_export(self: Exporter, nb: NotebookNode, execution: Execution, pack_dir: Path) -> None:
+                scrub_executed_notebook(nb, execution, pack_dir)
+                return export(self, nb, execution, pack_dir)
+
+            scrubbed_export._scrubs_first = True  # type: ignore[attr-defined]
+            cls.export = scrubbed_export  # type: ignore[method-assign]
+
     @abstractmethod
     def render(self, nb: NotebookNode, execution: Execution) -> str:
         """The output file's text for the executed notebook ``nb``."""
 
     def export(self, nb: NotebookNode, execution: Execution, pack_dir: Path) -> None:
-        """Write the output to ``pack_dir / execution.output_path(self.suffix)`` (override for binary formats)."""
+        """Write the output to ``pack_dir / execution.output_path(self.suffix)`` (override for binary formats):
+        the notebook is scrubbed first (:func:`scrub_executed_notebook`), and so is the rendered text."""
+        from wcc_analysis.run.scrub import current_scrubber
+
+        scrubber = current_scrubber()
+        scrub_executed_notebook(nb, execution, pack_dir, scrubber)
         target = Path(pack_dir) / execution.output_path(self.suffix)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(self.render(nb, execution), encoding="utf-8")
+        target.write_text(scrubber(self.render(nb, execution)), encoding="utf-8")
+
+
+def scrub_executed_notebook(nb: NotebookNode, execution: Execution, pack_dir: Path, scrubber: Any = None) -> bool:
+    """Scrub ``nb`` in place (:func:`wcc_analysis.run.scrub.scrub_notebook`: outputs and metadata, never the
+    code) and, when that changed it, rewrite ``pack_dir``'s executed ``.ipynb`` with it (atomically; only if
+    the runner wrote one). True if the notebook changed. Deterministic, so a scrubbed notebook scrubs to
+    itself and the next exporter's call changes nothing."""
+    import nbformat
+
+    from wcc_analysis.run.scrub import current_scrubber, scrub_notebook
+
+    if not scrub_notebook(nb, scrubber or current_scrubber()):
+        return False
+    target = Path(pack_dir) / execution.output_path(NOTEBOOK_SUFFIX)
+    if target.is_file():
+        partial = target.with_name(f".{target.name}.{os.getpid()}.scrub.tmp")
+        try:
+            nbformat.write(nb, partial)
+            os.replace(partial, target)
+        finally:
+            if partial.exists():
+                partial.unlink()
+    return True
 
 
 # --------------------------------------------------------------------------- registry
@@ -213,8 +265,6 @@ def stylesheet() -> str:
 def write_stylesheet(pack_dir: Path) -> Path:
     """Write :data:`STYLESHEET` into ``pack_dir`` unless it is already there as it should be (atomic: executions
     running in parallel may all write it)."""
-    import os
-
     target = Path(pack_dir) / STYLESHEET
     text = stylesheet()
     if target.is_file() and target.read_text(encoding="utf-8") == text:
@@ -303,6 +353,7 @@ __all__ = [
     "STYLESHEET",
     "register_exporter",
     "registered_exporters",
+    "scrub_executed_notebook",
     "stylesheet",
     "unregister_exporter",
     "write_stylesheet",

@@ -852,7 +852,7 @@ def _run_status(manifest: Mapping[str, Any], total: int) -> tuple[str, str]:
             if err.get("source_first_line")
             else ""
         )
-        kind = {"kernel": "The notebook's Python kernel did not start (tried three times).", "runner": ""}.get(
+        kind = {"kernel": "The notebook's Python kernel did not start (tried twice).", "runner": ""}.get(
             err.get("kind"), ""
         )
         link = e.get("outputs", {}).get("html")

@@ -20,27 +20,37 @@ The files beside each ``.ipynb`` are those of the registered exporters
 A pack is written into ``reports/.incomplete-<run-id>/`` and renamed into place
 only when every execution has finished and the manifest and index are written,
 so a reader never sees half a pack. If the run is interrupted, or writing the
-pack raises, the temporary folder is removed.
+pack raises, the temporary folder is removed. The folder holds a small owner file
+(the run's process id) while it is written; a run killed outright (SIGKILL, power
+loss) leaves its folder behind, and the next run into the same folder removes it
+once that process is gone (:func:`remove_abandoned`). A live run's folder is never
+touched, so several runs may write into the same folder at once.
 
 The ``latest`` rule: ``latest`` moves (atomically: a new symlink is made beside
 it and renamed over it) only when **every** execution in the new pack succeeded.
 A pack with failures is kept under its run id beside the others, and ``latest``
 keeps pointing to the last good pack, which is never touched. Any successful
-pack moves ``latest``, including one for a subset of services or another council.
+pack moves ``latest``, including one for a subset of services or another council,
+unless ``latest`` already points to a pack that started later (two runs at once:
+the newer one wins whichever finishes last).
 
 The index page is written by :mod:`wcc_analysis.run.index_page`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import itertools
 import json
 import os
 import platform
+import re
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -50,6 +60,7 @@ from typing import Any
 from wcc_analysis import __version__
 from wcc_analysis.core import paths
 from wcc_analysis.core.config import Config
+from wcc_analysis.core.errors import ParameterError
 from wcc_analysis.run import planning, runner
 from wcc_analysis.run.data_currency import data_currency
 from wcc_analysis.run.executors import get_executor
@@ -61,6 +72,12 @@ MANIFEST = "manifest.json"
 INDEX = "index.html"
 LATEST = "latest"
 INCOMPLETE_PREFIX = ".incomplete-"
+#: In a ``.incomplete-<run-id>`` folder while it is written: the owning run's pid, process identity and host.
+OWNER = ".owner.json"
+#: A ``.incomplete-`` folder without an owner file (an older version's) is removed once it is this old.
+ABANDONED_WITHOUT_OWNER_S = 24 * 3600
+#: ``<UTC time>-<council>[-n]``: the order of two runs' ids is the order they started in.
+RUN_ID_PATTERN = re.compile(r"^(\d{8}T\d{6}Z)-[^-]+(?:-(\d+))?$")
 #: 2: adds ``data_currency`` (one entry per source the reports used, with its age on the run date).
 #: 3: adds ``pack_status`` (the council's pack_status.toml, or null) and ``cycle_phases`` (services.csv seed_phase).
 MANIFEST_SCHEMA = 3
@@ -220,16 +237,131 @@ def reserve(out_dir: Path, base: str) -> tuple[str, Path, Path]:
         if final.exists():  # finished by another run between the two checks
             tmp.rmdir()
             continue
+        owner = {"pid": os.getpid(), "identity": runner.process_identity(os.getpid()), "host": socket.gethostname()}
+        (tmp / OWNER).write_text(json.dumps(owner) + "\n", encoding="utf-8")
         return run_id, tmp, final
     raise AssertionError("unreachable")
 
 
+def _abandoned(folder: Path) -> bool:
+    """True if the run writing ``folder`` (a ``.incomplete-`` folder) is gone; False when in doubt."""
+    try:
+        owner = json.loads((folder / OWNER).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        try:
+            return time.time() - folder.stat().st_mtime > ABANDONED_WITHOUT_OWNER_S
+        except OSError:
+            return False
+    except (OSError, ValueError):
+        return False
+    if not isinstance(owner, dict) or not isinstance(owner.get("pid"), int) or owner.get("host") != socket.gethostname():
+        return False  # another machine's run (a shared folder): it cannot be checked from here
+    return not runner.process_alive(owner["pid"], owner.get("identity"))
+
+
+def remove_abandoned(out_dir: Path) -> list[Path]:
+    """Remove the ``.incomplete-<run-id>`` folders in ``out_dir`` whose run's process no longer exists."""
+    removed: list[Path] = []
+    try:
+        folders = [p for p in out_dir.iterdir() if p.name.startswith(INCOMPLETE_PREFIX)]
+    except OSError:
+        return removed
+    for folder in folders:
+        if folder.is_dir() and not folder.is_symlink() and _abandoned(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+            if not folder.exists():
+                removed.append(folder)
+    return removed
+
+
+def _shown(path: Path) -> str:
+    """``path`` for a message: relative to the project where it is inside it, else absolute."""
+    absolute = Path(os.path.abspath(path))
+    for candidate in (absolute, absolute.resolve()):
+        with contextlib.suppress(ValueError, OSError):
+            return candidate.relative_to(paths.project_root()).as_posix() or "."
+    return str(absolute)
+
+
+def check_out_dir(out_dir: str | Path) -> Path:
+    """``out_dir`` (``--out``) if packs can be written there; ParameterError saying why not and what to do.
+
+    Refused: an existing file, a folder that cannot be created (a file in the way) or written, and any
+    folder inside a pack (``<out>/latest``, ``<out>/<run-id>/…``, a ``.incomplete-`` folder).
+    """
+    out = Path(out_dir)
+    shown = _shown(out)
+    if out.exists() and not out.is_dir():
+        raise ParameterError(
+            f"--out {shown} is a file, not a folder. What to do: give --out the folder to write packs into "
+            "(it is created if it does not exist), or move the file away."
+        )
+    existing = Path(os.path.abspath(out))
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ParameterError(
+            f"--out {shown} cannot be created: {_shown(existing)} is a file, not a folder. What to do: give --out "
+            "a folder whose parents are folders, or move that file away."
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ParameterError(
+            f"--out {shown} is not writable ({_shown(existing)} does not let you create files). What to do: "
+            "give --out a folder you can write to, or ask for write permission on it."
+        )
+    resolved = Path(os.path.abspath(out)).resolve()
+    for folder in (resolved, *resolved.parents):
+        if folder.name.startswith(INCOMPLETE_PREFIX) or (folder / MANIFEST).is_file():
+            raise ParameterError(
+                f"--out {shown} is inside the pack {_shown(folder)}. What to do: give --out the folder that "
+                f"holds the packs (e.g. {_shown(folder.parent)}), not a pack or a folder in one."
+            )
+    return out
+
+
+def _run_order(run_id: str) -> tuple[str, int] | None:
+    """The start order of run ``run_id`` (its UTC time, then its -n suffix); None for another name."""
+    match = RUN_ID_PATTERN.match(run_id)
+    return (match[1], int(match[2] or 1)) if match else None
+
+
+@contextlib.contextmanager
+def _locked(folder: Path):
+    """An exclusive lock on ``folder`` (flock on the folder itself: no lock file), where the system has one."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 def update_latest(out_dir: Path, run_id: str) -> bool:
-    """Point ``out_dir/latest`` at ``run_id`` atomically. False if that is not possible."""
+    """Point ``out_dir/latest`` at ``run_id`` atomically. False if that is not possible.
+
+    Also False, leaving it alone, when ``latest`` points to a pack that started after ``run_id``
+    (two runs at once): ``latest`` ends on the newest complete pack whichever finishes last.
+    """
+    with _locked(out_dir):
+        return _update_latest(out_dir, run_id)
+
+
+def _update_latest(out_dir: Path, run_id: str) -> bool:
     link = out_dir / LATEST
     if link.exists() and not link.is_symlink():
         print(f"warning: {link} exists and is not a symlink; it was left alone", file=sys.stderr)
         return False
+    if link.is_symlink():
+        current = os.readlink(link)
+        mine, theirs = _run_order(run_id), _run_order(Path(current).name)
+        if mine and theirs and theirs > mine and (out_dir / current).is_dir():
+            print(f"note: {link} still points to {current}, which started after {run_id}", file=sys.stderr)
+            return False
     tmp = out_dir / f".{LATEST}-{run_id}.tmp"
     try:
         if tmp.is_symlink() or tmp.exists():
@@ -258,24 +390,30 @@ def build(
     progress: runner.Progress | None = None,
     prepare: bool = True,
     started: datetime | None = None,
+    timeout: float | None = None,
 ) -> Pack:
     """Prepare data, run every execution with ``executor`` and write the pack.
 
     Never raises for a failing notebook (ParameterError for an unknown
     ``executor``, before anything runs). ``started`` is the run's start time for
-    the manifest (default: now).
+    the manifest (default: now). ``timeout``: the longest one cell may run, in seconds
+    (default :data:`~wcc_analysis.run.runner.DEFAULT_TIMEOUT_S`). A bad ``timeout`` or
+    ``out_dir`` (:func:`check_out_dir`) is a ParameterError before anything runs.
     """
     get_executor(executor)  # an unknown name fails here, before data preparation
-    out_dir = Path(out_dir) if out_dir else paths.reports_dir()
+    limit = {} if timeout is None else {"timeout": runner.check_timeout(timeout)}
+    out_dir = check_out_dir(Path(out_dir) if out_dir else paths.reports_dir())
     started = started or datetime.now(UTC)
     if prepare:
         runner.prepare_data()  # once, here, so parallel kernels never all rebuild it
     inputs = raw_inputs(council.code)
     council_dir = paths.raw_council_dir() / council.code
     front = council_inputs(council.code, config, council_dir)  # read with the inputs, before the run
+    for gone in remove_abandoned(out_dir) if out_dir.is_dir() else []:
+        print(f"note: removed {_shown(gone)}, left by a run that was stopped before it finished", file=sys.stderr)
     run_id, tmp, final = reserve(out_dir, new_run_id(council.code, started))
     try:
-        results = runner.execute(executions, tmp, jobs=jobs, progress=progress, executor=executor)
+        results = runner.execute(executions, tmp, jobs=jobs, progress=progress, executor=executor, **limit)
         finished = datetime.now(UTC)
         manifest = build_manifest(
             run_id=run_id,
@@ -287,8 +425,14 @@ def build(
             inputs=inputs,
             **front,
         )
+        # paths, user and host names and secret-looking values out of what is shared (wcc_analysis.run.scrub)
+        from wcc_analysis.run.scrub import current_scrubber, scrub_data
+
+        scrubber = current_scrubber()
+        manifest = scrub_data(manifest, scrubber)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        (tmp / INDEX).write_text(render_index(manifest, config, council_dir), encoding="utf-8")
+        (tmp / INDEX).write_text(scrubber(render_index(manifest, config, council_dir)), encoding="utf-8")
+        (tmp / OWNER).unlink(missing_ok=True)
         os.rename(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -320,10 +464,12 @@ __all__ = [
     "Pack",
     "build",
     "build_manifest",
+    "check_out_dir",
     "git_state",
     "load_manifest",
     "new_run_id",
     "raw_inputs",
+    "remove_abandoned",
     "reserve",
     "selection",
     "update_latest",

@@ -12,13 +12,25 @@ a notebook recorded (:mod:`wcc_analysis.core.headline`).
 A failing notebook never stops the others: its result has status ``"failed"``,
 the failing cell and the error, and its executed notebook and HTML are still
 written so the reader sees where it broke. A kernel that fails to *start*
-(rare when several start at once) is retried, up to three attempts in all.
+(rare when several start at once) is retried, up to :data:`KERNEL_START_ATTEMPTS`
+attempts in all; nothing else is retried.
+
+Limits: no cell may run longer than ``timeout`` seconds (``wcc-analysis run
+--timeout``, default :data:`DEFAULT_TIMEOUT_S`); papermill stops it (error kind
+``"timeout"``, naming the cell and the limit). A watchdog thread guards the
+execution as a whole: if papermill has not stopped a kernel
+:data:`WATCHDOG_GRACE_S` seconds after it should have (a kernel that never
+answers), the watchdog kills the kernel. A kernel that dies while a cell runs
+(killed, out of memory) is reported as kind ``"kernel_died"`` and not retried.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import os
+import signal
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -64,7 +76,9 @@ class ExecutionResult:
     """What happened to one execution. ``error`` is None unless status is ``"failed"``.
 
     ``error`` keys: ``kind`` ("cell": a cell raised; "kernel": the kernel did not
-    start, after three attempts; "runner": anything else), ``cell_index`` (0-based position of
+    start, after :data:`KERNEL_START_ATTEMPTS` attempts; "timeout": a cell ran longer than the
+    limit, also recorded as ``timeout_s``; "kernel_died": the kernel died while a cell ran;
+    "runner": anything else), ``cell_index`` (0-based position of
     the failing cell in the source notebook ``notebooks/<name>.ipynb``),
     ``execution_count`` (the ``In [n]`` shown in the code HTML), ``ename``,
     ``evalue`` and ``source_first_line``.
@@ -128,16 +142,196 @@ def prepare_data() -> bool:
 
 # --------------------------------------------------------------------------- one execution
 
-KERNEL_START_ATTEMPTS = 3
+KERNEL_START_ATTEMPTS = 2  # one retry, for a kernel that failed to start only
 _START_FAILURE_WORDS = (
     "kernel_info", "kernel died", "address already in use", "failed to start", "didn't respond in",
 )
+#: The default for ``timeout`` (``wcc-analysis run --timeout``): the longest one cell may run, in seconds.
+DEFAULT_TIMEOUT_S = 1800.0
+#: How long papermill waits for a kernel to start and answer (its own default).
+KERNEL_START_TIMEOUT_S = 60
+#: How long after papermill should have stopped a kernel (start-up or a cell over its limit) the watchdog kills it.
+WATCHDOG_GRACE_S = 15.0
+
+
+def check_timeout(timeout: float | None) -> float:
+    """``timeout`` as a number of seconds (None: :data:`DEFAULT_TIMEOUT_S`); ParameterError unless it is > 0."""
+    from wcc_analysis.core.errors import ParameterError
+
+    if timeout is None:
+        return DEFAULT_TIMEOUT_S
+    try:
+        value = float(timeout)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ParameterError(
+            f"--timeout must be a number of seconds greater than 0, not {timeout!r}. What to do: give the longest "
+            f"one cell may run, e.g. --timeout {DEFAULT_TIMEOUT_S:g} (the default)."
+        )
+    return value
 
 
 def _is_start_failure(exc: BaseException) -> bool:
     """True for the errors a kernel gives when it never came up (not a failure inside a cell)."""
     text = f"{type(exc).__name__}: {exc}".lower()
     return any(word in text for word in _START_FAILURE_WORDS)
+
+
+def _died_while_running(exc: BaseException, cell_started: bool) -> bool:
+    """True if ``exc`` says the kernel died after it had started running cells (never retried)."""
+    text = f"{type(exc).__name__}: {exc}".lower()
+    if not cell_started or not ("kernel died" in text or type(exc).__name__ == "DeadKernelError"):
+        return False
+    return not any(word in text for word in _START_FAILURE_WORDS if word != "kernel died")
+
+
+# --------------------------------------------------------------------------- processes (kernels, workers)
+
+
+def _proc_stat(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name (state, ppid, …), or None."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except (OSError, ValueError):
+        return None
+    return text[text.rindex(")") + 2:].split()
+
+
+def _has_proc() -> bool:
+    return Path("/proc/self/stat").is_file()
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live descendant of process ``pid`` (children first); [] where this cannot be found out."""
+    parents: dict[int, list[int]] = {}
+    if _has_proc():
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                fields = _proc_stat(int(entry.name))
+                if fields and fields[0] != "Z":
+                    parents.setdefault(int(fields[1]), []).append(int(entry.name))
+    else:
+        try:
+            import psutil
+        except ImportError:
+            return []
+        try:
+            return [p.pid for p in psutil.Process(pid).children(recursive=True)]
+        except psutil.Error:
+            return []
+    found, todo = [], [pid]
+    while todo:
+        for child in parents.get(todo.pop(0), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def process_identity(pid: int) -> str | None:
+    """A token that differs between two processes that had the same pid (start time), or None."""
+    fields = _proc_stat(pid)
+    if fields is not None:
+        return f"proc:{fields[19]}" if fields[0] != "Z" else None
+    try:
+        import psutil
+
+        proc = psutil.Process(pid)
+        return None if proc.status() == psutil.STATUS_ZOMBIE else f"psutil:{proc.create_time():.2f}"
+    except Exception:  # noqa: BLE001 - psutil missing, or no such process
+        return None
+
+
+def process_alive(pid: int, identity: str | None = None) -> bool:
+    """True if process ``pid`` exists (not a zombie) and, given its :func:`process_identity`, is that process."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, as another user's
+    except OSError:
+        return False
+    fields = _proc_stat(pid)
+    if fields is not None:
+        if fields[0] in ("Z", "X"):  # killed, not yet reaped by its parent
+            return False
+        now: str | None = f"proc:{fields[19]}"
+    else:
+        now = process_identity(pid)
+    if identity is None or now is None or identity.split(":")[0] != now.split(":")[0]:
+        return True  # cannot tell it apart from another: assume it is the one
+    return identity == now
+
+
+def _is_kernel(pid: int) -> bool:
+    try:
+        return b"ipykernel" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        try:
+            import psutil
+
+            return any("ipykernel" in part for part in psutil.Process(pid).cmdline())
+        except Exception:  # noqa: BLE001
+            return False
+
+
+def kernels_of(pid: int | None = None) -> set[int]:
+    """The Jupyter kernels started by process ``pid`` (default: this one) or its descendants."""
+    return {p for p in descendants(os.getpid() if pid is None else pid) if _is_kernel(p)}
+
+
+def kill_processes(pids: Sequence[int] | set[int], wait_s: float = 3.0) -> None:
+    """SIGKILL every process in ``pids`` and wait (at most ``wait_s``) until they are gone."""
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + wait_s  # a killed child is a zombie until its owner (Popen) reaps it: gone
+    for pid in pids:
+        while process_alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+
+class _Watchdog:
+    """Guards one papermill call as a whole: kills the kernel if papermill has not stopped it in time.
+
+    papermill waits ``KERNEL_START_TIMEOUT_S`` for a kernel to start and ``timeout`` for each cell; the
+    watchdog allows :data:`WATCHDOG_GRACE_S` more for each, then kills the kernel(s) this call started
+    (papermill then raises, and the execution is reported as a timeout). ``cell_index`` is papermill's
+    index of the cell that started last (the injected parameters cell counted), None before the first.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self.before = kernels_of()  # kernels that are not this call's (serial executor: another's)
+        self.cell_index: int | None = None
+        self.fired = False
+        self._deadline = time.monotonic() + KERNEL_START_TIMEOUT_S + WATCHDOG_GRACE_S
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="wcc-analysis-watchdog", daemon=True)
+
+    def cell_started(self, cell: Any = None, cell_index: int | None = None, **_: Any) -> None:
+        """nbclient's ``on_cell_start`` hook."""
+        self.cell_index = cell_index
+        self._deadline = time.monotonic() + self.timeout + WATCHDOG_GRACE_S
+
+    def kill_kernels(self) -> None:
+        kill_processes(kernels_of() - self.before)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.25):
+            if time.monotonic() > self._deadline:
+                self.fired = True
+                self.kill_kernels()
+                self._deadline = time.monotonic() + WATCHDOG_GRACE_S
+
+    def __enter__(self) -> _Watchdog:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def _never_started(output: Path) -> bool:
@@ -184,24 +378,61 @@ def _error(kind: str, ename: str, evalue: str, *, cell_index: int | None = None,
     }
 
 
+def _stopped_error(kind: str, timeout: float) -> dict[str, Any]:
+    """A timeout or a dead kernel: the cell is filled in from the executed notebook (:func:`_name_the_cell`)."""
+    if kind == "timeout":
+        error = _error(kind, "Timeout", f"a cell was still running after {timeout:g} s, the limit (--timeout); "
+                       "the notebook was stopped there")
+        error["timeout_s"] = timeout
+        return error
+    return _error(kind, "KernelDied", "the kernel died while a cell was running (it was killed or crashed, e.g. "
+                  "out of memory); it was not retried")
+
+
+def _name_the_cell(error: dict[str, Any], nb, papermill_index: int | None, source: Path) -> None:
+    """Put the cell that was running when a timeout or a dead kernel stopped the notebook into ``error``."""
+    if papermill_index is None or not 0 <= papermill_index < len(nb.cells):
+        return
+    cell = nb.cells[papermill_index]
+    index = _source_cell_index(nb, papermill_index)
+    text = (cell.get("source") or "").strip()
+    error["cell_index"] = index
+    error["execution_count"] = cell.get("execution_count")
+    error["source_first_line"] = text.splitlines()[0] if text else ""
+    shown = f" (In [{cell['execution_count']}])" if cell.get("execution_count") is not None else ""
+    where = f"cell {index}{shown} of notebooks/{source.name}"
+    if error["kind"] == "timeout":
+        error["evalue"] = (f"{where} was still running after {error['timeout_s']:g} s, the limit (--timeout); "
+                           "the notebook was stopped there")
+    else:
+        error["evalue"] = (f"the kernel died while {where} was running (it was killed or crashed, e.g. out of "
+                           "memory); it was not retried")
+
+
 def run_execution(
     execution: Execution,
     pack_dir: str | Path,
     *,
     started: Callable[[Execution], None] | None = None,
     exporters: Sequence[Exporter] | None = None,
+    timeout: float | None = None,
 ) -> ExecutionResult:
     """Execute one notebook into ``pack_dir`` and export it: the unit every executor runs.
 
     ``started`` is called first (an executor's progress hook); ``exporters``
-    defaults to every registered exporter. Never raises for a failing notebook.
+    defaults to every registered exporter; ``timeout`` is the longest one cell
+    may run, in seconds (default :data:`DEFAULT_TIMEOUT_S`). Never raises for a
+    failing notebook. An interrupt (KeyboardInterrupt, SystemExit) kills the
+    kernel this call started before it propagates.
     """
     import nbformat
     import papermill
+    from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
 
     from wcc_analysis.core import headline
 
+    timeout = check_timeout(timeout)
     if started is not None:
         started(execution)
     start = time.perf_counter()
@@ -209,21 +440,31 @@ def run_execution(
     output = pack_dir / execution.output_path(NOTEBOOK_SUFFIX)
     output.parent.mkdir(parents=True, exist_ok=True)
     status, error, attempts = STATUS_OK, None, 0
+    running: int | None = None  # papermill's index of the cell a timeout or a dead kernel stopped
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
         attempts = attempt
+        watchdog = _Watchdog(timeout)
         try:
-            with kernel_environment():
-                papermill.execute_notebook(
-                    str(execution.input_path),
-                    str(output),
-                    parameters=dict(execution.parameters),
-                    kernel_name=KERNEL_NAME,
-                    cwd=str(paths.notebooks_dir()),
-                    progress_bar=False,
-                    log_output=False,
-                    # the kernel's own start-up warnings would garble the progress display
-                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-                )
+            with kernel_environment(), watchdog:
+                try:
+                    papermill.execute_notebook(
+                        str(execution.input_path),
+                        str(output),
+                        parameters=dict(execution.parameters),
+                        kernel_name=KERNEL_NAME,
+                        cwd=str(paths.notebooks_dir()),
+                        progress_bar=False,
+                        log_output=False,
+                        start_timeout=KERNEL_START_TIMEOUT_S,
+                        execution_timeout=timeout,
+                        on_cell_start=watchdog.cell_started,
+                        # the kernel's own start-up warnings would garble the progress display
+                        extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                    )
+                except BaseException as exc:
+                    if not isinstance(exc, Exception):  # interrupted: no kernel may outlive this call
+                        watchdog.kill_kernels()
+                    raise
             status, error = STATUS_OK, None
             break
         except PapermillExecutionError as exc:
@@ -236,9 +477,18 @@ def run_execution(
                 source_first_line=source.splitlines()[0] if source else "",
             )
             break
+        except CellTimeoutError:
+            status, error, running = STATUS_FAILED, _stopped_error("timeout", timeout), watchdog.cell_index
+            break
         except (RuntimeError, TimeoutError, OSError) as exc:
-            ran = not _never_started(output) and not _is_start_failure(exc)
             status = STATUS_FAILED
+            if watchdog.fired and watchdog.cell_index is not None:
+                error, running = _stopped_error("timeout", timeout), watchdog.cell_index
+                break
+            if _died_while_running(exc, watchdog.cell_index is not None):
+                error, running = _stopped_error("kernel_died", timeout), watchdog.cell_index
+                break
+            ran = not _never_started(output) and not _is_start_failure(exc)
             error = _error("runner" if ran else "kernel", type(exc).__name__, str(exc))
             if ran or attempt == KERNEL_START_ATTEMPTS:
                 break
@@ -256,6 +506,8 @@ def run_execution(
             nb = nbformat.read(output, as_version=4)
             if error and error["kind"] == "cell":
                 error["cell_index"] = _source_cell_index(nb, error["cell_index"])
+            elif error and error["kind"] in ("timeout", "kernel_died"):
+                _name_the_cell(error, nb, running, execution.input_path)
             _tidy_metadata(nb, execution)
             nbformat.write(nb, output)
             outputs[NOTEBOOK_KEY] = execution.output_path(NOTEBOOK_SUFFIX)
@@ -299,29 +551,39 @@ def execute(
     jobs: int | None = None,
     progress: Progress | None = None,
     executor: str = "process",
+    timeout: float | None = None,
 ) -> list[ExecutionResult]:
     """Run every execution into ``out_dir`` (``<service>/<notebook>.ipynb`` plus one file per exporter).
 
     ``executor`` names a registered executor (:func:`~wcc_analysis.run.executors.executor_names`;
     ParameterError for an unknown one). At most ``jobs`` run at once (default:
-    the number of cores). Results come back in the order of ``executions``;
-    this never raises for a failing notebook.
+    the number of cores); no cell may run longer than ``timeout`` seconds (default
+    :data:`DEFAULT_TIMEOUT_S`; ParameterError unless > 0). Results come back in the
+    order of ``executions``; this never raises for a failing notebook.
     """
     from wcc_analysis.run.executors import get_executor  # executors import this module
 
     backend = get_executor(executor)
+    timeout = check_timeout(timeout)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if not executions:
         return []
-    return backend.run(executions, out_dir, jobs, progress)
+    return backend.run(executions, out_dir, jobs, progress, timeout=timeout)
 
 
 __all__ = [
+    "DEFAULT_TIMEOUT_S",
     "ExecutionResult",
     "Progress",
+    "check_timeout",
     "crashed_result",
+    "descendants",
     "execute",
+    "kernels_of",
+    "kill_processes",
     "prepare_data",
+    "process_alive",
+    "process_identity",
     "run_execution",
 ]

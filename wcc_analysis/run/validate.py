@@ -27,6 +27,7 @@ from pathlib import Path
 
 from wcc_analysis.core import paths
 from wcc_analysis.core.errors import ParameterError
+from wcc_analysis.run import scrub
 from wcc_analysis.run.runner import KERNEL_MPLBACKEND
 
 SANITIZE = r"""[timestamp]
@@ -189,7 +190,8 @@ def validate_pack(pack_dir: str | Path, jobs: int | None = None) -> list[Noteboo
 def _run_nbval(chunks: list[list[str]], pack_dir: Path, tmpdir: Path, env: dict, tag: str) -> dict[str, NotebookValidation]:
     """Run nbval on each chunk of notebooks in parallel (one pytest process per chunk); a result per notebook."""
     sanitize = tmpdir / "sanitize.cfg"
-    sanitize.write_text(SANITIZE, encoding="utf-8")
+    # the pack's outputs were scrubbed of paths, user and host names (run/scrub.py): mask them in the re-run too
+    sanitize.write_text(SANITIZE + "\n" + scrub.nbval_sanitize(), encoding="utf-8")
     ini = tmpdir / "pytest.ini"
     ini.write_text("[pytest]\n", encoding="utf-8")  # the pack is tested on its own, not with a project's config
     procs = []

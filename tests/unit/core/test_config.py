@@ -51,8 +51,8 @@ def test_comparator_models_from_config():
 
 @pytest.mark.parametrize(("old", "new", "message"), [
     ("tax_base_per_head = 1.0\n", "tax_base_per_head = 1.0\nband_d = 1.0\n", "unknown indicator"),
-    ("imd_score = 1.0\n", "imd_score = -1.0\n", "zero or more"),
-    ("stability_weight_change = 0.5", "stability_weight_change = 1.5", "between 0 and 1"),
+    ("imd_score = 1.0\n", "imd_score = -1.0\n", "weight of .imd_score. = -1.0 is out of range"),
+    ("stability_weight_change = 0.5", "stability_weight_change = 1.5", "stability_weight_change = 1.5 is out of range"),
     ('[comparators.models.waste]\n', '[comparators.models.wastes]\n', "unknown service"),
     ('weights = { density_per_km2 = 2.0 }', 'weights = { density = 2.0 }', "unknown indicator"),
     ('density_per_km2 = "log"', 'density_per_km2 = "sqrt"', "each value one of"),

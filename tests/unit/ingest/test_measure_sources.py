@@ -211,7 +211,8 @@ def test_ct_receipts_small_and_bad(tmp_path):
     off = _table5(tmp_path, lambda ls: [*ls[:2], ls[2].replace(",61302,", ",61402,")])
     with pytest.raises(InputDataError) as info:
         ct_receipts_module.load_ct_receipts(off, table4, known_codes=KNOWN)
-    assert info.value.file == table4.name and info.value.column == ct_receipts_module.TABLE4_TOTAL
+    assert info.value.file == "data/raw/public/dluhc_council_tax_receipts/" + table4.name  # relative to the project
+    assert info.value.column == ct_receipts_module.TABLE4_TOTAL
     assert "61,302" in str(info.value) and "61,402" in str(info.value)
     bad_class = _table5(tmp_path, lambda ls: [*ls[:2], ls[2].replace(",SD,", ",XX,")])
     with pytest.raises(InputDataError) as info:

@@ -285,9 +285,28 @@ def test_empty_folder_and_undecodable_file(tmp_path):
     with pytest.raises(InputDataError, match="no supplier payment files"):
         load_supplier_payments(tmp_path)
     path = tmp_path / "bad.csv"
-    path.write_bytes(HEADER.encode() + b"R,Rev,Sw,T1,Acme\x81,01/04/2024,10\n")
-    with pytest.raises(InputDataError, match="cannot be decoded"):
+    path.write_bytes((HEADER + "R,Rev,Sw,T1,Acme,01/04/2024,10\n").encode("utf-16"))
+    with pytest.raises(InputDataError, match="UTF-16 or UTF-32"):
         load_supplier_payments(path)
+
+
+def test_a_payment_file_cut_short_is_refused_not_read_in_part(tmp_path):
+    rows = "".join(f"R,Rev,Sw,T1,Supplier {i},01/04/2024,{i}0\n" for i in range(1, 53))
+    path = tmp_path / "payments.csv"
+    path.write_text(HEADER + rows, encoding="utf-8")
+    assert len(load_supplier_payments(path)) == 52
+    whole = path.read_text(encoding="utf-8")
+    path.write_text(whole[: len(whole) // 2].rsplit(",", 2)[0], encoding="utf-8")  # cut in the middle of a row
+    with pytest.raises(InputDataError, match="stops part-way through row .* looks cut short"):
+        load_supplier_payments(path)
+
+
+def test_byte_0x81_is_read_as_mac_roman_and_the_encoding_is_noted(tmp_path):
+    path = tmp_path / "mac.csv"
+    path.write_bytes(HEADER.encode() + b"R,Rev,Sw,T1,Acme\x81,01/04/2024,10\n")  # 0x81: undefined in cp1252
+    frame = load_supplier_payments(path)
+    assert frame["supplier_raw"].iloc[0] == "AcmeÅ"  # Mac Roman 0x81
+    assert load_supplier_payment_file(path)[1] == ["mac.csv: read as Mac Roman text"]
 
 
 def test_council_without_payment_files_is_not_an_error():

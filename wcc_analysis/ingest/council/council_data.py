@@ -9,6 +9,7 @@ InputDataError naming the file, row and column.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from wcc_analysis.core import paths
 from wcc_analysis.core.config import Config, load_config
 from wcc_analysis.core.errors import InputDataError
 from wcc_analysis.core.guidance import OPTIMISM_BIAS_ITEMS
+from wcc_analysis.core.limits import money_problem
 from wcc_analysis.core.vocabulary import (
     ACTIVITY_STATUSES,
     BENEFIT_TYPES,
@@ -42,6 +44,7 @@ from wcc_analysis.core.vocabulary import (
     any_illustrative,
 )
 from wcc_analysis.ingest._validate import validate
+from wcc_analysis.ingest.text_files import read_csv_text
 
 WORKBOOK_NAMES = ("council_data.xlsx", "council_data.xls", "council_data.ods")
 ONS_CODE = re.compile(r"^E0[6-9]\d{6}$")
@@ -86,6 +89,8 @@ class CouncilData:
     directory: Path
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+    #: file name → the encoding a CSV was read in ("UTF-8", "Windows-1252", "Mac Roman"; text_files.ENCODINGS)
+    encodings: dict[str, str] = field(default_factory=dict)
 
     @property
     def services(self) -> pd.DataFrame | None:
@@ -131,7 +136,11 @@ def _read_table(directory: Path, table: str) -> tuple[pd.DataFrame, Path, str | 
     path = sources[0]
     try:
         if path.suffix == ".csv":
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            text = read_csv_text(path)  # refuses an empty, truncated, ragged or UTF-16 file, naming the row
+            header, *records = text.records
+            frame = pd.DataFrame(records, columns=header, dtype=str)
+            frame.attrs["encoding"] = text.encoding_name
+            frame["source_row"] = text.lines[1:]
             sheet = None
         else:
             with pd.ExcelFile(path, engine="calamine") as book:
@@ -140,15 +149,25 @@ def _read_table(directory: Path, table: str) -> tuple[pd.DataFrame, Path, str | 
             frame = pd.read_excel(path, sheet_name=table, engine="calamine", dtype=object)
             frame = frame.astype(object).where(frame.notna(), "").astype(str)
             sheet = table
+    except InputDataError:
+        raise
     except Exception as exc:  # noqa: BLE001 - any reader failure means the file is unreadable
         raise InputDataError(
-            path, f"cannot be read ({type(exc).__name__}: {exc})",
+            path, f"cannot be read as {'a CSV' if path.suffix == '.csv' else 'a workbook'} ({type(exc).__name__})",
             fix="save it again as UTF-8 CSV or as an Excel workbook, using the template in data/raw/council/_template/",
         ) from None
+    encoding = frame.attrs.get("encoding")
+    if "source_row" not in frame.columns:
+        frame = frame.assign(source_row=range(2, len(frame) + 2))  # a sheet: its header is row 1
+    rows = frame.pop("source_row")
     frame.columns = [str(c).strip() for c in frame.columns]
     frame = frame.map(lambda v: v.strip() if isinstance(v, str) else v)
-    frame = frame.assign(source_row=range(2, len(frame) + 2))  # header is row 1
+    frame["source_row"] = rows.to_numpy()
     frame = frame[frame.drop(columns="source_row").ne("").any(axis=1)]  # blank lines
+    if frame.empty:
+        return None  # the template's header alone: the council has not filled this table in (not supplied)
+    if encoding:
+        frame.attrs["encoding"] = encoding
     return frame, path, sheet
 
 
@@ -170,7 +189,17 @@ def _parse_numbers(
             row=int(first["source_row"]), column=column, sheet=sheet,
             fix=f"write {what} such as {example} (no words{'' if blank_ok else ' or blanks'})",
         )
-    return numbers.astype(float)
+    numbers = numbers.astype(float)
+    for position, value in enumerate(numbers):
+        problem = money_problem(value) if money else (None if pd.isna(value) or math.isfinite(value) else
+                                                      f"{value} is not a finite number")
+        if problem and not pd.isna(value):
+            first = frame.iloc[position]
+            raise InputDataError(
+                path, f"value {first[column]!r}: {problem}", row=int(first["source_row"]), column=column,
+                sheet=sheet, fix="write the amount in whole pounds as it is in the council's accounts (no extra "
+                                 "zeros, no 'inf')" if money else "write an ordinary number")
+    return numbers
 
 
 def _parse_dates(frame: pd.DataFrame, column: str, path: Path, sheet: str | None) -> pd.Series:
@@ -589,6 +618,7 @@ def _load_table(spec: TableSpec, directory: Path, config: Config, data: "Council
     if not found:
         return None
     frame, path, sheet = found
+    encoding = frame.attrs.get("encoding")
     for column in spec.lower:
         if column in frame.columns:
             frame[column] = frame[column].str.lower()
@@ -610,7 +640,10 @@ def _load_table(spec: TableSpec, directory: Path, config: Config, data: "Council
         _check_complete(table, config, path, sheet)
     if spec.check is not None:
         spec.check(table, path, sheet)
-    return table.reset_index(drop=True), path
+    table = table.reset_index(drop=True)
+    if encoding:
+        table.attrs["encoding"] = encoding
+    return table, path
 
 
 def council_directory(code: str) -> Path:
@@ -629,6 +662,8 @@ def load_council_data(code: str, config: Config | None = None, directory: Path |
         if loaded is not None:
             data.tables[spec.name], path = loaded
             data.files.append(path)
+            if data.tables[spec.name].attrs.get("encoding"):
+                data.encodings[path.name] = data.tables[spec.name].attrs["encoding"]
     return data
 
 

@@ -36,9 +36,7 @@ an :class:`~wcc_analysis.core.errors.InputDataError` naming the file, row and co
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -51,8 +49,10 @@ import pandera.pandas as pa
 
 from wcc_analysis.core import paths
 from wcc_analysis.core.errors import InputDataError
+from wcc_analysis.core.limits import money_problem
 from wcc_analysis.core.vocabulary import DATA_STATUS
 from wcc_analysis.ingest._validate import validate
+from wcc_analysis.ingest.text_files import read_csv_text
 
 #: File types read from a folder (lower-case suffixes).
 SUFFIXES = (".csv", ".xlsx", ".xls", ".ods")
@@ -167,43 +167,24 @@ class _Grid:
     lines: list[int]
     sheet: str | None = None
     notes: list[str] = field(default_factory=list)
+    path: Path | None = None  # the file, for errors (shown relative to the project)
+
+    @property
+    def where(self) -> Path | str:
+        return self.path or self.file
 
 
 # --------------------------------------------------------------------------- reading
 
 
-def _decode(path: Path) -> tuple[str, str]:
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise InputDataError(
-        path.name, "cannot be decoded as UTF-8 or Windows-1252 text",
-        fix="save the file again as CSV (UTF-8) from the spreadsheet it came from, or use the published original",
-    )
-
-
 def _read_csv_grid(path: Path) -> _Grid:
-    text, encoding = _decode(path)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[list[object]] = []
-    lines: list[int] = []
-    previous_end = 0
-    try:
-        for record in reader:
-            rows.append(list(record))
-            lines.append(previous_end + 1)  # first physical line of the record
-            previous_end = reader.line_num
-    except csv.Error as exc:
-        raise InputDataError(
-            path.name, f"is not a readable CSV ({exc})", row=previous_end + 1,
-            fix="replace it with the file as published by the council",
-        ) from None
-    grid = _Grid(path.name, rows, lines)
-    if encoding == "cp1252":
-        grid.notes.append("read as Windows-1252 text")
+    """A published CSV's rows as they are (the header is found later); refused when it cannot be decoded or
+    stops part-way through a row (text_files.read_csv_text). Rows of other widths are kept: councils' files have
+    title rows and notes above and below the table."""
+    text = read_csv_text(path, ragged=False)
+    grid = _Grid(path.name, [list(r) for r in text.records], text.lines, path=path)
+    if text.encoding != "utf-8-sig":
+        grid.notes.append(f"read as {text.encoding_name} text")
     return grid
 
 
@@ -212,13 +193,13 @@ def _read_workbook_grids(path: Path) -> list[_Grid]:
         sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="calamine")
     except Exception as exc:  # noqa: BLE001 - any reader failure means the file is unreadable
         raise InputDataError(
-            path.name, f"cannot be read as a workbook ({type(exc).__name__}: {exc})",
+            path, f"cannot be read as a workbook ({type(exc).__name__}: {exc})",
             fix="open it in a spreadsheet program and save it again as .xlsx, or save the sheet as CSV",
         ) from None
     grids = []
     for name, frame in sheets.items():
         rows = [[None if _is_blank(v) else v for v in row] for row in frame.itertuples(index=False)]
-        grids.append(_Grid(path.name, rows, list(range(1, len(rows) + 1)), sheet=str(name)))
+        grids.append(_Grid(path.name, rows, list(range(1, len(rows) + 1)), sheet=str(name), path=path))
     return grids
 
 
@@ -304,7 +285,7 @@ def _grid_to_frame(grid: _Grid) -> pd.DataFrame | None:
         shown = ", ".join(_READABLE[c] for c in missing)
         found = ", ".join(repr(_header_text(c)) for c in grid.rows[header_index] if not _is_blank(c))
         raise InputDataError(
-            grid.file,
+            grid.where,
             f"the header row has no {shown} column (columns found: {found})",
             row=grid.lines[header_index], column=_READABLE[missing[0]], sheet=grid.sheet,
             fix="check this is a supplier payments file; if the council names the column differently, "
@@ -455,10 +436,15 @@ def _parse_column(frame: pd.DataFrame, column: str, parser, grid: _Grid, headers
                 else "a day-first date such as 31/03/2025"
             shown = "a blank" if _is_blank(cell) else repr(cell)
             raise InputDataError(
-                grid.file, f"value {shown} is not {what}", row=int(line), column=headers.get(column, column),
+                grid.where, f"value {shown} is not {what}", row=int(line), column=headers.get(column, column),
                 sheet=grid.sheet,
                 fix=f"this cell should hold {example}; correct it or restore the file as published",
             )
+        problem = money_problem(parsed) if column == "amount_gbp" else None
+        if problem:
+            raise InputDataError(grid.where, f"value {cell!r}: {problem}", row=int(line),
+                                 column=headers.get(column, column), sheet=grid.sheet,
+                                 fix="correct the amount or restore the file as published")
         values.append(parsed)
     return values
 
@@ -505,7 +491,7 @@ def _load_grid(grid: _Grid) -> pd.DataFrame | None:
     frame["source_row"] = frame["source_row"].astype(int)
     frame["source_file"] = grid.file if grid.sheet is None else f"{grid.file} [{grid.sheet}]"
     frame = validate(
-        frame, SCHEMA, file=grid.file, sheet=grid.sheet, headers=headers,
+        frame, SCHEMA, file=grid.where, sheet=grid.sheet, headers=headers,
         fix={"data_status": "write 'illustrative' for sample rows or 'council' for the council's own",
              "*": "correct the value (or restore the file as the council published it)"},
     )
@@ -517,7 +503,7 @@ def load_supplier_payment_file(path: str | Path) -> tuple[pd.DataFrame, list[str
     """One published file → (payments in :data:`OUTPUT_COLUMNS`, notes on what was ignored)."""
     path = Path(path)
     if not path.is_file():
-        raise InputDataError(path.name, f"not found at {path}", fix="check the file name and folder")
+        raise InputDataError(path, "not found", fix="check the file name and folder")
     grids = [_read_csv_grid(path)] if path.suffix.lower() == ".csv" else _read_workbook_grids(path)
     frames, notes = [], []
     for grid in grids:
@@ -527,7 +513,7 @@ def load_supplier_payment_file(path: str | Path) -> tuple[pd.DataFrame, list[str
             frames.append(frame)
     if not frames:
         raise InputDataError(
-            path.name,
+            path,
             "no header row found (looked for a row naming at least three of: supplier, amount, "
             "payment date, department, service area, description, reference)",
             fix=_FIX_LAYOUT,
@@ -547,7 +533,7 @@ def payment_files(directory_or_files: str | Path | Iterable[str | Path]) -> list
             )
             if not files:
                 raise InputDataError(
-                    path.name, f"no supplier payment files (*.csv, *.xlsx, *.xls, *.ods) in {path}",
+                    path, "holds no supplier payment files (*.csv, *.xlsx, *.xls, *.ods)",
                     fix="put the council's published monthly payment files in this folder as downloaded",
                 )
             return files
@@ -623,7 +609,7 @@ def load_service_area_mapping(
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputDataError(path.name, f"cannot be read ({exc})".replace("\n", " "),
+        raise InputDataError(path, f"cannot be read ({exc})".replace("\n", " "),
                              fix="save it as a UTF-8 CSV with the columns described in its README") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     frame = frame.map(lambda v: v.strip() if isinstance(v, str) else v)
@@ -655,7 +641,7 @@ def load_service_area_mapping(
     )
     for index, row in frame.iterrows():
         if not row["service_area"] and not row["supplier"]:
-            raise InputDataError(path.name, "a row needs a service_area or a supplier", row=int(row["source_row"]),
+            raise InputDataError(path, "a row needs a service_area or a supplier", row=int(row["source_row"]),
                                  column="service_area", fix="fill in the service area text (or re:pattern)")
         for column in ("service_area", "supplier"):
             value = row[column]
@@ -663,7 +649,7 @@ def load_service_area_mapping(
                 try:
                     re.compile(value[3:])
                 except re.error as exc:
-                    raise InputDataError(path.name, f"{value!r} is not a valid regular expression ({exc})",
+                    raise InputDataError(path, f"{value!r} is not a valid regular expression ({exc})",
                                          row=int(row["source_row"]), column=column,
                                          fix="correct the pattern after 're:' or write the exact text") from None
         del index

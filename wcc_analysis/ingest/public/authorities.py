@@ -69,7 +69,7 @@ def load_authorities(path: Path | None = None) -> pd.DataFrame:
     unknown = frame["county_la"].notna() & ~frame["county_la"].isin(by_code.index)
     if unknown.any():
         bad = frame[unknown].iloc[0]
-        raise InputDataError(path.name, f"county-la {bad['county_la']!r} is not a local-authority-code in this file",
+        raise InputDataError(path, f"county-la {bad['county_la']!r} is not a local-authority-code in this file",
                              row=int(bad["source_row"]), column="county-la",
                              fix="restore the file from mysociety/uk_local_authority_names_and_codes")
     frame["county_code"] = frame["county_la"].map(by_code["ons_code"])
@@ -135,7 +135,7 @@ def require_known_authority(
     hint = suggest(str(code), known)
     problem = f"{code!r} is not a known local authority ONS code"
     if file is not None:
-        raise InputDataError(Path(file).name if isinstance(file, Path) else file, problem,
+        raise InputDataError(file, problem,
                              row=row, column=column, fix=hint)
     raise ParameterError(f"{problem}; {hint}")
 

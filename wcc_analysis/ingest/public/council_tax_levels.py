@@ -124,10 +124,10 @@ def _read_sheets(path: Path, wanted: Sequence[str] | None = None) -> dict[str, p
         names = [n for n in book.sheet_names if wanted is None or n in wanted]
         return {n: pd.read_excel(book, sheet_name=n, header=None) for n in names}
     except FileNotFoundError:
-        raise InputDataError(path.name, f"file not found at {path.parent.name}/{path.name}",
+        raise InputDataError(path, f"file not found at {path.parent.name}/{path.name}",
                              fix="restore the file from the source named in its folder's PROVENANCE.md") from None
     except Exception as exc:  # calamine raises its own error types for damaged files
-        raise InputDataError(path.name, f"cannot read this workbook ({type(exc).__name__}: {exc})",
+        raise InputDataError(path, f"cannot read this workbook ({type(exc).__name__}: {exc})",
                              fix="download the workbook again; it may be truncated or not a spreadsheet") from None
 
 
@@ -201,7 +201,7 @@ def _current_year(frame: pd.DataFrame, header: int, file: str) -> int:
 def read_table9(path: Path) -> pd.DataFrame:
     """Table 9 ``Data_Billing`` → one wide row per billing authority (both years), values as published (£)."""
     path = Path(path)
-    file = path.name
+    file = path  # errors show it relative to the project
     sheets = _read_sheets(path, [TABLE9_SHEET, "Notes"])
     if TABLE9_SHEET not in sheets:
         raise InputDataError(file, f"no sheet named {TABLE9_SHEET!r}", fix=FIX)
@@ -312,7 +312,7 @@ def _band_d_columns(names: Sequence[str]) -> dict[str, int]:
 def check_table7(table9: pd.DataFrame, path: Path, *, file9: str) -> None:
     """Table 7a/7c Band D (2024-25, and 2023-24 implied by its change column) must equal Table 9."""
     path = Path(path)
-    file = path.name
+    file = path  # errors show it relative to the project
     sheets = _read_sheets(path)
     rows = []
     for sheet, frame in sheets.items():

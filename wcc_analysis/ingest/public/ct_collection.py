@@ -69,7 +69,7 @@ def load_ct_collection(path: Path | None = None, *, known_codes: Collection[str]
     if off.any():
         first = frame[off].iloc[0]
         raise InputDataError(
-            path.name, f"collection rate {first['collection_rate_pct']!r} % does not match collected / "
+            path, f"collection rate {first['collection_rate_pct']!r} % does not match collected / "
             f"net collectable ({implied[off].iloc[0]:.2f} %)",
             row=int(first["source_row"]), column=HEADERS["collection_rate_pct"],
             fix="correct the rate or the amounts (restore the published file)")

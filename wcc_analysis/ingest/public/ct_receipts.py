@@ -107,7 +107,7 @@ def _authorities(frame: pd.DataFrame, path: Path, lookup_path: Path | None) -> p
         if not still.empty:
             first = still.iloc[0]
             raise InputDataError(
-                path.name, f"no ONS code for E-code {first['ecode']!r} ({first['name']}): the cell is blank and "
+                path, f"no ONS code for E-code {first['ecode']!r} ({first['name']}): the cell is blank and "
                 "the mySociety lookup has no such E-code", row=int(first["source_row"]), column=HEADERS["ons_code"],
                 fix="enter the authority's ONS code, or add its E-code to "
                 "data/raw/public/mysociety_la_lookup/uk_local_authorities.csv")
@@ -123,7 +123,7 @@ def load_table5(path: Path | None = None, *, lookup_path: Path | None = None,
     raw = raw.rename(columns={v: k for k, v in HEADERS.items()})
     totals = {c: _year(m, path.name, c) for c in raw.columns if (m := TOTAL_RE.match(c))}
     if not totals:
-        raise InputDataError(path.name, "no column headed 'Total receipts of council taxes collected during the "
+        raise InputDataError(path, "no column headed 'Total receipts of council taxes collected during the "
                              "financial year - YYYY to YYYY (Q1 to Q4)'; columns found: "
                              + ", ".join(repr(c) for c in raw.columns if c != "source_row"),
                              column="Total receipts ...", fix="check this is Table 5 of the DLUHC live table")
@@ -146,7 +146,7 @@ def check_table4(table5: pd.DataFrame, path: Path, *, file5: str) -> None:
     raw = read_csv(path, what="council tax receipts Table 4").rename(columns={v: k for k, v in HEADERS.items()})
     years = [_year(m, path.name, c) for c in raw.columns if (m := TABLE4_YEAR_RE.match(c))]
     if not years or TABLE4_TOTAL not in raw.columns:
-        raise InputDataError(path.name, f"expected columns 'Receipts of council taxes in respect of YYYY to YYYY' "
+        raise InputDataError(path, f"expected columns 'Receipts of council taxes in respect of YYYY to YYYY' "
                              f"and {TABLE4_TOTAL!r}", column=TABLE4_TOTAL, fix="check this is Table 4")
     year = years[0]
     frame = _authorities(raw, path, None)
@@ -156,7 +156,7 @@ def check_table4(table5: pd.DataFrame, path: Path, *, file5: str) -> None:
     if off.any():
         first = both[off].sort_values("source_row").iloc[0]
         raise InputDataError(
-            path.name, f"{first['name']}: total receipts {first[TABLE4_TOTAL]:,.0f} differ from "
+            path, f"{first['name']}: total receipts {first[TABLE4_TOTAL]:,.0f} differ from "
             f"{first['receipts_gbp_thousands']:,.0f} in {file5} for {year}",
             row=int(first["source_row"]), column=TABLE4_TOTAL,
             fix="use Table 4 and Table 5 from the same edition of the live table")

@@ -93,7 +93,7 @@ def load_fly_tipping(path: Path | None = None, *, lookup_path: Path | None = Non
     mid-year population, saying so.
     """
     path = Path(path) if path else default_path()
-    file = path.name
+    file = path  # errors show it relative to the project
     raw = read_sheets(path, [SHEET])[SHEET]
     frame, headers = read_defra_block(
         raw, ID_COLUMNS, NUMBERS, file=file, sheet=SHEET,

@@ -54,15 +54,15 @@ def read_release(path: Path) -> str:
     """The ``source`` of the ``gdp_deflator`` row of data_versions.csv."""
     versions = read_csv(path, what="data versions file")
     if not {"dataset", "source"} <= set(versions.columns):
-        raise InputDataError(path.name, "missing column(s) 'dataset' and/or 'source'; columns found: "
+        raise InputDataError(path, "missing column(s) 'dataset' and/or 'source'; columns found: "
                              + ", ".join(repr(c) for c in versions.columns if c != "source_row"),
                              column="dataset", fix=FIX)
     rows = versions[versions["dataset"].str.strip() == DATASET]
     if rows.empty:
-        raise InputDataError(path.name, f"no row with dataset {DATASET!r}", column="dataset", fix=FIX)
+        raise InputDataError(path, f"no row with dataset {DATASET!r}", column="dataset", fix=FIX)
     source = str(rows["source"].iloc[0]).strip()
     if not source or source == "nan":
-        raise InputDataError(path.name, "the gdp_deflator row has no source", row=int(rows["source_row"].iloc[0]),
+        raise InputDataError(path, "the gdp_deflator row has no source", row=int(rows["source_row"].iloc[0]),
                              column="source", fix=FIX)
     return source
 
@@ -83,7 +83,7 @@ def load_gdp_deflator(path: Path | None = None, versions_path: Path | None = Non
     gaps = years.diff().fillna(1) != 1
     if gaps.any():
         at = frame[gaps].iloc[0]
-        raise InputDataError(path.name, f"calendar year {int(at['calendar_year'])} does not follow "
+        raise InputDataError(path, f"calendar year {int(at['calendar_year'])} does not follow "
                              f"{int(years[gaps.to_numpy().argmax() - 1])}: the series must have every year",
                              row=int(at["source_row"]), column="year", fix=FIX)
     match = BASE_RE.search(release)
@@ -93,7 +93,7 @@ def load_gdp_deflator(path: Path | None = None, versions_path: Path | None = Non
         if at_base.empty or abs(float(at_base["deflator_index"].iloc[0]) - 100) > BASE_TOLERANCE:
             found = "missing" if at_base.empty else f"{float(at_base['deflator_index'].iloc[0]):g}"
             raise InputDataError(
-                path.name, f"the release says {base} = 100 but the index for {base} is {found}",
+                path, f"the release says {base} = 100 but the index for {base} is {found}",
                 row=None if at_base.empty else int(at_base["source_row"].iloc[0]), column="value",
                 fix="use the series and data_versions.csv of the same release")
     frame["calendar_year"] = years

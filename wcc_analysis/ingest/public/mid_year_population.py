@@ -132,10 +132,10 @@ def read_sheets(path: Path, wanted: Iterable[str]) -> dict[str, pd.DataFrame]:
     try:
         book = pd.ExcelFile(path, engine="calamine")
     except FileNotFoundError:
-        raise InputDataError(path.name, f"file not found at {paths.relative_to_root(path.parent)}/{path.name}",
+        raise InputDataError(path, f"file not found at {paths.relative_to_root(path.parent)}/{path.name}",
                              fix=FIX) from None
     except Exception as exc:  # calamine raises its own error types for damaged files
-        raise InputDataError(path.name, f"cannot read this workbook ({type(exc).__name__}: {exc})",
+        raise InputDataError(path, f"cannot read this workbook ({type(exc).__name__}: {exc})",
                              fix="download the workbook again; it may be truncated or not a spreadsheet") from None
     by_key = {" ".join(str(n).lower().split()): n for n in book.sheet_names}
     sheets = {}
@@ -143,7 +143,7 @@ def read_sheets(path: Path, wanted: Iterable[str]) -> dict[str, pd.DataFrame]:
         actual = by_key.get(" ".join(name.lower().split()))
         if actual is None:
             raise InputDataError(
-                path.name, f"no sheet {name!r}; sheets found: {', '.join(repr(s) for s in book.sheet_names)}",
+                path, f"no sheet {name!r}; sheets found: {', '.join(repr(s) for s in book.sheet_names)}",
                 sheet=name, fix=f"use the workbook as published, which has a sheet {name!r}")
         sheets[name] = pd.read_excel(book, sheet_name=actual, header=None)
     return sheets
@@ -292,7 +292,7 @@ def read_mid2023(path: Path) -> dict[str, Any]:
     wide, one ``mid_YYYY`` column per year), ``ages`` (MYE2 Persons: all ages, under 16, 65+) and
     ``density`` (MYE5: area, published 2023 density)."""
     path = Path(path)
-    file = path.name
+    file = path  # errors show it relative to the project
     raw = read_sheets(path, [SHEET_TOTALS, SHEET_AGES, SHEET_DENSITY])
 
     # MYE4: the year columns are the header cells "Mid-YYYY"
@@ -354,12 +354,12 @@ def read_mid2024(path: Path) -> pd.DataFrame:
     frame = frame.rename(columns=rename)
     frame = coerce_numeric(frame, [c for c in ["all_ages", *AGE_COLUMNS] if c in frame], file=path,
                            integer=True, headers=headers)
-    frame = _validate_wide(frame, ["all_ages"], headers, file=path.name, sheet=None,
+    frame = _validate_wide(frame, ["all_ages"], headers, file=path, sheet=None,
                            extra={c: pa.Column("Int64", pa.Check.ge(0)) for c in AGE_COLUMNS})
     for column in ID_HEADERS:
         frame[column] = frame[column].str.strip()
-    _check_ages(frame, AGE_COLUMNS, headers, file=path.name, sheet=None)
-    _check_country_totals(frame, {"all_ages": ALL_AGES}, headers, file=path.name, sheet=None)
+    _check_ages(frame, AGE_COLUMNS, headers, file=path, sheet=None)
+    _check_country_totals(frame, {"all_ages": ALL_AGES}, headers, file=path, sheet=None)
     return _ages_frame(frame)
 
 

@@ -33,7 +33,7 @@ def default_path() -> Path:
 
 
 def _bad(path: Path, problem: str, code: str | None = None) -> InputDataError:
-    return InputDataError(path.name, problem + (f" (entry {code!r})" if code else ""),
+    return InputDataError(path, problem + (f" (entry {code!r})" if code else ""),
                           fix="the file must be {code: [[boundary-sharing codes], nearby, nearby, ...]} "
                           "as published by ONSvisual; restore it")
 

@@ -90,10 +90,10 @@ def _sheets(path: Path) -> tuple[dict[str, pd.DataFrame], list[str]]:
         sheets = {n: pd.read_excel(book, sheet_name=n, header=None) for n in wanted}
         lines = sheet_lines(pd.read_excel(book, sheet_name=front, header=None)) if front else []
     except FileNotFoundError:
-        raise InputDataError(path.name, "file not found",
+        raise InputDataError(path, "file not found",
                              fix=f"put the RSX workbook in {paths.relative_to_root(path.parent)}") from None
     except Exception as exc:  # calamine raises its own error types for damaged files
-        raise InputDataError(path.name, f"cannot read this workbook ({type(exc).__name__}: {exc})",
+        raise InputDataError(path, f"cannot read this workbook ({type(exc).__name__}: {exc})",
                              fix="download the workbook again from GOV.UK; it may be truncated or not a spreadsheet",
                              ) from None
     return sheets, lines
@@ -109,7 +109,7 @@ def _measure_columns(names: list[str]) -> dict[int, tuple[str, str, str]]:
     return found
 
 
-def read_rsx_sheet(frame: pd.DataFrame, *, file: str, sheet: str, release: str) -> pd.DataFrame | None:
+def read_rsx_sheet(frame: pd.DataFrame, *, file: str | Path, sheet: str, release: str) -> pd.DataFrame | None:
     """One raw sheet → source rows, or None when it is not an RSX data sheet."""
     header = header_row(frame)
     if header is None:
@@ -170,7 +170,7 @@ def read_rsx_sheet(frame: pd.DataFrame, *, file: str, sheet: str, release: str) 
             "year": year, "year_start": year_start,
             "certified": (certified(cells[cert_col], file=file, row=row, column=names[cert_col], sheet=sheet)
                           if cert_col is not None else None),
-            "source": source, "release": release, "source_file": file, "source_sheet": sheet, "source_row": row,
+            "source": source, "release": release, "source_file": Path(file).name, "source_sheet": sheet, "source_row": row,
         }
         not_received = note.upper() == NOT_RECEIVED and all(
             is_placeholder(cells[i]) for cols in blocks.values() for i in cols.values())
@@ -194,11 +194,11 @@ def read_rsx_workbook(path: Path) -> pd.DataFrame:
         titles = [blank_if_missing(frame.iat[r, 0]) for r in range(header or 0)]
         found = year_from_texts([name, *titles])
         release = release_from_front_page(front, found[0]) if found else "not stated"
-        table = read_rsx_sheet(frame, file=path.name, sheet=name, release=release)
+        table = read_rsx_sheet(frame, file=path, sheet=name, release=release)
         if table is not None:
             parts.append(table)
     if not parts:
         raise InputDataError(
-            path.name, "no sheet with an 'E-code' header row and '<block> - <measure> (C1…C7)' columns; "
+            path, "no sheet with an 'E-code' header row and '<block> - <measure> (C1…C7)' columns; "
             f"sheets found: {', '.join(repr(s) for s in sheets)}", fix=FIX)
     return pd.concat(parts, ignore_index=True)

@@ -114,10 +114,10 @@ def _load_json(path: Path) -> object:
         with open(path, encoding="utf-8") as handle:
             return json.load(handle)
     except FileNotFoundError:
-        raise InputDataError(path.name, f"file not found in {paths.relative_to_root(path.parent)}",
+        raise InputDataError(path, f"file not found in {paths.relative_to_root(path.parent)}",
                              fix="restore it from the source named in the folder's PROVENANCE.md") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputDataError(path.name, f"cannot read this JSON ({exc})",
+        raise InputDataError(path, f"cannot read this JSON ({exc})",
                              fix="restore the file from the source named in the folder's PROVENANCE.md") from None
 
 

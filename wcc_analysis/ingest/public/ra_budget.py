@@ -212,13 +212,13 @@ def read_records(path: Path) -> tuple[list[list[str]], str]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise InputDataError(path.name, f"RA file not found at {path.parent.name}/{path.name}",
+        raise InputDataError(path, f"RA file not found at {path.parent.name}/{path.name}",
                              fix="restore the file from the source named in its folder's PROVENANCE.md") from None
     text, encoding = decode(raw, path.name)
     try:
         records = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
-        raise InputDataError(path.name, f"cannot read this CSV ({exc})", fix=FIX) from None
+        raise InputDataError(path, f"cannot read this CSV ({exc})", fix=FIX) from None
     return records, encoding
 
 
@@ -365,7 +365,7 @@ def _check_totals(wide: pd.DataFrame, columns: Sequence[dict], file: str) -> Non
 def read_ra_file(path: Path) -> pd.DataFrame:
     """One RA CSV → long rows (published ONS code in ``ons_code``; not yet joined to the lookup)."""
     path = Path(path)
-    file = path.name
+    file = path  # errors show it relative to the project
     records, _ = read_records(path)
     header = _header_index(records, file)
     titles = _titles(records, header)
@@ -422,7 +422,7 @@ def read_ra_file(path: Path) -> pd.DataFrame:
     long["line_number"] = long["line_number"].astype("Int64")
     long["is_total"] = long["line"].str.upper().str.startswith("TOTAL")
     long["year"], long["year_start"] = year, year_start
-    long["source_file"] = file
+    long["source_file"] = path.name
     long["net_budget_gbp_thousands"] = long["net_budget_gbp_thousands"].astype(float)
     return long.sort_values(["source_row", "position"], ignore_index=True)
 

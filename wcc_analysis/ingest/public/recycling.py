@@ -89,7 +89,7 @@ def load_recycling(path: Path | None = None, *, known_codes: Collection[str] | N
     if off.any():
         first = frame[off].iloc[0]
         raise InputDataError(
-            path.name, f"household_recycle_rate {first['household_recycling_rate']!r} is not "
+            path, f"household_recycle_rate {first['household_recycling_rate']!r} is not "
             f"household_recycled / household_collected ({first['household_recycled_t']:.0f} / "
             f"{first['household_collected_t']:.0f} = {implied[off].iloc[0]:.6f})",
             row=int(first["source_row"]), column=HEADERS["household_recycling_rate"],

@@ -292,10 +292,10 @@ def _read_workbook(path: Path) -> tuple[dict[str, pd.DataFrame], list[str]]:
         lines = sheet_lines(pd.read_excel(book, sheet_name=front, header=None)) if front else []
         return sheets, lines
     except FileNotFoundError:
-        raise InputDataError(path.name, "file not found", fix=f"put the RS workbook in {paths.relative_to_root(path.parent)}") from None
+        raise InputDataError(path, "file not found", fix=f"put the RS workbook in {paths.relative_to_root(path.parent)}") from None
     except Exception as exc:  # calamine raises its own error types for damaged files
         raise InputDataError(
-            path.name, f"cannot read this workbook ({type(exc).__name__}: {exc})",
+            path, f"cannot read this workbook ({type(exc).__name__}: {exc})",
             fix="download the workbook again from GOV.UK; it may be truncated or not a spreadsheet",
         ) from None
 
@@ -305,7 +305,7 @@ def _codes_say_net(frame: pd.DataFrame, header: int, column: int) -> bool:
     return any(normalise(frame.iat[r, column]).endswith("-net-exp") for r in range(header))
 
 
-def read_rs_sheet(frame: pd.DataFrame, *, file: str, sheet: str, release: str = "not stated") -> pd.DataFrame | None:
+def read_rs_sheet(frame: pd.DataFrame, *, file: str | Path, sheet: str, release: str = "not stated") -> pd.DataFrame | None:
     """One raw sheet → long rows as published, or None when it is not a net-current-expenditure sheet."""
     header = header_row(frame)
     if header is None:
@@ -363,7 +363,7 @@ def read_rs_sheet(frame: pd.DataFrame, *, file: str, sheet: str, release: str = 
             "certified": (certified(cells[cert_col], file=file, row=row, column=names[cert_col], sheet=sheet)
                           if cert_col is not None else pd.NA),
             "source": source, "release": release,
-            "source_file": file, "source_sheet": sheet, "source_row": row,
+            "source_file": Path(file).name, "source_sheet": sheet, "source_row": row,
         }
         for i, block in blocks.items():
             value = values[i]
@@ -384,12 +384,12 @@ def read_rs_workbook(path: Path) -> pd.DataFrame:
         header = header_row(frame)
         found = year_from_texts([name, *_title_lines(frame, header)]) if header is not None else None
         release = release_from_front_page(front, found[0]) if found else "not stated"
-        table = read_rs_sheet(frame, file=path.name, sheet=name, release=release)
+        table = read_rs_sheet(frame, file=path, sheet=name, release=release)
         if table is not None:
             parts.append(table)
     if not parts:
         raise InputDataError(
-            path.name,
+            path,
             "no sheet with an 'E-code' header row and a title saying 'Net current expenditure'; "
             f"sheets found: {', '.join(repr(s) for s in sheets)}",
             fix="check this is an RS 'data by LA' workbook as published by MHCLG",

@@ -57,7 +57,7 @@ def _dimension(folder: Path, dimension: str) -> pd.DataFrame:
     unknown = labels[~labels["label"].isin(described)]
     if len(unknown):
         bad = unknown.iloc[0]
-        raise InputDataError(labels_path.name, f"label {bad['label']!r} is not in {desc_path.name}",
+        raise InputDataError(labels_path, f"label {bad['label']!r} is not in {desc_path.name}",
                              row=int(bad["source_row"]), column="label", fix=FIX)
     return labels.assign(dimension=dimension, description=labels["label"].map(described))
 

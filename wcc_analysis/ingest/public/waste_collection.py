@@ -357,7 +357,7 @@ def load_waste_collection(path: Path | None = None, *, lookup_path: Path | None 
     module docstring), ``source_edition``, ``source_row`` (the row in Table 3). Missing figures are NaN, never 0.
     """
     path = Path(path) if path else default_path()
-    file = path.name
+    file = path  # errors show it relative to the project
     wanted = [SHEET] + ([TONNAGE_SHEET] if any(" ".join(n.lower().split()) == TONNAGE_SHEET.lower()
                                                for n in _sheet_names(path)) else [])
     sheets = read_sheets(path, wanted)
