@@ -27,6 +27,7 @@ from changes import (
     replace_text,
     set_cell,
     set_where,
+    workbook_cell,
     workbook_without_sheet,
     write_workbook,
 )
@@ -130,6 +131,7 @@ CASES: list[Case] = [
     Case("RS 2017-18 workbook: corrupt", P + "mhclg_revenue_outturn_rs/original/RS_2017-18_data_by_LA.xlsx", garbage(), InputDataError, r"cannot be read|not a"),
     Case("RS 2017-18 workbook: cut short", P + "mhclg_revenue_outturn_rs/original/RS_2017-18_data_by_LA.xlsx", cut(0.5), InputDataError, r"cannot be read|not a"),
     Case("RS 2017-18 workbook: missing sheet", P + "mhclg_revenue_outturn_rs/original/RS_2017-18_data_by_LA.xlsx", workbook_without_sheet("RS LA Data 2017-18"), InputDataError, r"sheet"),
+    Case("RS 2017-18 workbook: 1e15 in an outturn cell", P + "mhclg_revenue_outturn_rs/original/RS_2017-18_data_by_LA.xlsx", workbook_cell("RS LA Data 2017-18", "L311", 1e15), InputDataError, r"1,000,000,000,000,000"),
     Case("RS 2010-11 .xls: corrupt", P + "mhclg_revenue_outturn_rs/original/Revenue_Outturn_Summary__RS__data_2010-11_by_LA_-_27-Nov-2012-v2.xls", garbage(), InputDataError, r"cannot be read|not a"),
     Case("RSX 2024-25 .ods: corrupt", P + "mhclg_rsx_2022-23_to_2024-25_ods_dfe/RSX_LA_Data_2024-25_data_by_LA.ods", garbage(), InputDataError, r"cannot be read|not a"),
     Case("RS time series JSON: cut short", P + "mhclg_rs_timeseries_2017-18_to_2023-24_arcadesproject/council_spending.json", cut(0.5), InputDataError, r"JSON|cannot be read"),

@@ -133,3 +133,21 @@ def test_bad_argument_exits_2_in_one_line_before_anything_runs(argument, base_pr
     assert re.search(argument.words, lines[0]), lines[0]
     assert "Traceback" not in result.output
     assert snapshot(base_project / "reports") == reports
+
+
+def test_run_refuses_a_bad_input_before_any_notebook_starts(base_project, tmp_path, monkeypatch):
+    """The same check is the first step of ``wcc-analysis run``: exit 1, one line, no pack begun."""
+    from typer.testing import CliRunner
+
+    from wcc_analysis.run import cli
+
+    case = next(c for c in CASES if c.id == "services: text in a money column")
+    root = _project_for(case, base_project, tmp_path)
+    _point_at(monkeypatch, root)
+    before = snapshot(root / "reports")
+    result = CliRunner().invoke(cli.app, ["run", "--service", "museums", "--notebook", "needs_analysis"],
+                                catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and re.search(case.words, lines[0]) and case.input in lines[0], result.stderr
+    assert snapshot(root / "reports") == before and not list((root / "reports").glob(".incomplete-*"))

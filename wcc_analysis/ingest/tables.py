@@ -13,6 +13,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from wcc_analysis.core import paths, store
-from wcc_analysis.core.errors import InputDataError, ParameterError
+from wcc_analysis.core.errors import InputDataError, ParameterError, WccAnalysisError
 from wcc_analysis.core.limits import MONEY_LIMIT_GBP_THOUSANDS, POPULATION_RANGE
 from wcc_analysis.ingest.public import (
     authorities,
@@ -167,8 +170,9 @@ _MONEY_K = (-MONEY_LIMIT_GBP_THOUSANDS, MONEY_LIMIT_GBP_THOUSANDS)
 #: before it is written: a value outside (or infinite) is refused, naming its file, row and column; a missing
 #: value (a published placeholder such as "..", "[x]" or "-") is not checked.
 PLAUSIBLE: dict[str, dict[str, tuple[float, float]]] = {
-    "revenue_outturn": {c: _MONEY_K for c in ("net_expenditure_gbp_thousands", "total_expenditure_gbp_thousands",
-                                              "total_income_gbp_thousands")},
+    **{table: {c: _MONEY_K for c in ("net_expenditure_gbp_thousands", "total_expenditure_gbp_thousands",
+                                     "total_income_gbp_thousands")}
+       for table in ("revenue_outturn", "revenue_outturn_all_sources")},
     "ra_budget": {"net_budget_gbp_thousands": _MONEY_K},
     "ct_receipts": {"receipts_gbp_thousands": _MONEY_K},
     "mid_year_population": {"population": POPULATION_RANGE},
@@ -240,15 +244,46 @@ def reader(name: str) -> Callable[[], pd.DataFrame]:
 
 
 def build_all(progress: Callable[[str], None] | None = None) -> dict[str, pd.DataFrame]:
-    """Build (or load, when up to date) every table; ``progress`` gets one line per table."""
-    tables = {}
-    for name in TABLES:
-        if progress:
-            progress(f"{name}: building or loading")
-        tables[name] = load(name)
-        if progress:
-            progress(f"{name}: {len(tables[name]):,} rows")
+    """Build (or load, when up to date) every table; ``progress`` gets one line per table.
+
+    All or nothing: when a raw file is refused, every table this call rebuilt is put back as it was, so
+    ``data/processed`` is exactly as before (two tables read the same file: the first may build before the
+    second refuses it).
+    """
+    directory = paths.processed_dir()
+    with tempfile.TemporaryDirectory(prefix=".build-all-", dir=directory if directory.is_dir() else None) as kept:
+        saved = _keep(directory, Path(kept))
+        tables = {}
+        try:
+            for name in TABLES:
+                if progress:
+                    progress(f"{name}: building or loading")
+                tables[name] = load(name)
+                if progress:
+                    progress(f"{name}: {len(tables[name]):,} rows")
+        except WccAnalysisError:
+            _restore(directory, Path(kept), saved)
+            raise
     return tables
+
+
+def _keep(directory: Path, into: Path) -> set[str]:
+    """Copies of the processed tables and their sidecars as they are now."""
+    names = set()
+    for path in directory.glob("*"):
+        if path.is_file() and path.suffix in (".parquet", ".json"):
+            shutil.copy2(path, into / path.name)
+            names.add(path.name)
+    return names
+
+
+def _restore(directory: Path, kept: Path, saved: set[str]) -> None:
+    """``directory``'s tables back as :func:`_keep` found them (each file replaced atomically)."""
+    for path in directory.glob("*"):
+        if path.is_file() and path.suffix in (".parquet", ".json") and path.name not in saved:
+            path.unlink()
+    for name in saved:
+        os.replace(kept / name, directory / name)
 
 
 def raw_public_files() -> list[Path]:
