@@ -32,4 +32,4 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(STAMP)
-	$(BIN)/python scripts/benchmark_runner.py
+	$(BIN)/python benchmarks/run.py

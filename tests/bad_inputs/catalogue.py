@@ -57,6 +57,8 @@ CASES: list[Case] = [
     Case("services: text in a money column", C + "services.csv", set_cell(2, "budget_gbp", "lots"), InputDataError, r"row 2, column 'budget_gbp': value 'lots' is not an amount in pounds"),
     Case("services: £ and thousands separators", C + "services.csv", set_cell(2, "budget_gbp", "£532,000"), None),
     Case("services: BOM and CRLF", C + "services.csv", crlf_bom(), None),
+    Case("kpis: blank lines at the end", C + "kpis.csv", append_text("\n\n"), None),
+    Case("supplier payments: blank line at the end", C + "supplier_payments/illustrative_2024-25.csv", append_text("\n"), None),
     Case("services: Windows-1252", C + "services.csv", encoded("cp1252", "Leisure – Sports", "Leisure é Sports"), None),
     Case("services: Mac Roman", C + "services.csv", encoded("mac_roman", "Leisure – Sports", "Leisure è Sports"), None),
     Case("services: UTF-16", C + "services.csv", encoded("utf-16"), InputDataError, r"UTF-16 or UTF-32"),

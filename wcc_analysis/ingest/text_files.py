@@ -70,8 +70,9 @@ def read_csv_text(path: Path, *, ragged: bool = True) -> CsvText:
     previous_end = 0
     try:
         for record in reader:
-            records.append(record)
-            lines.append(previous_end + 1)
+            if record:  # a blank line (often one at the end) is no record
+                records.append(record)
+                lines.append(previous_end + 1)
             previous_end = reader.line_num
     except csv.Error as exc:
         raise InputDataError(path, f"is not a readable CSV ({exc}): it may be cut short or hold an unclosed quote",
