@@ -276,6 +276,14 @@ def run(
             + ". Default: process.",
         ),
     ] = "process",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler", metavar="ADDRESS", show_default=False,
+            help="With --executor dask: the address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786. "
+            "Default: a LocalCluster on this machine, --jobs workers.",
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", metavar="DIR", help="Folder for packs. Default: reports/ in the project."),
@@ -312,7 +320,8 @@ def run(
     # every parameter is checked before anything runs or is built
     code = planning.check_council_code(council or config.default_council)
     executions = planning.plan(config, service, notebook, planning.Council(code), parameter)
-    backend = executors.get_executor(executor)
+    executor_options = {"scheduler": scheduler}
+    backend = executors.get_executor(executor, executor_options)
     timeout = runner.check_timeout(timeout)
     out_dir = pack.check_out_dir(out or paths.reports_dir())
     jobs = jobs or os.cpu_count() or 1
@@ -335,6 +344,7 @@ def run(
             out_dir=out_dir,
             jobs=jobs,
             executor=executor,
+            executor_options=executor_options,
             progress=reporter,
             prepare=False,
             started=started,

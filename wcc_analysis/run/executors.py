@@ -34,7 +34,7 @@ import sys
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,6 +59,8 @@ class Executor(ABC):
 
     name: ClassVar[str]
     description: ClassVar[str]
+    #: The keyword arguments ``__init__`` takes (``wcc-analysis run`` options of the same names), if any.
+    options: ClassVar[tuple[str, ...]] = ()
 
     def at_once(self, jobs: int | None, count: int) -> int:
         """How many of ``count`` executions run at the same time for ``jobs`` (None: the cores)."""
@@ -106,15 +108,27 @@ def executor_names() -> list[str]:
     return list(_EXECUTORS)
 
 
-def get_executor(name: str) -> Executor:
-    """A new instance of the executor registered as ``name``; ParameterError naming the known ones."""
+def get_executor(name: str, options: Mapping[str, Any] | None = None) -> Executor:
+    """A new instance of the executor registered as ``name``, made with ``options`` (its keyword arguments).
+
+    ParameterError naming the known executors for an unknown name, or naming the options an executor takes
+    for one it does not (e.g. ``--scheduler`` for any executor but ``dask``).
+    """
     try:
         cls = _EXECUTORS[name]
     except KeyError:
         raise ParameterError(
             f"unknown executor {name!r}. Known executors: {', '.join(executor_names())}."
         ) from None
-    return cls()
+    given = {k: v for k, v in (options or {}).items() if v is not None}
+    unknown = sorted(set(given) - set(cls.options))
+    if unknown:
+        takes = ", ".join(f"--{o}" for o in cls.options) or "no options"
+        raise ParameterError(
+            f"the {name!r} executor does not take {', '.join('--' + o for o in unknown)} (it takes {takes}). "
+            "What to do: leave the option out, or choose the executor that takes it."
+        )
+    return cls(**given)
 
 
 # --------------------------------------------------------------------------- shared helpers

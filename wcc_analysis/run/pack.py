@@ -51,7 +51,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -391,6 +391,7 @@ def build(
     prepare: bool = True,
     started: datetime | None = None,
     timeout: float | None = None,
+    executor_options: Mapping[str, Any] | None = None,
 ) -> Pack:
     """Prepare data, run every execution with ``executor`` and write the pack.
 
@@ -400,7 +401,7 @@ def build(
     (default :data:`~wcc_analysis.run.runner.DEFAULT_TIMEOUT_S`). A bad ``timeout`` or
     ``out_dir`` (:func:`check_out_dir`) is a ParameterError before anything runs.
     """
-    get_executor(executor)  # an unknown name fails here, before data preparation
+    get_executor(executor, executor_options)  # an unknown name or option fails here, before data preparation
     limit = {} if timeout is None else {"timeout": runner.check_timeout(timeout)}
     out_dir = check_out_dir(Path(out_dir) if out_dir else paths.reports_dir())
     started = started or datetime.now(UTC)
@@ -413,7 +414,8 @@ def build(
         print(f"note: removed {_shown(gone)}, left by a run that was stopped before it finished", file=sys.stderr)
     run_id, tmp, final = reserve(out_dir, new_run_id(council.code, started))
     try:
-        results = runner.execute(executions, tmp, jobs=jobs, progress=progress, executor=executor, **limit)
+        results = runner.execute(executions, tmp, jobs=jobs, progress=progress, executor=executor,
+                                  executor_options=executor_options, **limit)
         finished = datetime.now(UTC)
         manifest = build_manifest(
             run_id=run_id,

@@ -33,7 +33,7 @@ import signal
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -552,18 +552,20 @@ def execute(
     progress: Progress | None = None,
     executor: str = "process",
     timeout: float | None = None,
+    executor_options: Mapping[str, Any] | None = None,
 ) -> list[ExecutionResult]:
     """Run every execution into ``out_dir`` (``<service>/<notebook>.ipynb`` plus one file per exporter).
 
     ``executor`` names a registered executor (:func:`~wcc_analysis.run.executors.executor_names`;
-    ParameterError for an unknown one). At most ``jobs`` run at once (default:
+    ParameterError for an unknown one), made with ``executor_options`` (e.g. ``{"scheduler": address}``
+    for ``"dask"``). At most ``jobs`` run at once (default:
     the number of cores); no cell may run longer than ``timeout`` seconds (default
     :data:`DEFAULT_TIMEOUT_S`; ParameterError unless > 0). Results come back in the
     order of ``executions``; this never raises for a failing notebook.
     """
     from wcc_analysis.run.executors import get_executor  # executors import this module
 
-    backend = get_executor(executor)
+    backend = get_executor(executor, executor_options)
     timeout = check_timeout(timeout)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
