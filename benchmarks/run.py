@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,8 +38,12 @@ from pathlib import Path
 import nbformat
 import psutil
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from wcc_analysis.run.linked_project import link_project, replace_file  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+CHANGED_INPUT = "data/raw/council/{council}/kpis.csv"  # step 5: one council file, new bytes
 TARGETS = {"run / floor": ("≤", 1.25), "naive / run": ("≥", 3.0), "rerun / run": ("≤", 0.05),
            "changed / run": ("≤", 0.30)}
 
@@ -136,21 +139,11 @@ def wcc_run(council: str, jobs: int, out: Path, home: Path, measure: bool = Fals
     return elapsed, memory
 
 
-def changed_copy(work: Path, council: str) -> Path:
-    """A copy of the project (raw files linked, config and processed copied) with one council CSV rewritten."""
-    home = work / "project"
-    shutil.copytree(ROOT / "config", home / "config")
-    (home / "notebooks").symlink_to(ROOT / "notebooks")
-    for folder, _dirs, files in os.walk(ROOT / "data" / "raw"):
-        here = home / Path(folder).relative_to(ROOT)
-        here.mkdir(parents=True, exist_ok=True)
-        for name in files:
-            (here / name).symlink_to(Path(folder, name).resolve())
-    shutil.copytree(ROOT / "data" / "processed", home / "data" / "processed")
-    target = home / "data" / "raw" / "council" / council / "kpis.csv"
-    text = target.read_text(encoding="utf-8")
-    target.unlink()
-    target.write_text(text + "\n", encoding="utf-8")  # new bytes, same table
+def changed_copy(work: Path, council: str, relative: str = CHANGED_INPUT) -> Path:
+    """A linked copy of the project (:mod:`wcc_analysis.run.linked_project`) with one council file rewritten."""
+    home = link_project(ROOT, work / "project")
+    path = home / relative.format(council=council)
+    replace_file(home, relative.format(council=council), path.read_text(encoding="utf-8") + "\n")  # new bytes
     return home
 
 

@@ -11,7 +11,6 @@ previous pack byte-for-byte unchanged. For an accepted variant: no error.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 from pathlib import Path
@@ -23,18 +22,10 @@ from wcc_analysis.core import config as config_module
 from wcc_analysis.core import paths
 from wcc_analysis.run import preflight
 from wcc_analysis.run.cli import error_line
+from wcc_analysis.run.linked_project import link_project
 
 ROOT = Path(__file__).resolve().parents[2]
 PREVIOUS_PACK = "20260101T000000Z-E07000237"
-
-
-def _link_tree(source: Path, target: Path) -> None:
-    """``target`` mirrors ``source`` with a symlink per file (the raw files are read, never copied or written)."""
-    for folder, _dirs, files in os.walk(source):
-        here = target / Path(folder).relative_to(source)
-        here.mkdir(parents=True, exist_ok=True)
-        for name in files:
-            (here / name).symlink_to(Path(folder, name).resolve())
 
 
 def _point_at(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
@@ -51,11 +42,7 @@ def snapshot(folder: Path) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def base_project(tmp_path_factory) -> Path:
     """The real project's inputs, linked, with data/processed built once and a previous pack."""
-    root = tmp_path_factory.mktemp("bad-inputs") / "base"
-    shutil.copytree(ROOT / "config", root / "config")
-    (root / "notebooks").symlink_to(ROOT / "notebooks")
-    _link_tree(ROOT / "data" / "raw", root / "data" / "raw")
-    (root / "data" / "processed").mkdir(parents=True)
+    root = link_project(ROOT, tmp_path_factory.mktemp("bad-inputs") / "base", processed=False)
     pack = root / "reports" / PREVIOUS_PACK
     (pack / "museums").mkdir(parents=True)
     (pack / "index.html").write_text("<!DOCTYPE html><title>the last good pack</title>", encoding="utf-8")
@@ -70,11 +57,7 @@ def base_project(tmp_path_factory) -> Path:
 
 
 def _project_for(case: Case, base: Path, where: Path) -> Path:
-    root = where / "project"
-    shutil.copytree(base / "config", root / "config")
-    (root / "notebooks").symlink_to(ROOT / "notebooks")
-    _link_tree(base / "data" / "raw", root / "data" / "raw")
-    shutil.copytree(base / "data" / "processed", root / "data" / "processed")
+    root = link_project(base, where / "project")
     shutil.copytree(base / "reports", root / "reports", symlinks=True)
     target = root / case.input
     if target.is_symlink():

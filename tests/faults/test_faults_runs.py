@@ -147,7 +147,7 @@ def test_latest_ends_on_the_newer_of_two_runs_at_once(faulty, tmp_path):
     (first, second) = sorted(manifests, key=lambda name: manifests[name]["started"] + name)
     assert manifests[first]["selection"]["services"] == ["slower"]  # the run that started first…
     assert manifests[first]["finished"] >= manifests[second]["finished"]  # …finished last
-    assert pack._run_order(first) < pack._run_order(second)
+    assert pack.run_order(first) < pack.run_order(second)
     assert os.readlink(out / "latest") == second
     assert wait_until_gone(older_marker, 3) == []
 

@@ -59,8 +59,9 @@ def test_run_help_lists_the_executors():
     result = invoke("run", "--help")
     assert result.exit_code == 0
     text = " ".join(result.output.split())  # the help is wrapped to the terminal's width
-    assert "--executor {process,serial}" in text
+    assert "--executor {process,serial,dask}" in text
     assert "process: a pool of worker processes" in text and "serial: one notebook after another" in text
+    assert "dask: Dask" in text and "--scheduler ADDRESS" in text
 
 
 def test_run_with_the_serial_executor(project, tmp_path):
@@ -83,7 +84,8 @@ def test_run_with_the_serial_executor(project, tmp_path):
         (["run", "-s", "museums", "-p", "colour=red"], "unknown parameter 'colour'"),
         (["run", "--council", "E07999999"], "E07999999"),
         (["validate", "/nonexistent/pack"], "is not a folder"),
-        (["run", "-s", "museums", "--executor", "dask"], "unknown executor 'dask'. Known executors: process, serial."),
+        (["run", "-s", "museums", "--executor", "threads"],
+         "unknown executor 'threads'. Known executors: process, serial, dask."),
     ],
 )
 def test_bad_parameters_exit_2_with_one_line_and_no_traceback(project, args, message):

@@ -232,7 +232,7 @@ def test_a_registered_exporter_is_planned_written_and_linked(project, tmp_path):
 def test_unknown_executor_fails_before_any_pack_is_started(project, monkeypatch):
     monkeypatch.setattr(runner, "prepare_data", lambda: pytest.fail("data prepared for a bad executor"))
     plan = planning.plan(load_config(), services=["portfolio"], council=WORCESTER)
-    with pytest.raises(ParameterError, match="Known executors: process, serial"):
+    with pytest.raises(ParameterError, match="Known executors: process, serial, dask"):
         pack.build(load_config(), plan, WORCESTER, out_dir=project / "reports", executor="threads")
     assert list((project / "reports").iterdir()) == []
 

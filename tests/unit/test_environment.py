@@ -8,7 +8,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _name_and_spec(requirement: str) -> tuple[str, str]:
-    match = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$", requirement)
+    # a pip extra ("dask[distributed]") is the conda package itself: conda's dask includes distributed
+    match = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(?:\[[^\]]*\])?\s*(.*)$", requirement)
     return match.group(1).lower().replace("_", "-"), match.group(2).replace(" ", "")
 
 

@@ -43,7 +43,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from wcc_analysis.core import paths
+from wcc_analysis.core import paths, run_facts
 from wcc_analysis.core.errors import ParameterError
 
 _CHUNK = 1 << 20
@@ -100,9 +100,47 @@ def _imported_modules(name: str, source: str) -> set[str]:
     return {m for m in found if (m == PACKAGE or m.startswith(PACKAGE + ".")) and _module_file(m)}
 
 
+#: data/processed/<this>: the package modules each module's source imports, by the sha256 of that source. Parsing
+#: every builder's modules costs about 2 s per process; kernels read this file instead (the parse is redone for a
+#: source not in it, and the whole file is dropped when a package module is added, moved or removed).
+IMPORTS_CACHE = ".package-imports.json"
+
+
+@cache
+def _package_layout() -> str:
+    """sha256 over the package's module file names (what :func:`_module_file` can find)."""
+    root = _package_dir()
+    names = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")) if root else []
+    return hashlib.sha256("\n".join(names).encode()).hexdigest()
+
+
+def _load_imports_cache(file: Path) -> dict[str, list[str]]:
+    try:
+        held = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(held, dict) or held.get("layout") != _package_layout() or not isinstance(held.get("edges"), dict):
+        return {}
+    return held["edges"]
+
+
+def _save_imports_cache(file: Path, edges: dict[str, list[str]]) -> None:
+    with contextlib.suppress(OSError):  # a cache: a read-only data/processed only costs the parse next time
+        file.parent.mkdir(parents=True, exist_ok=True)
+        body = json.dumps({"layout": _package_layout(), "edges": edges}, sort_keys=True)
+        _atomic_write_bytes(file, lambda tmp: tmp.write_text(body, encoding="utf-8"))
+
+
 @cache
 def builder_fingerprint(module_name: str) -> str:
-    """sha256 over the source of ``module_name`` and every package module it imports, transitively."""
+    """sha256 over the source of ``module_name`` and every package module it imports, transitively.
+
+    The imports of a source are looked up in :data:`IMPORTS_CACHE` by the source's sha256 (the sources are always
+    read and hashed; only their parse is cached).
+    """
+    cache_file = paths.processed_dir() / IMPORTS_CACHE
+    edges = _load_imports_cache(cache_file)
+    learned = False
     seen: dict[str, str] = {}
     stack = [module_name]
     while stack:
@@ -113,8 +151,15 @@ def builder_fingerprint(module_name: str) -> str:
         if file is None:
             continue
         source = file.read_bytes()
-        seen[name] = hashlib.sha256(source).hexdigest()
-        stack.extend(_imported_modules(name, source.decode("utf-8")) - set(seen))
+        source_hash = hashlib.sha256(source).hexdigest()
+        seen[name] = source_hash
+        key = f"{name}:{source_hash}"
+        if key not in edges:
+            edges[key] = sorted(_imported_modules(name, source.decode("utf-8")))
+            learned = True
+        stack.extend(set(edges[key]) - set(seen))
+    if learned:
+        _save_imports_cache(cache_file, edges)
     digest = hashlib.sha256()
     for name, file_hash in sorted(seen.items()):
         digest.update(f"{name}:{file_hash}\n".encode())
@@ -264,8 +309,12 @@ def cached_table(
     label for builders outside the package. A parquet that is not byte for byte the one its sidecar recorded,
     or whose schema differs, is rebuilt (never returned, never an error).
     """
-    directory = directory or paths.processed_dir()
-    sources = list(sources)
+    with run_facts.loading_data():
+        return _cached_table(name, list(sources), build, builder_version, directory or paths.processed_dir())
+
+
+def _cached_table(name: str, sources: list[Path], build: Callable[[], pd.DataFrame], builder_version: str,
+                  directory: Path) -> pd.DataFrame:
     table_path = directory / f"{name}.parquet"
     meta_path = directory / f"{name}.json"
     wanted = fingerprint(sources, build, builder_version)

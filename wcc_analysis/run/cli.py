@@ -174,7 +174,10 @@ class _LineReporter:
     def finished(self, result) -> None:
         self.done += 1
         ex = result.execution
-        line = f"[{self.done}/{self.total}] {result.status:<6} {ex.service}/{ex.notebook} {result.duration_s:.1f} s"
+        status = "reused" if result.reused_from else result.status
+        line = f"[{self.done}/{self.total}] {status:<6} {ex.service}/{ex.notebook} {result.duration_s:.1f} s"
+        if result.reused_from:
+            line += f" (copied: nothing it reads changed since run {result.reused_from['run_id']})"
         if result.error:
             line += f" - {result.error['ename']}: {_one_line(result.error['evalue'])[:200]}"
         print(line, file=self.out, flush=True)
@@ -223,6 +226,8 @@ class _RichReporter:
         self._ensure_live()
         task = self.tasks[result.execution.key]
         state = "[green]ok[/]" if result.ok else f"[bold red]FAILED[/] ({result.error['ename']})"
+        if result.reused_from:
+            state = "[green]reused[/]"
         self.progress.update(task, completed=1, state=state)
         self.progress.stop_task(task)
 
@@ -261,7 +266,9 @@ def run(
     council: Annotated[
         str | None,
         typer.Option("--council", "-c", metavar="ONS_CODE",
-                     help="ONS code of the council, e.g. E07000237. Default: from config/services.toml."),
+                     help="ONS code of the council, e.g. E07000237. Default: from config/services.toml. "
+                     "'all-districts': a sector run, one notebook (default needs_analysis) of one service for "
+                     "every English shire district, into one sector pack (OUT/latest is not moved)."),
     ] = None,
     jobs: Annotated[
         int | None,
@@ -296,6 +303,14 @@ def run(
             "Every chosen notebook must declare it.",
         ),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", show_default=False,
+            help="Run every notebook again. Default: a notebook whose source, parameters, package code and every "
+            "input it read are unchanged since an earlier pack in --out is copied from that pack (marked reused).",
+        ),
+    ] = False,
     timeout: Annotated[
         float | None,
         typer.Option(
@@ -317,6 +332,9 @@ def run(
 
     started = datetime.now(UTC)
     config = load_config()
+    if council is not None and council.strip().lower() == "all-districts":
+        raise typer.Exit(_run_sector(config, service, notebook, parameter, out=out, jobs=jobs, executor=executor,
+                                     executor_options={"scheduler": scheduler}, timeout=timeout, started=started))
     # every parameter is checked before anything runs or is built
     code = planning.check_council_code(council or config.default_council)
     executions = planning.plan(config, service, notebook, planning.Council(code), parameter)
@@ -349,6 +367,7 @@ def run(
             prepare=False,
             started=started,
             timeout=timeout,
+            reuse=not force,
         )
     finally:
         reporter.stop()
@@ -361,6 +380,8 @@ def run(
     for result in built.results:
         ex = result.execution
         status = "[green]ok[/]" if result.ok else "[bold red]FAILED[/]"
+        if result.reused_from:
+            status = f"[green]reused[/] from {result.reused_from['run_id']}"
         table.add_row(ex.service, ex.notebook, status, f"{result.duration_s:.1f}")
     console.print(table)
 
@@ -744,6 +765,31 @@ def data_add(
 
 def main() -> None:
     app()
+
+
+def _run_sector(config, service: list[str] | None, notebook: list[str] | None, parameter: list[str] | None, *,
+                out: Path | None, jobs: int | None, executor: str, executor_options: dict[str, str | None],
+                timeout: float | None, started: datetime) -> int:
+    """``run --council all-districts`` (:mod:`wcc_analysis.run.sector`): run, print a summary; the exit code."""
+    from wcc_analysis.run import sector
+
+    def say(line: str) -> None:
+        console.print(line, markup=False, soft_wrap=True)
+        console.file.flush()  # one line at a time in a log, as it happens
+
+    built = sector.run_sector(
+        config, service, notebook, parameter, say=say, out_dir=out or paths.reports_dir(),
+        jobs=jobs or os.cpu_count() or 1, executor=executor, executor_options=executor_options, timeout=timeout,
+        started=started, progress=sector.LineProgress(say))
+    info = built.manifest["sector"]
+    say(f"Sector run {built.run_id}: {info['councils']} councils, {info['ok']} ok, {info['failed']} failed; "
+        f"{info['executions_per_minute']} executions a minute, wall time {built.manifest['duration_s']:.0f} s.")
+    for result in built.failed:
+        err = result.error or {}
+        console.print(f"FAILED {result.execution.folder}: {err.get('kind')} {err.get('ename')}: "
+                      f"{_one_line(err.get('evalue', ''))[:300]}", markup=False, style="red", soft_wrap=True)
+    say(f"Sector page: {built.path / 'index.html'} (latest is not moved by a sector run)")
+    return EXIT_OK if built.ok else EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -9,24 +9,30 @@ by name; :func:`~wcc_analysis.run.runner.execute` and ``wcc-analysis run
 - ``"process"`` (the default): a pool of worker processes (fork where available),
   ``jobs`` notebooks at a time;
 - ``"serial"``: one after another in this process, for debugging and for
-  environments where forking is unwelcome.
+  environments where forking is unwelcome;
+- ``"dask"`` (:mod:`wcc_analysis.run.dask_executor`, needs ``pip install ".[dask]"``):
+  tasks on a Dask cluster, a LocalCluster of ``jobs`` workers made for the run or
+  the running cluster at ``wcc-analysis run --scheduler ADDRESS``; each task sends
+  its output files back, so workers need the project but no shared pack folder.
 
-Both stop cleanly when interrupted (Ctrl-C, KeyboardInterrupt): every worker
-process and every kernel they started is killed before the interrupt propagates.
-On Linux a worker also dies with the process that started it (prctl
+All stop cleanly when interrupted (Ctrl-C, KeyboardInterrupt): every worker
+process and every kernel they started is killed before the interrupt propagates
+(on a remote Dask cluster the tasks are cancelled; see that module).
+On Linux a process-pool worker also dies with the process that started it (prctl
 PR_SET_PDEATHSIG), even when that process is killed with SIGKILL, and a kernel
 dies within a second of its worker (ipykernel watches its parent process).
 
 A new backend is one subclass of :class:`Executor` with a ``name``, decorated
-with :func:`register_executor`. A Dask backend (planned) would be such a class in
-its own module, ``wcc_analysis/run/dask_executor.py``, imported at the end of this
-one, and importing ``dask.distributed`` only inside its ``run``; none exists yet.
+with :func:`register_executor`; keyword options of its ``__init__`` are listed in
+``options``. The Dask backend is such a class in its own module, imported at the
+end of this one, that imports ``dask`` and ``distributed`` only inside its methods.
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.util
 import os
 import queue as queue_module
 import signal
@@ -52,6 +58,7 @@ from wcc_analysis.run.runner import (
     kill_processes,
     run_execution,
 )
+from wcc_analysis.run.warm_kernels import KernelPool
 
 
 class Executor(ABC):
@@ -159,6 +166,9 @@ def _project_home(root: str) -> Iterator[None]:
 
 # --------------------------------------------------------------------------- process pool
 
+#: Environment variable: "0" runs the process executor without warm kernels (to compare, e.g. in the benchmark).
+WARM_KERNELS_ENV = "WCC_ANALYSIS_WARM_KERNELS"
+
 #: The running pool's event queue, inside a worker process only (never set in the
 #: parent). A multiprocessing queue cannot travel with each task, so each worker
 #: receives it once, from ProcessExecutor.run, when it starts (_init_worker).
@@ -198,8 +208,12 @@ def _die_with_parent(parent_pid: int) -> None:
         threading.Thread(target=watch, name="wcc-analysis-parent-watch", daemon=True).start()
 
 
-def _init_worker(root: str, events: Any, parent_pid: int | None = None) -> None:
-    global _worker_events
+#: The worker's spare kernel (:mod:`wcc_analysis.run.warm_kernels`), inside a worker process only.
+_worker_kernels: KernelPool | None = None
+
+
+def _init_worker(root: str, events: Any, parent_pid: int | None = None, warm: bool = True) -> None:
+    global _worker_events, _worker_kernels
     if parent_pid is not None:
         _die_with_parent(parent_pid)
     # Ctrl-C reaches the whole process group: the parent stops the workers itself
@@ -207,6 +221,12 @@ def _init_worker(root: str, events: Any, parent_pid: int | None = None) -> None:
     os.environ[paths.HOME_ENV] = root
     paths.project_root.cache_clear()
     _worker_events = events
+    if warm:
+        _worker_kernels = KernelPool(paths.notebooks_dir())
+        _worker_kernels.prime()  # the first notebook's kernel boots while the worker waits for its task
+        # a worker that ends normally shuts its spare down; one that is killed takes it along (ipykernel exits
+        # when its parent does, and _stop_pool kills every process a worker started)
+        multiprocessing.util.Finalize(None, _worker_kernels.close, exitpriority=10)
 
 
 def _tell_started(execution: Execution) -> None:
@@ -214,9 +234,10 @@ def _tell_started(execution: Execution) -> None:
 
 
 def _work(execution: Execution, out_dir: str, exporters: Sequence[Exporter],
-          timeout: float | None = None) -> ExecutionResult:
-    """One task in a worker process."""
-    return run_execution(execution, out_dir, started=_tell_started, exporters=exporters, timeout=timeout)
+          timeout: float | None = None, prime: bool = False) -> ExecutionResult:
+    """One task in a worker process; ``prime``: more tasks follow, so start the next spare kernel now."""
+    return run_execution(execution, out_dir, started=_tell_started, exporters=exporters, timeout=timeout,
+                         kernels=_worker_kernels, prime=prime)
 
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:
@@ -249,10 +270,13 @@ class ProcessExecutor(Executor):
     """
 
     name = "process"
-    description = "a pool of worker processes (fork where available), --jobs notebooks at a time"
+    description = ("a pool of worker processes (fork where available), --jobs notebooks at a time, each keeping a "
+                   "warm kernel ready for its next notebook")
 
     def __init__(self) -> None:
         self.events: Any = None  # the run's multiprocessing queue, while run() is running
+        #: Keep a spare kernel per worker (:mod:`wcc_analysis.run.warm_kernels`); False: papermill starts each.
+        self.warm = os.environ.get(WARM_KERNELS_ENV, "1") != "0"
 
     def run(
         self,
@@ -289,14 +313,18 @@ class ProcessExecutor(Executor):
 
         pool: ProcessPoolExecutor | None = None
         try:
+            at_once = self.at_once(jobs, len(executions))
             pool = ProcessPoolExecutor(
-                max_workers=self.at_once(jobs, len(executions)),
+                max_workers=at_once,
                 mp_context=ctx,
                 initializer=_init_worker,
-                initargs=(str(paths.project_root()), self.events, os.getpid()),
+                initargs=(str(paths.project_root()), self.events, os.getpid(), self.warm),
             )
+            # the last `at_once` tasks start no spare kernel: no task would follow to use it
+            last = len(executions) - at_once
             pending: dict[Future, Execution] = {
-                pool.submit(_work, ex, str(out_dir), exporters, timeout): ex for ex in executions
+                pool.submit(_work, ex, str(out_dir), exporters, timeout, i < last): ex
+                for i, ex in enumerate(executions)
             }
             while pending:
                 done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
@@ -368,3 +396,7 @@ __all__ = [
     "register_executor",
     "registered_executors",
 ]
+
+
+# registers the "dask" executor (dask itself is imported only when such a run starts)
+from wcc_analysis.run import dask_executor as _dask_executor  # noqa: E402, F401, I001

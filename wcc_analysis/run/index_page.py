@@ -214,6 +214,10 @@ def _cell(entry: dict[str, Any] | None, applies: bool, names: Mapping[str, str] 
     status = entry["status"]
     badge = f"<span class='badge {'ok' if status == 'ok' else 'failed'}'>{_esc(status)}</span>"
     secs = f" <span class='secs'>{entry.get('duration_s', 0):.1f} s</span>"
+    reused = entry.get("reused_from")
+    if reused:
+        secs = (f" <span class='secs reused' title='nothing it reads changed since that run: its outputs were "
+                f"copied, not run again'>reused from run {_esc(reused.get('run_id'))}</span>")
     figures = ""
     figures_recorded = {k: v for k, v in (entry.get("headline") or {}).items() if k != DATA_USED_KEY}
     if figures_recorded:
@@ -828,10 +832,17 @@ def _illustrative_banner(manifest: Mapping[str, Any], services: Mapping[str, str
 def _run_status(manifest: Mapping[str, Any], total: int) -> tuple[str, str]:
     """(a short notice for the top of the page when reports failed, the Run status section)."""
     failed = [e for e in manifest["executions"] if e["status"] != "ok"]
+    reused = [e for e in manifest["executions"] if e.get("reused_from")]
+    reuse_note = (
+        f"<p>{len(reused)} of {total} reports were <b>reused</b>: their notebook, parameters, the package's code "
+        "and every input file they read are unchanged since the run named beside each, so their outputs were "
+        "copied from that run's pack rather than run again (<code>wcc-analysis run --force</code> runs "
+        "everything).</p>" if reused else ""
+    )
     if not failed:
         return "", (
             "<h2 id='run-status'>Run status</h2>\n"
-            f"<div class='banner ok'>All {total} reports ran successfully.</div>"
+            f"<div class='banner ok'>All {total} reports ran successfully.</div>{reuse_note}"
         )
     notice = (
         f"<div class='banner failed'><b>{len(failed)} of {total} reports failed</b>: their figures are missing "
@@ -867,7 +878,7 @@ def _run_status(manifest: Mapping[str, Any], total: int) -> tuple[str, str]:
         f"<div class='banner failed'><b>{len(failed)} of {total} reports failed.</b> "
         "They are listed under “Failures” below. This pack was kept, but <code>latest</code> "
         "still points to the last pack in which every report succeeded.</div>\n"
-        "<h3 id='failures'>Failures</h3><ul>" + "".join(items) + "</ul>"
+        "<h3 id='failures'>Failures</h3><ul>" + "".join(items) + "</ul>" + reuse_note
     )
     return notice, section
 

@@ -62,6 +62,7 @@ from wcc_analysis.core import paths
 from wcc_analysis.core.config import Config
 from wcc_analysis.core.errors import ParameterError
 from wcc_analysis.run import planning, runner
+from wcc_analysis.run import reuse as reuse_module
 from wcc_analysis.run.data_currency import data_currency
 from wcc_analysis.run.executors import get_executor
 from wcc_analysis.run.index_page import council_inputs, render_index
@@ -319,7 +320,7 @@ def check_out_dir(out_dir: str | Path) -> Path:
     return out
 
 
-def _run_order(run_id: str) -> tuple[str, int] | None:
+def run_order(run_id: str) -> tuple[str, int] | None:
     """The start order of run ``run_id`` (its UTC time, then its -n suffix); None for another name."""
     match = RUN_ID_PATTERN.match(run_id)
     return (match[1], int(match[2] or 1)) if match else None
@@ -358,7 +359,7 @@ def _update_latest(out_dir: Path, run_id: str) -> bool:
         return False
     if link.is_symlink():
         current = os.readlink(link)
-        mine, theirs = _run_order(run_id), _run_order(Path(current).name)
+        mine, theirs = run_order(run_id), run_order(Path(current).name)
         if mine and theirs and theirs > mine and (out_dir / current).is_dir():
             print(f"note: {link} still points to {current}, which started after {run_id}", file=sys.stderr)
             return False
@@ -392,6 +393,7 @@ def build(
     started: datetime | None = None,
     timeout: float | None = None,
     executor_options: Mapping[str, Any] | None = None,
+    reuse: bool = True,
 ) -> Pack:
     """Prepare data, run every execution with ``executor`` and write the pack.
 
@@ -399,7 +401,10 @@ def build(
     ``executor``, before anything runs). ``started`` is the run's start time for
     the manifest (default: now). ``timeout``: the longest one cell may run, in seconds
     (default :data:`~wcc_analysis.run.runner.DEFAULT_TIMEOUT_S`). A bad ``timeout`` or
-    ``out_dir`` (:func:`check_out_dir`) is a ParameterError before anything runs.
+    ``out_dir`` (:func:`check_out_dir`) is a ParameterError before anything runs. With ``reuse`` (the default;
+    ``wcc-analysis run --force`` turns it off) an execution whose notebook, parameters, package source and recorded
+    inputs are all unchanged since an earlier pack in ``out_dir`` is copied from it, not run
+    (:mod:`wcc_analysis.run.reuse`).
     """
     get_executor(executor, executor_options)  # an unknown name or option fails here, before data preparation
     limit = {} if timeout is None else {"timeout": runner.check_timeout(timeout)}
@@ -412,10 +417,18 @@ def build(
     front = council_inputs(council.code, config, council_dir)  # read with the inputs, before the run
     for gone in remove_abandoned(out_dir) if out_dir.is_dir() else []:
         print(f"note: removed {_shown(gone)}, left by a run that was stopped before it finished", file=sys.stderr)
+    keys = {ex.key: reuse_module.reuse_key(ex) for ex in executions}
+    reusable = reuse_module.find_reusable(executions, keys, out_dir) if reuse else {}
     run_id, tmp, final = reserve(out_dir, new_run_id(council.code, started))
     try:
-        results = runner.execute(executions, tmp, jobs=jobs, progress=progress, executor=executor,
-                                  executor_options=executor_options, **limit)
+        by_key = _reuse_into(tmp, executions, reusable, progress)
+        to_run = [ex for ex in executions if ex.key not in by_key]
+        ran = runner.execute(to_run, tmp, jobs=jobs, progress=progress, executor=executor,
+                             executor_options=executor_options, **limit)
+        by_key.update((r.execution.key, r) for r in ran)
+        results = [by_key[ex.key] for ex in executions]
+        for result in results:
+            result.reuse_key = keys[result.execution.key]
         finished = datetime.now(UTC)
         manifest = build_manifest(
             run_id=run_id,
@@ -442,6 +455,27 @@ def build(
     ok = all(r.ok for r in results)
     latest = update_latest(out_dir, run_id) if ok else False
     return Pack(run_id=run_id, path=final, manifest=manifest, results=results, latest=latest)
+
+
+def _reuse_into(pack_dir: Path, executions: Sequence[Execution], reusable: Mapping[str, Any],
+                progress: runner.Progress | None) -> dict[str, ExecutionResult]:
+    """Copy each reusable execution's outputs into ``pack_dir``; a copy that fails leaves that execution to run."""
+    started = getattr(progress, "started", None)
+    finished = getattr(progress, "finished", None)
+    done: dict[str, ExecutionResult] = {}
+    for ex in executions:
+        if ex.key not in reusable:
+            continue
+        try:
+            result = reuse_module.copy_into(reusable[ex.key], ex, pack_dir)
+        except OSError:
+            continue
+        done[ex.key] = result
+        if started is not None:
+            started(ex)
+        if finished is not None:
+            finished(result)
+    return done
 
 
 def selection(executions: Sequence[Execution], *, jobs: int | None, executor: str) -> dict[str, Any]:

@@ -51,14 +51,21 @@ class Execution:
     parameters: dict[str, Any]
     #: (notebook, title) of every report of this service in the run, in order: the HTML's navigation header.
     reports: tuple[tuple[str, str], ...] = ()
+    #: A folder of the pack the outputs go in, prefixed to ``key`` and every output path (e.g. the council's
+    #: ONS code in a sector run, :mod:`wcc_analysis.run.sector`); empty for an ordinary pack.
+    folder: str = ""
+
+    @property
+    def _prefix(self) -> str:
+        return f"{self.folder}/" if self.folder else ""
 
     @property
     def key(self) -> str:
-        return f"{self.service}/{self.notebook}"
+        return f"{self._prefix}{self.service}/{self.notebook}"
 
     def output_path(self, suffix: str) -> str:
-        """``<service>/<notebook><suffix>``, relative to the pack folder (a POSIX path)."""
-        return f"{self.service}/{self.notebook}{suffix}"
+        """``[<folder>/]<service>/<notebook><suffix>``, relative to the pack folder (a POSIX path)."""
+        return f"{self._prefix}{self.service}/{self.notebook}{suffix}"
 
     @property
     def outputs(self) -> dict[str, str]:

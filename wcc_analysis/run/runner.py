@@ -40,27 +40,36 @@ from typing import Any, Protocol
 
 from wcc_analysis.core import paths
 from wcc_analysis.run.exporters import INJECTED_TAG, NOTEBOOK_KEY, NOTEBOOK_SUFFIX, Exporter, registered_exporters
+from wcc_analysis.run.inputs_read import KernelFacts, read_facts, signatures
 from wcc_analysis.run.planning import Execution
-
-KERNEL_NAME = "python3"
-#: The matplotlib backend every kernel draws with: inline, so that each chart is a PNG in the notebook (and so in
-#: the HTML). A kernel inherits the runner's environment, and MPLBACKEND=Agg there (set by CI, or by a scheduler
-#: for headless jobs) would otherwise leave every report without its charts.
-KERNEL_MPLBACKEND = "module://matplotlib_inline.backend_inline"
+from wcc_analysis.run.warm_kernels import (
+    KERNEL_MPLBACKEND,
+    KERNEL_NAME,
+    KernelPool,
+    WarmKernel,
+    kernel_arguments,
+    kernel_env,
+    new_facts_file,
+)
 
 
 @contextlib.contextmanager
-def kernel_environment() -> Iterator[None]:
-    """Start kernels with :data:`KERNEL_MPLBACKEND`; the runner's own environment is restored afterwards."""
-    before = os.environ.get("MPLBACKEND")
-    os.environ["MPLBACKEND"] = KERNEL_MPLBACKEND
+def kernel_environment(facts: Path | None = None) -> Iterator[None]:
+    """Start kernels with :func:`~wcc_analysis.run.warm_kernels.kernel_env` (the inline matplotlib backend and,
+    given, the facts file); the runner's own environment is restored afterwards."""
+    wanted = kernel_env(facts) if facts is not None else {"MPLBACKEND": KERNEL_MPLBACKEND}
+    before = {name: os.environ.get(name) for name in wanted}
+    os.environ.update(wanted)
     try:
         yield
     finally:
-        if before is None:
-            os.environ.pop("MPLBACKEND", None)
-        else:
-            os.environ["MPLBACKEND"] = before
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 #: Tag papermill gives the markdown cells it adds to point at a failing cell.
 ERROR_MARKER_TAG = "papermill-error-cell-tag"
 
@@ -91,6 +100,14 @@ class ExecutionResult:
     headline: dict[str, Any] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
     error: dict[str, Any] | None = None
+    #: Where the time went (:func:`time_split`), in seconds; {} for an execution that was reused.
+    timing: dict[str, Any] = field(default_factory=dict)
+    #: What the kernel read, ``{"kind:path": signature}`` (:mod:`wcc_analysis.run.inputs_read`); None if unknown.
+    inputs_read: dict[str, str] | None = None
+    #: For an execution reused from an earlier run (:mod:`wcc_analysis.run.reuse`): that run, else None.
+    reused_from: dict[str, Any] | None = None
+    #: :func:`wcc_analysis.run.reuse.reuse_key` of the execution (set by the pack builder).
+    reuse_key: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -111,6 +128,10 @@ class ExecutionResult:
             "headline": self.headline,
             "outputs": dict(self.outputs),
             "error": self.error,
+            "timing": dict(self.timing),
+            "inputs_read": None if self.inputs_read is None else dict(self.inputs_read),
+            "reused_from": self.reused_from,
+            "reuse_key": self.reuse_key,
         }
 
 
@@ -301,9 +322,10 @@ class _Watchdog:
     index of the cell that started last (the injected parameters cell counted), None before the first.
     """
 
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, own: int | None = None) -> None:
         self.timeout = timeout
-        self.before = kernels_of()  # kernels that are not this call's (serial executor: another's)
+        self.before = kernels_of()  # kernels that are not this call's (serial executor: another's; a spare)
+        self.own = {own} if own else set()  # a pooled kernel this call uses, started before it
         self.cell_index: int | None = None
         self.fired = False
         self._deadline = time.monotonic() + KERNEL_START_TIMEOUT_S + WATCHDOG_GRACE_S
@@ -316,7 +338,7 @@ class _Watchdog:
         self._deadline = time.monotonic() + self.timeout + WATCHDOG_GRACE_S
 
     def kill_kernels(self) -> None:
-        kill_processes(kernels_of() - self.before)
+        kill_processes((kernels_of() - self.before) | self.own)
 
     def _watch(self) -> None:
         while not self._stop.wait(0.25):
@@ -409,6 +431,48 @@ def _name_the_cell(error: dict[str, Any], nb, papermill_index: int | None, sourc
                            "memory); it was not retried")
 
 
+def _seconds_between(earlier: str | None, later: str | None) -> float | None:
+    from datetime import datetime
+
+    try:
+        return (datetime.fromisoformat(later) - datetime.fromisoformat(earlier)).total_seconds()
+    except (TypeError, ValueError):
+        return None
+
+
+def time_split(nb: Any, facts: KernelFacts, *, total: float, html_export: float, warm: bool) -> dict[str, Any]:
+    """Where one execution's ``total`` seconds went, from papermill's timings and the kernel's facts.
+
+    ``kernel_start_s``: papermill's start to the first cell (less the imports, when the kernel imported the stack
+    on the critical path); ``imports_s``: the kernel importing the stack (measured in the kernel; off the critical
+    path when ``warm``, a pooled kernel started before it was needed); ``data_loading_s``: cells reading tables and
+    the council's files; ``cell_execution_s``: the rest of the cells; ``html_export_s``; ``runner_overhead_s``:
+    what is left of ``total`` (papermill reading, parameterising and writing the notebook, this runner's reading
+    back, tidying, headline figures and facts). The parts on the critical path add up to ``total``.
+    """
+    meta = nb.metadata.get("papermill", {}) if nb is not None else {}
+    cells = [c for c in (nb.cells if nb is not None else []) if c.cell_type == "code"]
+    durations = [c.metadata.get("papermill", {}).get("duration") or 0.0 for c in cells]
+    first_start = next((c.metadata.get("papermill", {}).get("start_time") for c in cells
+                        if c.metadata.get("papermill", {}).get("start_time")), None)
+    to_first_cell = _seconds_between(meta.get("start_time"), first_start) or 0.0
+    imports = facts.times.get("imports", 0.0)
+    loading = min(facts.times.get("data_loading", 0.0), sum(durations))
+    kernel_start = to_first_cell if warm else max(0.0, to_first_cell - imports)
+    on_path = kernel_start + (0.0 if warm else imports) + sum(durations) + html_export
+    return {
+        "total_s": round(total, 3),
+        "kernel_start_s": round(kernel_start, 3),
+        "imports_s": round(imports, 3),
+        "imports_on_critical_path": not warm,
+        "data_loading_s": round(loading, 3),
+        "cell_execution_s": round(sum(durations) - loading, 3),
+        "html_export_s": round(html_export, 3),
+        "runner_overhead_s": round(max(0.0, total - on_path), 3),
+        "warm_kernel": warm,
+    }
+
+
 def run_execution(
     execution: Execution,
     pack_dir: str | Path,
@@ -416,12 +480,16 @@ def run_execution(
     started: Callable[[Execution], None] | None = None,
     exporters: Sequence[Exporter] | None = None,
     timeout: float | None = None,
+    kernels: KernelPool | None = None,
+    prime: bool = False,
 ) -> ExecutionResult:
     """Execute one notebook into ``pack_dir`` and export it: the unit every executor runs.
 
     ``started`` is called first (an executor's progress hook); ``exporters``
     defaults to every registered exporter; ``timeout`` is the longest one cell
-    may run, in seconds (default :data:`DEFAULT_TIMEOUT_S`). Never raises for a
+    may run, in seconds (default :data:`DEFAULT_TIMEOUT_S`). With ``kernels`` (a worker's
+    :class:`~wcc_analysis.run.warm_kernels.KernelPool`) the notebook runs on the pool's spare kernel when it has
+    one, and with ``prime`` the pool starts the next spare at once. Never raises for a
     failing notebook. An interrupt (KeyboardInterrupt, SystemExit) kills the
     kernel this call started before it propagates.
     """
@@ -441,13 +509,22 @@ def run_execution(
     output.parent.mkdir(parents=True, exist_ok=True)
     status, error, attempts = STATUS_OK, None, 0
     running: int | None = None  # papermill's index of the cell a timeout or a dead kernel stopped
+    executed = None  # the notebook papermill returned
+    facts_file: Path | None = None
+    warm: WarmKernel | None = None
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
         attempts = attempt
-        watchdog = _Watchdog(timeout)
+        if facts_file is not None:
+            facts_file.unlink(missing_ok=True)
+        warm = kernels.take() if kernels is not None and attempt == 1 else None  # a retry starts a fresh kernel
+        if kernels is not None and prime:
+            kernels.prime()  # the next notebook's kernel boots while this one runs
+        facts_file = warm.facts if warm is not None else new_facts_file()
+        watchdog = _Watchdog(timeout, own=warm.pid if warm is not None else None)
         try:
-            with kernel_environment(), watchdog:
+            with kernel_environment(facts_file), watchdog:
                 try:
-                    papermill.execute_notebook(
+                    executed = papermill.execute_notebook(
                         str(execution.input_path),
                         str(output),
                         parameters=dict(execution.parameters),
@@ -458,13 +535,16 @@ def run_execution(
                         start_timeout=KERNEL_START_TIMEOUT_S,
                         execution_timeout=timeout,
                         on_cell_start=watchdog.cell_started,
-                        # the kernel's own start-up warnings would garble the progress display
-                        extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                        extra_arguments=kernel_arguments(),
+                        **({"km": warm.manager} if warm is not None else {}),
                     )
                 except BaseException as exc:
                     if not isinstance(exc, Exception):  # interrupted: no kernel may outlive this call
                         watchdog.kill_kernels()
                     raise
+                finally:
+                    if warm is not None:
+                        warm.shutdown()  # papermill leaves a kernel it was given running
             status, error = STATUS_OK, None
             break
         except PapermillExecutionError as exc:
@@ -498,12 +578,18 @@ def run_execution(
             error = _error("runner", type(exc).__name__, str(exc))
             break
 
+    facts = read_facts(facts_file) if facts_file is not None else KernelFacts()
+    if facts_file is not None:
+        facts_file.unlink(missing_ok=True)
     headline_figures: dict[str, Any] = {}
     outputs: dict[str, str] = {}
+    inputs_read: dict[str, str] | None = None
+    nb = None
+    html_export = 0.0
     if output.is_file():
         writing = "the executed notebook"
         try:
-            nb = nbformat.read(output, as_version=4)
+            nb = executed if executed is not None and status == STATUS_OK else nbformat.read(output, as_version=4)
             if error and error["kind"] == "cell":
                 error["cell_index"] = _source_cell_index(nb, error["cell_index"])
             elif error and error["kind"] in ("timeout", "kernel_died"):
@@ -512,22 +598,29 @@ def run_execution(
             nbformat.write(nb, output)
             outputs[NOTEBOOK_KEY] = execution.output_path(NOTEBOOK_SUFFIX)
             headline_figures = headline.collect(nb)
+            export_start = time.perf_counter()
             for exporter in registered_exporters() if exporters is None else exporters:
                 writing = f"the {exporter.key} output ({exporter.suffix})"
                 exporter.export(nb, execution, pack_dir)
                 outputs[exporter.key] = execution.output_path(exporter.suffix)
+            html_export = time.perf_counter() - export_start
         except Exception as exc:  # noqa: BLE001
             if status == STATUS_OK:
                 status = STATUS_FAILED
                 error = _error("runner", type(exc).__name__, f"writing {writing} failed: {exc}")
+    if status == STATUS_OK and facts.complete:
+        inputs_read = signatures(facts.reads, paths.project_root())
+    total = time.perf_counter() - start
     return ExecutionResult(
         execution=execution,
         status=status,
-        duration_s=time.perf_counter() - start,
+        duration_s=total,
         attempts=attempts,
         headline=headline_figures,
         outputs=outputs,
         error=error,
+        timing=time_split(nb, facts, total=total, html_export=html_export, warm=warm is not None),
+        inputs_read=inputs_read,
     )
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from wcc_analysis.core import paths
+from wcc_analysis.core import paths, run_facts
 from wcc_analysis.core.config import Config, load_config
 from wcc_analysis.core.errors import InputDataError
 from wcc_analysis.core.guidance import OPTIMISM_BIAS_ITEMS
@@ -123,6 +123,8 @@ class CouncilData:
 
 def _read_table(directory: Path, table: str) -> tuple[pd.DataFrame, Path, str | None] | None:
     csv = directory / f"{table}.csv"
+    for candidate in (csv, *(directory / n for n in WORKBOOK_NAMES)):
+        run_facts.probe(candidate)  # an incremental run must see a template that appears later
     workbooks = [directory / n for n in WORKBOOK_NAMES if (directory / n).exists()]
     sources = ([csv] if csv.exists() else []) + workbooks
     if len(sources) > 1:
@@ -655,15 +657,17 @@ def load_council_data(code: str, config: Config | None = None, directory: Path |
     config = config or load_config()
     directory = Path(directory) if directory else council_directory(code)
     data = CouncilData(code=code, directory=directory)
+    run_facts.probe(directory)
     if not directory.is_dir():
         return data
-    for spec in TABLES:
-        loaded = _load_table(spec, directory, config, data)
-        if loaded is not None:
-            data.tables[spec.name], path = loaded
-            data.files.append(path)
-            if data.tables[spec.name].attrs.get("encoding"):
-                data.encodings[path.name] = data.tables[spec.name].attrs["encoding"]
+    with run_facts.loading_data():
+        for spec in TABLES:
+            loaded = _load_table(spec, directory, config, data)
+            if loaded is not None:
+                data.tables[spec.name], path = loaded
+                data.files.append(path)
+                if data.tables[spec.name].attrs.get("encoding"):
+                    data.encodings[path.name] = data.tables[spec.name].attrs["encoding"]
     return data
 
 

@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from wcc_analysis.core import paths
+from wcc_analysis.core import paths, run_facts
 from wcc_analysis.core.errors import InputDataError
 from wcc_analysis.core.limits import money_problem
 from wcc_analysis.core.vocabulary import DATA_STATUS
@@ -502,6 +502,7 @@ def _load_grid(grid: _Grid) -> pd.DataFrame | None:
 def load_supplier_payment_file(path: str | Path) -> tuple[pd.DataFrame, list[str]]:
     """One published file → (payments in :data:`OUTPUT_COLUMNS`, notes on what was ignored)."""
     path = Path(path)
+    run_facts.probe(path)
     if not path.is_file():
         raise InputDataError(path, "not found", fix="check the file name and folder")
     grids = [_read_csv_grid(path)] if path.suffix.lower() == ".csv" else _read_workbook_grids(path)
@@ -604,6 +605,7 @@ def load_service_area_mapping(
     path = Path(path_or_code)
     if not path.suffix:
         path = paths.raw_council_dir() / str(path_or_code) / "service_areas.csv"
+    run_facts.probe(path)
     if not path.is_file():
         return None
     try:
