@@ -12,12 +12,22 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import _notebook
 
 from wcc_analysis.core import config as config_module
 from wcc_analysis.core.config import load_config
 from wcc_analysis.run import pack, planning
 from wcc_analysis.run.validate import validate_pack
+
+
+def _notebook(*sources: str):
+    """A notebook with the tiny project's parameters cell, then ``sources``, one code cell each."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell('council = "E07000237"\nservice = "museums"\nyear = 2023\n')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, *(nbformat.v4.new_code_cell(s) for s in sources)]
+    return nb
+
 
 WORCESTER = planning.Council("E07000237", "Worcester", "SD")
 BUDGET = "data/raw/council/E07000237/budget.csv"
