@@ -28,7 +28,7 @@ WORCESTER = Council("E07000237", "Worcester", "SD")
 def fake_execute(fail: set[str] = frozenset(), headline: dict | None = None, raise_exc=None):
     """Stands in for runner.execute: writes the three files per execution, no kernel."""
 
-    def execute(executions, out_dir, jobs=None, progress=None, executor="process"):
+    def execute(executions, out_dir, jobs=None, progress=None, executor="process", executor_options=None):
         if raise_exc:
             raise raise_exc
         results = []

@@ -127,7 +127,7 @@ def test_start_failures_are_told_apart_from_other_runtime_errors():
 def test_default_exporters_are_the_reader_and_code_html():
     registered = [(e.key, e.suffix, e.label) for e in exporters.registered_exporters()]
     assert registered == [("html", ".html", "report"), ("code_html", ".code.html", "with code")]
-    assert executors.executor_names() == ["process", "serial"]
+    assert executors.executor_names() == ["process", "serial", "dask"]
 
 
 def test_an_exporter_cannot_overwrite_the_notebook_or_another_exporters_file():
