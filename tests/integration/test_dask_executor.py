@@ -51,7 +51,8 @@ def _run(plan, out, executor, options=None):
         assert [e for e in recorder.events if e[1] == key] == [("started", key), ("finished", key)], executor
     cells = {r.execution.key: _cell_outputs(nbformat.read(out / r.outputs["ipynb"], as_version=4)) for r in results}
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    rows = [(r.execution.key, r.status, r.attempts, r.headline, r.outputs, r.error) for r in results]
+    # attempts left out: a kernel that failed to start (a port clash under load) is retried, by either executor
+    rows = [(r.execution.key, r.status, r.headline, r.outputs, r.error) for r in results]
     return rows, cells, files
 
 
@@ -61,7 +62,7 @@ def test_dask_on_a_cluster_gives_the_same_results_as_the_process_executor(projec
     dask = _run(plan, tmp_path / "dask", "dask", {"scheduler": cluster.scheduler_address})
     assert dask == process
     assert [row[1] for row in dask[0]] == ["ok", "failed", "ok"]
-    assert dask[0][0][3]["spend_per_head_gbp"] == 12.5
+    assert dask[0][0][2]["spend_per_head_gbp"] == 12.5
     assert "assets/report.css" in dask[2]
     # the run closed only its client: the cluster and both its workers are still there for the next
     with distributed.Client(cluster.scheduler_address, set_as_default=False) as client:

@@ -75,7 +75,7 @@ def test_an_unchanged_rerun_copies_every_execution_and_says_so(two_readers):
     entry = {e["notebook"]: e for e in first.manifest["executions"]}["reads_budget"]
     assert entry["inputs_read"] == {
         f"file:{BUDGET}": __import__("hashlib").sha256((two_readers / BUDGET).read_bytes()).hexdigest()}
-    assert entry["timing"]["warm_kernel"] is True and entry["timing"]["imports_s"] > 0
+    assert entry["timing"]["imports_s"] > 0 and entry["timing"]["total_s"] > 0  # warm or not: the pool may be empty
 
     second = _build(two_readers)
     assert second.ok and _reused(second) == {"reads_budget": first.run_id, "reads_public": first.run_id}
