@@ -181,15 +181,20 @@ def _builder_module(build: Callable) -> str | None:
 READER_LIBRARIES = ("pandas", "pyarrow", "python-calamine", "pandera")
 
 
-@cache
-def library_versions() -> dict[str, str | None]:
-    found = {}
-    for name in READER_LIBRARIES:
+def versions_of(names: Iterable[str]) -> dict[str, str | None]:
+    """The installed version of each distribution in ``names`` (None for one not installed)."""
+    found: dict[str, str | None] = {}
+    for name in names:
         try:
             found[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             found[name] = None
     return found
+
+
+@cache
+def library_versions() -> dict[str, str | None]:
+    return versions_of(READER_LIBRARIES)
 
 
 def fingerprint(sources: Iterable[Path], build: Callable | None = None, builder_version: str = "") -> dict:

@@ -40,7 +40,6 @@ The index page is written by :mod:`wcc_analysis.run.index_page`.
 from __future__ import annotations
 
 import contextlib
-import importlib.metadata
 import itertools
 import json
 import os
@@ -125,13 +124,9 @@ def _utc_iso(moment: datetime) -> str:
 
 
 def package_versions() -> dict[str, str | None]:
-    found: dict[str, str | None] = {}
-    for name in KEY_PACKAGES:
-        try:
-            found[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            found[name] = None
-    return found
+    from wcc_analysis.core.store import versions_of
+
+    return versions_of(KEY_PACKAGES)
 
 
 def git_state(root: Path | None = None) -> dict[str, Any] | None:

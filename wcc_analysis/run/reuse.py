@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from wcc_analysis.core import paths
+from wcc_analysis.core.store import versions_of
 from wcc_analysis.run import inputs_read
 from wcc_analysis.run.exporters import registered_exporters
 from wcc_analysis.run.planning import Execution
@@ -51,15 +52,7 @@ def package_fingerprint() -> str:
 
 @cache
 def _library_versions() -> dict[str, str | None]:
-    import importlib.metadata
-
-    found: dict[str, str | None] = {"python": sys.version.split()[0]}
-    for name in RENDERING_LIBRARIES:
-        try:
-            found[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            found[name] = None
-    return found
+    return {"python": sys.version.split()[0], **versions_of(RENDERING_LIBRARIES)}
 
 
 def reuse_key(execution: Execution) -> str:

@@ -186,19 +186,11 @@ def plan_sector(config: Config, selection: Selection, councils: Sequence[Council
 
 
 @dataclass
-class SectorPack:
-    run_id: str
-    path: Path
-    manifest: dict[str, Any]
-    results: list[ExecutionResult]
+class SectorPack(pack.Pack):
+    """A sector pack: a :class:`~wcc_analysis.run.pack.Pack` that never moves ``latest`` (which names council
+    packs)."""
 
-    @property
-    def ok(self) -> bool:
-        return all(r.ok for r in self.results)
-
-    @property
-    def failed(self) -> list[ExecutionResult]:
-        return [r for r in self.results if not r.ok]
+    latest: bool = False
 
 
 def sector_inputs(codes: Sequence[str]) -> dict[str, str]:
