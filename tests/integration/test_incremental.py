@@ -16,6 +16,7 @@ import pytest
 from wcc_analysis.core import config as config_module
 from wcc_analysis.core.config import load_config
 from wcc_analysis.run import pack, planning
+from wcc_analysis.run.exporters import STYLESHEET
 from wcc_analysis.run.validate import validate_pack
 
 
@@ -82,6 +83,7 @@ def test_an_unchanged_rerun_copies_every_execution_and_says_so(two_readers):
     for rel in entry["outputs"].values():
         assert (second.path / rel).read_bytes() == (first.path / rel).read_bytes(), rel
     assert second.manifest["executions"][0]["reuse_key"] == entry["reuse_key"]
+    assert (second.path / STYLESHEET).read_bytes() == (first.path / STYLESHEET).read_bytes()  # styled, though none ran
     front = (second.path / "index.html").read_text(encoding="utf-8")
     assert f"reused from run {first.run_id}" in front and "2 of 2 reports were <b>reused</b>" in front
     assert json.loads((second.path / "manifest.json").read_text())["executions"][1]["reused_from"]["run_id"] \

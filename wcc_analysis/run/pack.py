@@ -64,6 +64,7 @@ from wcc_analysis.run import planning, runner
 from wcc_analysis.run import reuse as reuse_module
 from wcc_analysis.run.data_currency import data_currency
 from wcc_analysis.run.executors import get_executor
+from wcc_analysis.run.exporters import write_stylesheet
 from wcc_analysis.run.index_page import council_inputs, render_index
 from wcc_analysis.run.planning import Council, Execution
 from wcc_analysis.run.runner import ExecutionResult
@@ -470,6 +471,8 @@ def _reuse_into(pack_dir: Path, executions: Sequence[Execution], reusable: Mappi
             started(ex)
         if finished is not None:
             finished(result)
+    if done:
+        write_stylesheet(pack_dir)  # the reports' shared stylesheet, written by an export, and none may run
     return done
 
 
