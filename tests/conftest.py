@@ -16,6 +16,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from notebook_kit import make_notebook
 
 from wcc_analysis.core import config as config_module
 from wcc_analysis.core import paths
@@ -66,29 +67,15 @@ rs_block = "Central services"
 notebooks = ["needs_analysis"]
 '''
 
-PARAMETERS = 'council = "E07000237"\nservice = "museums"\nyear = 2023\n'
 
 
-def _notebook(*sources: str):
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["language_info"] = {"name": "python"}
-    cells = [nbformat.v4.new_markdown_cell("# A test notebook")]
-    params = nbformat.v4.new_code_cell(PARAMETERS)
-    params.metadata["tags"] = ["parameters"]
-    cells.append(params)
-    cells += [nbformat.v4.new_code_cell(s) for s in sources]
-    nb.cells = cells
-    return nb
-
-
-GOOD = _notebook(
+GOOD = make_notebook(
     "import wcc_analysis\nprint(f'{service} in {council}, year {year}')",
     "wcc_analysis.record(spend_per_head_gbp=12.5 if year == 2023 else 99.0, "
     "population=103_872, comparators=['A', 'B', 'C', 'D', 'E'])",
 )
 # cells: 0 markdown, 1 parameters, 2 print, 3 raise, 4 never runs
-BROKEN = _notebook(
+BROKEN = make_notebook(
     "print('before the failure')",
     "raise ValueError('the data for ' + service + ' is missing')",
     "print('never reached')",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -321,3 +322,44 @@ def test_two_runs_of_the_same_inputs_give_identical_outputs_and_both_validate(wo
         assert any(first_outputs), notebook
     validate = wcc("validate", str(second))
     assert validate.returncode == 0, validate.stdout + validate.stderr
+
+
+def _reran(manifest: dict) -> list[str]:
+    return sorted(e["notebook"] for e in manifest["executions"] if not e.get("reused_from"))
+
+
+def test_a_rerun_reuses_everything_and_a_changed_payments_file_reruns_only_its_readers(worcester_pack, tmp_path):
+    """Incremental runs on the real notebooks: museums again into a copy of the session pack's folder reuses all
+    five; then, in a linked copy of the project whose supplier payments file gained a blank line (new bytes, the
+    same records), exactly the executions that recorded reading that file run again — with the same figures."""
+    from wcc_analysis.run.linked_project import link_project, replace_file
+
+    out = tmp_path / "out"
+    shutil.copytree(worcester_pack.pack, out / worcester_pack.pack.name, symlinks=True)
+    original = json.loads((worcester_pack.pack / "manifest.json").read_text(encoding="utf-8"))
+    museums = {e["notebook"]: e for e in original["executions"] if e["service"] == SERVICE}
+
+    def run_museums(home: Path) -> dict:
+        done = subprocess.run(
+            [sys.executable, "-m", "wcc_analysis.run.cli", "run", "--service", SERVICE, "--council", "E07000237",
+             "--out", str(out), "--jobs", "2"], capture_output=True, text=True, cwd=ROOT, timeout=600,
+            check=False, env={**os.environ, "WCC_ANALYSIS_HOME": str(home)})
+        assert done.returncode == 0, done.stdout + done.stderr
+        return json.loads((out / "latest" / "manifest.json").read_text(encoding="utf-8"))
+
+    unchanged = run_museums(ROOT)
+    assert _reran(unchanged) == [] and len(unchanged["executions"]) == len(museums) == 5
+    assert {e["reused_from"]["run_id"] for e in unchanged["executions"]} == {original["run_id"]}
+
+    payments = "data/raw/council/E07000237/supplier_payments/illustrative_2024-25.csv"
+    readers = sorted(name for name, e in museums.items() if f"file:{payments}" in e["inputs_read"])
+    assert readers == ["market_analysis", "option_appraisal"]  # what the kernels recorded, not a guess
+    home = link_project(ROOT, tmp_path / "project")
+    replace_file(home, payments, (ROOT / payments).read_text(encoding="utf-8") + "\n")
+    changed = run_museums(home)
+    assert _reran(changed) == readers
+    for entry in changed["executions"]:
+        assert entry["headline"] == museums[entry["notebook"]]["headline"], entry["notebook"]
+        if entry["notebook"] in readers:
+            assert entry["inputs_read"][f"file:{payments}"] != museums[entry["notebook"]]["inputs_read"][
+                f"file:{payments}"]

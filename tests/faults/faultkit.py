@@ -17,6 +17,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from notebook_kit import make_notebook
 
 from wcc_analysis.core import config as config_module
 
@@ -37,23 +38,12 @@ NOTEBOOKS = {
 }
 
 
-def _notebook(sources):
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["language_info"] = {"name": "python"}
-    params = nbformat.v4.new_code_cell(PARAMETERS)
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_markdown_cell("# A fault test"), params,
-                *(nbformat.v4.new_code_cell(s) for s in sources)]
-    return nb
-
-
 def add_notebooks(root: Path, service_notebooks: dict[str, list[str]]) -> None:
     """Write every notebook of :data:`NOTEBOOKS` into ``root`` and add services running them to its config."""
     toml = root / "config" / "services.toml"
     text = toml.read_text(encoding="utf-8")
     for name, (title, sources) in NOTEBOOKS.items():
-        nbformat.write(_notebook(sources), root / "notebooks" / f"{name}.ipynb")
+        nbformat.write(make_notebook(*sources, parameters=PARAMETERS, heading="# A fault test"), root / "notebooks" / f"{name}.ipynb")
         text += f'\n[notebooks.{name}]\ntitle = "{title}"\nscope = "service"\n'
     for service, notebooks in service_notebooks.items():
         text += (f'\n[services.{service}]\nname = "{service.title()}"\nrs_block = "Central services"\n'

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from notebook_kit import make_notebook
 
 from wcc_analysis.core import config as config_module
 from wcc_analysis.core.config import load_config
@@ -19,26 +20,15 @@ from wcc_analysis.run import pack, planning
 from wcc_analysis.run.exporters import STYLESHEET
 from wcc_analysis.run.validate import validate_pack
 
-
-def _notebook(*sources: str):
-    """A notebook with the tiny project's parameters cell, then ``sources``, one code cell each."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    params = nbformat.v4.new_code_cell('council = "E07000237"\nservice = "museums"\nyear = 2023\n')
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, *(nbformat.v4.new_code_cell(s) for s in sources)]
-    return nb
-
-
 WORCESTER = planning.Council("E07000237", "Worcester", "SD")
 BUDGET = "data/raw/council/E07000237/budget.csv"
 
-READS_BUDGET = _notebook(
+READS_BUDGET = make_notebook(
     "import wcc_analysis\nfrom wcc_analysis.core import paths\n"
     f"text = (paths.project_root() / {BUDGET!r}).read_text(encoding='utf-8')",
     "wcc_analysis.record(population=len(text.splitlines()))",
 )
-READS_PUBLIC = _notebook(
+READS_PUBLIC = make_notebook(
     "import wcc_analysis\nfrom wcc_analysis.core import paths\n"
     "text = (paths.project_root() / 'data/raw/public/x.csv').read_text(encoding='utf-8')",
     "wcc_analysis.record(population=len(text))",

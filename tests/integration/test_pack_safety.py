@@ -22,6 +22,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from notebook_kit import make_notebook
 
 import wcc_analysis
 from wcc_analysis.core import paths
@@ -32,7 +33,6 @@ from wcc_analysis.run.planning import Council
 WORCESTER = Council("E07000237", "Worcester", "SD")
 PROBE_USER, PROBE_HOST = "wccprobeuser", "wccprobehost"
 PROBE_TOKEN = "tok-5ecret-value-42"
-PARAMETERS = 'council = "E07000237"\nservice = "museums"\nyear = 2023\n'
 
 # What a traceback or a warning may carry, printed on purpose (outputs of a cell, stderr and the error itself).
 LEAKS = """\
@@ -45,17 +45,6 @@ print('home', os.path.expanduser('~'), 'user', getpass.getuser(), 'host', os.env
 print('token', os.environ['WCC_PROBE_TOKEN'])
 warnings.warn(f"{pd.__file__}: careful, {os.path.expanduser('~')}/x", FutureWarning)
 """
-
-
-def _notebook(*sources: str):
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["language_info"] = {"name": "python"}
-    params = nbformat.v4.new_code_cell(PARAMETERS)
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_markdown_cell("# A test notebook"), params,
-                *(nbformat.v4.new_code_cell(s) for s in sources)]
-    return nb
 
 
 # Reads the raw files through the store (as the ingest does), under an audit hook that refuses any write.
@@ -83,9 +72,9 @@ print(table.to_dict('list'), len(budget))
 
 
 def _build(project, monkeypatch, tmp_path, failing: str, succeeding: str, **kwargs) -> pack.Pack:
-    nbformat.write(_notebook(succeeding, "wcc_analysis.record(spend_per_head_gbp=12.5)"),
+    nbformat.write(make_notebook(succeeding, "wcc_analysis.record(spend_per_head_gbp=12.5)"),
                    project / "notebooks" / "needs_analysis.ipynb")
-    nbformat.write(_notebook(failing), project / "notebooks" / "broken.ipynb")
+    nbformat.write(make_notebook(failing), project / "notebooks" / "broken.ipynb")
     config = load_config()
     plan = planning.plan(config, council=WORCESTER, services=["museums"])
     assert [ex.notebook for ex in plan] == ["needs_analysis", "broken"]

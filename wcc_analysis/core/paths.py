@@ -70,8 +70,14 @@ def reports_dir() -> Path:
 
 
 def relative_to_root(path: Path) -> str:
-    """A path as shown in reports: relative to the project root, never absolute."""
-    try:
-        return Path(path).resolve().relative_to(project_root()).as_posix()
-    except ValueError:
-        return Path(path).name
+    """A path as shown in reports: relative to the project root, never absolute.
+
+    The path as given is tried before the one its symlinks lead to, so a project whose raw files are links
+    (:mod:`wcc_analysis.run.linked_project`) names them as its own."""
+    root = project_root()
+    for candidate in (Path(os.path.abspath(path)), Path(path).resolve()):
+        try:
+            return candidate.relative_to(root).as_posix()
+        except ValueError:
+            continue
+    return Path(path).name
