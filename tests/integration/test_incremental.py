@@ -66,7 +66,10 @@ def test_an_unchanged_rerun_copies_every_execution_and_says_so(two_readers):
     entry = {e["notebook"]: e for e in first.manifest["executions"]}["reads_budget"]
     assert entry["inputs_read"] == {
         f"file:{BUDGET}": __import__("hashlib").sha256((two_readers / BUDGET).read_bytes()).hexdigest()}
-    assert entry["timing"]["imports_s"] > 0 and entry["timing"]["total_s"] > 0  # warm or not: the pool may be empty
+    timing = entry["timing"]
+    assert timing["total_s"] > 0 and timing["imports_s"] >= 0
+    if not timing["forked_kernel"]:  # a kernel started afresh imports the stack itself (a forked one did not)
+        assert timing["imports_s"] > 0
 
     second = _build(two_readers)
     assert second.ok and _reused(second) == {"reads_budget": first.run_id, "reads_public": first.run_id}

@@ -37,6 +37,7 @@ import io
 import json
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
@@ -50,11 +51,25 @@ _CHUNK = 1 << 20
 PACKAGE = "wcc_analysis"
 
 
+#: sha256 of files already hashed by this process, by (path, inode, size, mtime, ctime): as git's index does.
+_HASHED: dict[tuple, str] = {}
+#: A file changed less than this many seconds ago is hashed again (its timestamps may not yet tell a second
+#: write of the same size from the first: git's "racy" entries).
+_RACY_S = 2.0
+
+
 def sha256_file(path: Path) -> str:
+    """The file's sha256 (hex); a file unchanged since this process last hashed it is not read again."""
+    stat = os.stat(path)
+    key = (os.fspath(path), stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    if key in _HASHED:
+        return _HASHED[key]
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
+    if time.time() - max(stat.st_mtime, stat.st_ctime) > _RACY_S:
+        _HASHED[key] = digest.hexdigest()
     return digest.hexdigest()
 
 
@@ -239,6 +254,11 @@ def table_schema(table: pd.DataFrame) -> list[list[str]]:
     return [[str(column), str(dtype)] for column, dtype in table.dtypes.items()]
 
 
+#: Each table parsed once per process: (parquet path, sha256 of its bytes) → the table as read. The bytes are
+#: still read and hashed on every call, so a changed file is never answered from here.
+_TABLES_READ: dict[tuple[str, str], pd.DataFrame] = {}
+
+
 def _verified_read(table_path: Path, meta_path: Path, wanted: dict) -> pd.DataFrame | None:
     """The table, if its sidecar matches ``wanted`` and the parquet is the one the sidecar recorded (same
     sha256 and schema); None — rebuild — otherwise, whatever is wrong (never raises)."""
@@ -248,12 +268,16 @@ def _verified_read(table_path: Path, meta_path: Path, wanted: dict) -> pd.DataFr
         if meta != wanted or not isinstance(written, dict):
             return None
         data = table_path.read_bytes()  # hashed and parsed from the same bytes
-        if hashlib.sha256(data).hexdigest() != written.get("sha256"):
+        sha256 = hashlib.sha256(data).hexdigest()
+        if sha256 != written.get("sha256"):
             return None
-        table = pd.read_parquet(io.BytesIO(data))
-        if table_schema(table) != written.get("schema"):
-            return None
-        return table
+        table = _TABLES_READ.get((str(table_path), sha256))
+        if table is None:
+            table = pd.read_parquet(io.BytesIO(data))
+            if table_schema(table) != written.get("schema"):
+                return None
+            _TABLES_READ[(str(table_path), sha256)] = table
+        return table.copy(deep=False)  # copy-on-write: a caller's change never reaches the next reader
     except Exception:  # noqa: BLE001 - a damaged cache (bad JSON, truncated or garbage parquet) is rebuilt
         return None
 

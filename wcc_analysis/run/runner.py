@@ -440,12 +440,14 @@ def _seconds_between(earlier: str | None, later: str | None) -> float | None:
         return None
 
 
-def time_split(nb: Any, facts: KernelFacts, *, total: float, html_export: float, warm: bool) -> dict[str, Any]:
+def time_split(nb: Any, facts: KernelFacts, *, total: float, html_export: float, warm: bool,
+               forked: bool = False) -> dict[str, Any]:
     """Where one execution's ``total`` seconds went, from papermill's timings and the kernel's facts.
 
     ``kernel_start_s``: papermill's start to the first cell (less the imports, when the kernel imported the stack
     on the critical path); ``imports_s``: the kernel importing the stack (measured in the kernel; off the critical
-    path when ``warm``, a pooled kernel started before it was needed); ``data_loading_s``: cells reading tables and
+    path when ``warm``, a pooled kernel started before it was needed; about 0 when ``forked``, a kernel forked from
+    the template that imported the stack once for all); ``data_loading_s``: cells reading tables and
     the council's files; ``cell_execution_s``: the rest of the cells; ``html_export_s``; ``runner_overhead_s``:
     what is left of ``total`` (papermill reading, parameterising and writing the notebook, this runner's reading
     back, tidying, headline figures and facts). The parts on the critical path add up to ``total``.
@@ -470,6 +472,7 @@ def time_split(nb: Any, facts: KernelFacts, *, total: float, html_export: float,
         "html_export_s": round(html_export, 3),
         "runner_overhead_s": round(max(0.0, total - on_path), 3),
         "warm_kernel": warm,
+        "forked_kernel": forked,
     }
 
 
@@ -619,7 +622,8 @@ def run_execution(
         headline=headline_figures,
         outputs=outputs,
         error=error,
-        timing=time_split(nb, facts, total=total, html_export=html_export, warm=warm is not None),
+        timing=time_split(nb, facts, total=total, html_export=html_export, warm=warm is not None,
+                          forked=warm is not None and warm.forked),
         inputs_read=inputs_read,
     )
 

@@ -4,6 +4,8 @@ Starting a kernel and importing pandas, matplotlib and the package takes about 2
 process executor keeps one spare kernel (:class:`KernelPool`): when it takes the spare for a notebook it starts the
 next one at once, so that the next notebook's kernel boots and imports while this notebook runs, off the critical
 path. Each kernel is used for one notebook only, then shut down: no state passes from one notebook to another.
+On Linux the pool's kernels are forked from a template that imported the stack once
+(:mod:`wcc_analysis.run.forked_kernels`), so that no kernel spends CPU on the imports.
 
 Every kernel — pooled or started by papermill — is started with :func:`kernel_arguments`, which has it import the
 stack (timed, :func:`wcc_analysis.core.run_facts.warm_up`) and record what it reads in its own facts file.
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from wcc_analysis.core.run_facts import FACTS_ENV
+from wcc_analysis.run import forked_kernels
 
 KERNEL_NAME = "python3"
 #: The matplotlib backend every kernel draws with: inline, so that each chart is a PNG in the notebook (and so in
@@ -65,6 +68,7 @@ class WarmKernel:
     manager: Any  # jupyter_client.AsyncKernelManager
     facts: Path
     launched: float
+    forked: bool = False  # forked from the template (the stack was imported there, once), not started afresh
 
     @property
     def pid(self) -> int | None:
@@ -113,12 +117,24 @@ def launch(cwd: Path) -> WarmKernel:
     facts = new_facts_file()
     manager = _manager_class()(kernel_name=KERNEL_NAME)
     env = {**os.environ, **kernel_env(facts)}
+    source = forked_kernels.template(cwd, WARM_UP_MODULES, template_env())
+    if source is not None:
+        forked_kernels.use_template(manager, source)
     try:
         run_sync(manager.start_kernel)(cwd=str(cwd), extra_arguments=kernel_arguments(), env=env)
     except BaseException:
         facts.unlink(missing_ok=True)
+        if source is not None:
+            forked_kernels.give_up()  # kernels are started as processes from now on
         raise
-    return WarmKernel(manager, facts, time.perf_counter())
+    return WarmKernel(manager, facts, time.perf_counter(), forked=source is not None)
+
+
+def template_env() -> dict[str, str]:
+    """The environment of the process kernels are forked from: the runner's, drawing inline, recording nothing."""
+    env = {**os.environ, "MPLBACKEND": KERNEL_MPLBACKEND}
+    env.pop(FACTS_ENV, None)
+    return env
 
 
 class KernelPool:
@@ -148,12 +164,13 @@ class KernelPool:
                 self.spare = None
 
     def close(self) -> None:
-        """Shut down the spare, if any."""
+        """Shut down the spare, if any, and the template kernels were forked from."""
         spare, self.spare = self.spare, None
         if spare is not None:
             spare.shutdown()
             spare.facts.unlink(missing_ok=True)
+        forked_kernels.close_template()
 
 
 __all__ = ["KERNEL_MPLBACKEND", "KERNEL_NAME", "KernelPool", "WARM_UP_MODULES", "WarmKernel", "kernel_arguments",
-           "kernel_env", "launch", "new_facts_file"]
+           "kernel_env", "launch", "new_facts_file", "template_env"]

@@ -230,3 +230,18 @@ def test_the_headline_range_is_never_an_option_ruled_out():
     assert head["candidate_status"]["do_minimum"] == "ruled out: not affordable"
     assert head["npv_gbp_thousands"]["do_minimum"] > head["npv_gbp_thousands"]["outsource_private"]
     assert head["monte_carlo_option"] == head["runner_up"] == "outsource_private"
+
+
+def test_discount_rate_switch_by_hand_nearest_step_and_none_when_nothing_switches():
+    # Investing 150,000 now saves 80,000 in each of years 1 and 2: worth it while 80,000·(d + d²) ≥ 150,000 with
+    # d = 1/(1 + r), i.e. d ≥ 0.95774, r ≤ 4.41 %. At the appraisal's 3.5 % the investment is preferred; the
+    # nearest 0.25-point step at which business as usual is preferred instead is 4.50 %.
+    invest = flows(("status_quo", 1, "running", 100_000), ("status_quo", 2, "running", 100_000),
+                   ("outsource_private", 0, "transition", 150_000), ("outsource_private", 1, "running", 20_000),
+                   ("outsource_private", 2, "running", 20_000))
+    candidates = ["status_quo", "outsource_private"]
+    assert options.npv_table(invest, SETTINGS, {}).set_index("option_id").loc[
+        "outsource_private", "risk_adjusted_npv_vs_status_quo_gbp"] == pytest.approx(-150_000 + 80_000 * (D1 + D2))
+    assert options.discount_rate_switch(invest, SETTINGS, candidates, optimism={}) == pytest.approx(0.045)
+    cheaper = flows(("status_quo", 1, "running", 100_000), ("outsource_private", 1, "running", 90_000))
+    assert options.discount_rate_switch(cheaper, SETTINGS, candidates, optimism={}) is None  # cheaper at any rate

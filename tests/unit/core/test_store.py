@@ -101,3 +101,40 @@ def test_rebuild_when_the_builders_code_changes(tmp_path, monkeypatch):
     store.builder_fingerprint.cache_clear()
     for name in ("probe_pkg", "probe_pkg.helper", "probe_pkg.builder"):
         sys.modules.pop(name, None)
+
+
+def test_a_table_is_parsed_once_per_process_and_a_readers_change_never_reaches_the_next(tmp_path, monkeypatch):
+    raw = tmp_path / "raw.csv"
+    raw.write_text("a,b\n1,x\n2,y\n")
+    out = tmp_path / "processed"
+    store.cached_table("t", [raw], lambda: pd.read_csv(raw), builder_version="1", directory=out)
+    parsed = []
+    real_read = pd.read_parquet
+    monkeypatch.setattr(store.pd, "read_parquet", lambda *a, **k: parsed.append(1) or real_read(*a, **k))
+
+    first = store.cached_table("t", [raw], lambda: pd.read_csv(raw), builder_version="1", directory=out)
+    first.loc[0, "a"] = 99  # a notebook changing its copy in place
+    first["c"] = 0
+    second = store.cached_table("t", [raw], lambda: pd.read_csv(raw), builder_version="1", directory=out)
+    assert second["a"].tolist() == [1, 2] and list(second.columns) == ["a", "b"]
+    assert len(parsed) == 1  # the second read was answered from the first parse
+
+    raw.write_text("a,b\n3,z\n")  # the table is rebuilt: new parquet bytes, parsed afresh
+    assert store.cached_table("t", [raw], lambda: pd.read_csv(raw), builder_version="1",
+                              directory=out)["a"].tolist() == [3]
+
+
+def test_a_file_is_hashed_again_whenever_it_may_have_changed(tmp_path):
+    import hashlib
+    import os
+
+    old = tmp_path / "old.csv"
+    old.write_text("a\n1\n")
+    os.utime(old, (1_600_000_000, 1_600_000_000))  # long unchanged: its hash is kept
+    assert store.sha256_file(old) == hashlib.sha256(b"a\n1\n").hexdigest()
+    new = tmp_path / "new.csv"
+    for text in ("a\n1\n", "a\n2\n"):  # written twice within the same clock tick, same size
+        new.write_text(text)
+        assert store.sha256_file(new) == hashlib.sha256(text.encode()).hexdigest()
+    old.write_text("b\n2\n")  # rewritten in place: new timestamps
+    assert store.sha256_file(old) == hashlib.sha256(b"b\n2\n").hexdigest()

@@ -74,8 +74,10 @@ def test_the_time_split_adds_up_to_the_total():
     # 2.5 s to the first cell, of which 1.5 s imports; cells 3.0 s, of which 0.5 s loading; 6.0 - 5.8 left over
     assert cold == {"total_s": 6.0, "kernel_start_s": 1.0, "imports_s": 1.5, "imports_on_critical_path": True,
                     "data_loading_s": 0.5, "cell_execution_s": 2.5, "html_export_s": 0.3,
-                    "runner_overhead_s": 0.2, "warm_kernel": False}
+                    "runner_overhead_s": 0.2, "warm_kernel": False, "forked_kernel": False}
     warm = time_split(_timed_notebook(), facts, total=6.0, html_export=0.3, warm=True)
     # a pooled kernel imported before it was needed: the 2.5 s wait is kernel start, imports are off the path
     assert warm["kernel_start_s"] == 2.5 and warm["imports_on_critical_path"] is False
-    assert warm["runner_overhead_s"] == 0.2
+    assert warm["runner_overhead_s"] == 0.2 and warm["forked_kernel"] is False
+    forked = time_split(_timed_notebook(), facts, total=6.0, html_export=0.3, warm=True, forked=True)
+    assert forked["forked_kernel"] is True and forked["kernel_start_s"] == 2.5

@@ -126,13 +126,16 @@ def discount_rate_switch(cashflows: pd.DataFrame, settings: AppraisalSettings | 
                          optimism: Mapping[str, Mapping[str, float]] | None = None,
                          lowest: float = 0.0, highest: float = 0.10) -> float | None:
     """The real discount rate (a fraction, searched from ``lowest`` to ``highest`` in steps of 0.25 point) nearest the
-    appraisal's at which the preferred option changes; None when none in the range does."""
+    appraisal's at which the preferred option changes (of two as near, the lower); None when none in the range does.
+
+    The steps are tried nearest the appraisal's rate first, so the search stops at the first that switches."""
     s = appraisal_settings(settings)
     base = _preferred(cashflows, s, optimism, risks, candidates)
     steps = np.round(np.arange(lowest, highest + 1e-9, 0.0025), 6)
-    switching = [r for r in steps if _preferred(cashflows, replace(s, discount_rate=float(r)), optimism, risks,
-                                                candidates) != base]
-    return min(switching, key=lambda r: abs(r - s.discount_rate)) if switching else None
+    for rate in sorted(steps, key=lambda r: (abs(r - s.discount_rate), r)):
+        if _preferred(cashflows, replace(s, discount_rate=float(rate)), optimism, risks, candidates) != base:
+            return float(rate)
+    return None
 
 
 def tornado(
