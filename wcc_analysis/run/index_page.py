@@ -352,7 +352,7 @@ def read_cycle_phases(code: str, config: Config | None = None, directory: Path |
     from wcc_analysis.ingest.council.council_data import load_council_data
 
     try:
-        services = load_council_data(code, config, directory).services
+        services = load_council_data(code, config, directory, through="services").services
     except Exception:  # noqa: BLE001 - the notebooks name the problem; the index only loses a column
         return {}
     if services is None or "seed_phase" not in services.columns:

@@ -64,7 +64,7 @@ from wcc_analysis.run import planning, runner
 from wcc_analysis.run import reuse as reuse_module
 from wcc_analysis.run.data_currency import data_currency
 from wcc_analysis.run.executors import get_executor
-from wcc_analysis.run.exporters import write_stylesheet
+from wcc_analysis.run.exporters import STYLESHEET, write_stylesheet
 from wcc_analysis.run.index_page import council_inputs, render_index
 from wcc_analysis.run.planning import Council, Execution
 from wcc_analysis.run.runner import ExecutionResult
@@ -471,9 +471,26 @@ def _reuse_into(pack_dir: Path, executions: Sequence[Execution], reusable: Mappi
             started(ex)
         if finished is not None:
             finished(result)
-    if done:
-        write_stylesheet(pack_dir)  # the reports' shared stylesheet, written by an export, and none may run
+    if done:  # the reports' shared stylesheet is written by an export, and none may run
+        _copy_stylesheet(pack_dir, [prior.pack_dir for prior in reusable.values()])
     return done
+
+
+def _copy_stylesheet(pack_dir: Path, earlier_packs: Sequence[Path]) -> None:
+    """The stylesheet of an earlier pack reused from (the same text: the reuse key holds the package and the
+    nbconvert that made it), copied atomically; written afresh when there is none to copy."""
+    for earlier in earlier_packs:
+        source, target = earlier / STYLESHEET, pack_dir / STYLESHEET
+        if source.is_file():
+            partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, partial)
+                os.replace(partial, target)
+                return
+            except OSError:
+                partial.unlink(missing_ok=True)
+    write_stylesheet(pack_dir)
 
 
 def selection(executions: Sequence[Execution], *, jobs: int | None, executor: str) -> dict[str, Any]:

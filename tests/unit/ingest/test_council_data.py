@@ -171,3 +171,14 @@ def test_every_template_table_of_the_sample_is_read_and_labelled():
     providers = data.tables["providers"]
     assert providers["annual_value_gbp"].isna().sum() == 5  # blank: value not known
     assert str(providers.loc[providers.provider == "Severnside Leisure Trust", "contract_end"].iloc[0].date()) == "2028-03-31"
+
+
+def test_through_reads_the_tables_only_as_far_as_the_one_named():
+    full = load_council_data("E07000237")
+    services_only = load_council_data("E07000237", through="services")
+    assert list(services_only.tables) == ["services"] and len(full.tables) > 10
+    assert services_only.services.equals(full.services)
+    two = load_council_data("E07000237", through="priority_scores")
+    assert list(two.tables) == ["services", "priority_scores"]  # the scores' checks use the services
+    with pytest.raises(ValueError, match="no council table 'nope'"):
+        load_council_data("E07000237", through="nope")

@@ -652,16 +652,24 @@ def council_directory(code: str) -> Path:
     return paths.raw_council_dir() / code
 
 
-def load_council_data(code: str, config: Config | None = None, directory: Path | None = None) -> CouncilData:
-    """Read and check whatever the council has supplied under data/raw/council/<code>/."""
+def load_council_data(code: str, config: Config | None = None, directory: Path | None = None, *,
+                      through: str | None = None) -> CouncilData:
+    """Read and check whatever the council has supplied under data/raw/council/<code>/.
+
+    ``through``: read the tables of :data:`TABLES` in order only as far as this one (a later table's checks may
+    use an earlier one; ``"services"``, the first, reads that table alone)."""
     config = config or load_config()
     directory = Path(directory) if directory else council_directory(code)
     data = CouncilData(code=code, directory=directory)
     run_facts.probe(directory)
     if not directory.is_dir():
         return data
+    names = [spec.name for spec in TABLES]
+    if through is not None and through not in names:
+        raise ValueError(f"no council table {through!r}; the tables are {names}")
+    specs = TABLES[: names.index(through) + 1] if through is not None else TABLES
     with run_facts.loading_data():
-        for spec in TABLES:
+        for spec in specs:
             loaded = _load_table(spec, directory, config, data)
             if loaded is not None:
                 data.tables[spec.name], path = loaded
