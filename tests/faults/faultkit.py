@@ -56,7 +56,8 @@ def start_run(project: Path, *args: str, marker: str | None = None) -> tuple[sub
     """``wcc-analysis run ARGS`` on ``project`` in a new process; (the process, its marker)."""
     marker = marker or uuid.uuid4().hex
     env = {**os.environ, "WCC_ANALYSIS_HOME": str(project), MARKER: marker, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, str(DRIVER), "run", *args], env=env, cwd=project,
+    # --force: a fault test is about the run it interrupts, never about copying an earlier pack
+    proc = subprocess.Popen([sys.executable, str(DRIVER), "run", "--force", *args], env=env, cwd=project,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     return proc, marker
 
