@@ -9,6 +9,7 @@ environment, which every worker and kernel inherits, so :func:`marked_processes`
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -58,8 +59,19 @@ def start_run(project: Path, *args: str, marker: str | None = None) -> tuple[sub
     env = {**os.environ, "WCC_ANALYSIS_HOME": str(project), MARKER: marker, "PYTHONUNBUFFERED": "1"}
     # --force: a fault test is about the run it interrupts, never about copying an earlier pack
     proc = subprocess.Popen([sys.executable, str(DRIVER), "run", "--force", *args], env=env, cwd=project,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=_interruptible)
     return proc, marker
+
+
+def _interruptible() -> None:
+    """Start the run as a terminal would, with Ctrl-C at its default.
+
+    A command started in the background by a non-interactive shell (``cmd &``, as a scheduler or CI wrapper
+    may start the suite) inherits SIGINT *ignored*, and so would every run a test starts; the SIGINT tests
+    would then watch a run that cannot be interrupted finish normally (exit 0, not 130).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def marked_processes(marker: str) -> list[tuple[int, str]]:

@@ -52,7 +52,10 @@ def test_a_kernel_killed_mid_run_is_reported_as_kernel_died(faulty, tmp_path):
     _, _, by_notebook = cells._entries(out)
     assert by_notebook["quick"]["status"] == "ok"
     dead = by_notebook["kill_kernel"]
-    assert dead["status"] == "failed" and dead["attempts"] == 1
+    # attempts counts kernel starts: 2 only when the first kernel failed to start (a port clash when the
+    # cluster's workers start kernels at once, seen once in a fresh-clone CI); a kernel that died is never
+    # restarted (test_faults_cells checks attempts == 1 where nothing else starts kernels at the same time)
+    assert dead["status"] == "failed" and dead["attempts"] <= runner.KERNEL_START_ATTEMPTS
     error = dead["error"]
     assert error["kind"] == "kernel_died" and error["ename"] == "KernelDied"
     assert error["cell_index"] == 3 and error["source_first_line"] == "import os"
