@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from faultkit import marked_processes, needs_proc, start_run, wait_for, wait_until_gone
 
-from wcc_analysis.run import pack, runner
+from wcc_analysis.run import pack_folders, runner
 
 OLD_RUN = "20200101T000000Z-E07000237"
 
@@ -45,7 +45,7 @@ def _snapshot(out: Path) -> dict[str, bytes]:
 
 def _started_notebook(out: Path) -> bool:
     """True once a run has started executing a notebook (papermill writes its output notebook first)."""
-    return any(out.glob(f"{pack.INCOMPLETE_PREFIX}*/*/*.ipynb"))
+    return any(out.glob(f"{pack_folders.INCOMPLETE_PREFIX}*/*/*.ipynb"))
 
 
 def _packs(out: Path) -> list[str]:
@@ -111,13 +111,13 @@ def test_sigkill_at_random_moments_leaves_the_last_pack_and_no_process(faulty, t
     # one being created this instant) are never removed by the next run; the killed runs' folders are
     alive_owner = out / ".incomplete-20300101T000000Z-E07000237"
     alive_owner.mkdir()
-    (alive_owner / pack.OWNER).write_text(json.dumps({"pid": os.getpid(), "host": os.uname().nodename,
+    (alive_owner / pack_folders.OWNER).write_text(json.dumps({"pid": os.getpid(), "host": os.uname().nodename,
                                                       "identity": runner.process_identity(os.getpid())}))
     no_owner = out / ".incomplete-20300101T000001Z-E07000237"
     no_owner.mkdir()
     reused = out / ".incomplete-20300101T000002Z-E07000237"  # its pid now belongs to another process
     reused.mkdir()
-    (reused / pack.OWNER).write_text(json.dumps({"pid": os.getpid(), "host": os.uname().nodename,
+    (reused / pack_folders.OWNER).write_text(json.dumps({"pid": os.getpid(), "host": os.uname().nodename,
                                                  "identity": "proc:1"}))
     done = subprocess.run([sys.executable, str(Path(__file__).with_name("_run_cli.py")), "run", "-s", "quick",
                            "--out", str(out)], env={**os.environ, "WCC_ANALYSIS_HOME": str(faulty)},
@@ -128,7 +128,7 @@ def test_sigkill_at_random_moments_leaves_the_last_pack_and_no_process(faulty, t
     assert done.stderr.count("left by a run that was stopped before it finished") == len(left) + 1
     (new,) = [name for name in _packs(out) if name != OLD_RUN]
     assert os.readlink(out / "latest") == new
-    assert not (out / new / pack.OWNER).exists()  # the owner file is not part of a finished pack
+    assert not (out / new / pack_folders.OWNER).exists()  # the owner file is not part of a finished pack
 
 
 def test_latest_ends_on_the_newer_of_two_runs_at_once(faulty, tmp_path):
@@ -147,7 +147,7 @@ def test_latest_ends_on_the_newer_of_two_runs_at_once(faulty, tmp_path):
     (first, second) = sorted(manifests, key=lambda name: manifests[name]["started"] + name)
     assert manifests[first]["selection"]["services"] == ["slower"]  # the run that started first…
     assert manifests[first]["finished"] >= manifests[second]["finished"]  # …finished last
-    assert pack.run_order(first) < pack.run_order(second)
+    assert pack_folders.run_order(first) < pack_folders.run_order(second)
     assert os.readlink(out / "latest") == second
     assert wait_until_gone(older_marker, 3) == []
 
@@ -158,8 +158,8 @@ def test_update_latest_never_moves_back_to_an_older_pack(tmp_path, ids):
     older, newer = ids
     for name in ids:
         (tmp_path / name).mkdir()
-    assert pack.update_latest(tmp_path, newer)
-    assert not pack.update_latest(tmp_path, older)  # finished last, but started first
+    assert pack_folders.update_latest(tmp_path, newer)
+    assert not pack_folders.update_latest(tmp_path, older)  # finished last, but started first
     assert os.readlink(tmp_path / "latest") == newer
     (tmp_path / newer).rename(tmp_path / "gone")  # latest broken: any pack may repair it
-    assert pack.update_latest(tmp_path, older) and os.readlink(tmp_path / "latest") == older
+    assert pack_folders.update_latest(tmp_path, older) and os.readlink(tmp_path / "latest") == older

@@ -17,7 +17,7 @@ import pytest
 
 from wcc_analysis.core.config import load_config
 from wcc_analysis.core.errors import ParameterError
-from wcc_analysis.run import exporters, index_page, pack, planning, runner
+from wcc_analysis.run import exporters, index_page, pack, pack_folders, planning, runner
 from wcc_analysis.run.planning import Council
 from wcc_analysis.run.runner import ExecutionResult
 from wcc_analysis.run.validate import validate_pack
@@ -153,23 +153,23 @@ def test_an_interrupted_run_leaves_no_temporary_folder(project, monkeypatch):
 
 
 def test_run_id_collision_gets_a_suffix(tmp_path):
-    base = pack.new_run_id("E07000237", datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC))
+    base = pack_folders.new_run_id("E07000237", datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC))
     assert base == "20250102T030405Z-E07000237"
     (tmp_path / base).mkdir()
     (tmp_path / f".incomplete-{base}-2").mkdir()  # another run in progress
-    run_id, tmp, final = pack.reserve(tmp_path, base)
+    run_id, tmp, final = pack_folders.reserve(tmp_path, base)
     assert run_id == f"{base}-3" and tmp.is_dir() and not final.exists()
 
 
 def test_latest_is_replaced_atomically_and_a_real_folder_is_left_alone(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    assert pack.update_latest(tmp_path, "a") and os.readlink(tmp_path / "latest") == "a"
-    assert pack.update_latest(tmp_path, "b") and os.readlink(tmp_path / "latest") == "b"
+    assert pack_folders.update_latest(tmp_path, "a") and os.readlink(tmp_path / "latest") == "a"
+    assert pack_folders.update_latest(tmp_path, "b") and os.readlink(tmp_path / "latest") == "b"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b", "latest"]
     os.unlink(tmp_path / "latest")
     (tmp_path / "latest").mkdir()
-    assert not pack.update_latest(tmp_path, "a")
+    assert not pack_folders.update_latest(tmp_path, "a")
     assert (tmp_path / "latest").is_dir() and not (tmp_path / "latest").is_symlink()
 
 

@@ -328,7 +328,7 @@ def run(
     not stop the others; it is reported with the cell that failed.
     """
     from wcc_analysis.core.config import load_config
-    from wcc_analysis.run import executors, pack, planning, preflight, runner
+    from wcc_analysis.run import executors, pack, pack_folders, planning, preflight, runner
 
     started = datetime.now(UTC)
     config = load_config()
@@ -341,7 +341,7 @@ def run(
     executor_options = {"scheduler": scheduler}
     backend = executors.get_executor(executor, executor_options)
     timeout = runner.check_timeout(timeout)
-    out_dir = pack.check_out_dir(out or paths.reports_dir())
+    out_dir = pack_folders.check_out_dir(out or paths.reports_dir())
     jobs = jobs or os.cpu_count() or 1
 
     console.print("Checking the inputs (data/processed is refreshed; the council's files are read)…", markup=False)
@@ -400,16 +400,16 @@ def run(
                       soft_wrap=True)
     console.print(f"Pack: {built.path / pack.INDEX}", markup=False, soft_wrap=True)
     if built.latest:
-        console.print(f"{out_dir / pack.LATEST} → {built.run_id}", markup=False, soft_wrap=True)
+        console.print(f"{out_dir / pack_folders.LATEST} → {built.run_id}", markup=False, soft_wrap=True)
     elif not built.ok:
-        link = out_dir / pack.LATEST
+        link = out_dir / pack_folders.LATEST
         where = (
             f"it still points to {os.readlink(link)}, the last pack in which everything succeeded"
             if link.is_symlink()
             else "no pack in this folder has succeeded completely yet"
         )
         console.print(
-            f"{len(built.failed)} of {len(built.results)} failed: {pack.LATEST} was not moved ({where}).",
+            f"{len(built.failed)} of {len(built.results)} failed: {pack_folders.LATEST} was not moved ({where}).",
             markup=False, soft_wrap=True,
         )
     raise typer.Exit(EXIT_OK if built.ok else EXIT_FAILED)

@@ -18,10 +18,12 @@ import contextlib
 import functools
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -36,17 +38,12 @@ def enabled() -> bool:
     return sys.platform.startswith("linux") and os.environ.get(FORK_ENV, "1") != "0"
 
 
-def _start_time(pid: int) -> str | None:
-    """The process's start time from /proc (tells a pid from a later process given the same number)."""
+def _stat(pid: int) -> tuple[str, str] | None:
+    """(state, start time) of a process from one read of /proc; the start time tells a pid from a later process
+    given the same number. None when there is no such process."""
     try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return None
-
-
-def _state(pid: int) -> str | None:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return fields[0], fields[19]
     except (OSError, IndexError):
         return None
 
@@ -59,17 +56,17 @@ class ForkedProcess:
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.returncode: int | None = None
-        self._started = _start_time(pid)
+        stat = _stat(pid)
+        self._started = stat[1] if stat else None
 
     def poll(self) -> int | None:
-        if self.returncode is None and (_state(self.pid) in (None, "Z", "X")
-                                        or _start_time(self.pid) != self._started):
-            self.returncode = 1  # its exit status went to the template, which collected it
+        if self.returncode is None:
+            stat = _stat(self.pid)
+            if stat is None or stat[0] in ("Z", "X") or stat[1] != self._started:
+                self.returncode = 1  # its exit status went to the template, which collected it
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
-        import time
-
         deadline = None if timeout is None else time.monotonic() + timeout
         while self.poll() is None:
             if deadline is not None and time.monotonic() > deadline:
@@ -95,19 +92,26 @@ class Template:
     def __init__(self, cwd: Path, modules: tuple[str, ...], env: dict[str, str]) -> None:
         self._lock = threading.Lock()
         self._ready = False
+        self._pending = b""
         self.process = subprocess.Popen(
             [sys.executable, "-m", "wcc_analysis.run.kernel_template", *modules],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=str(cwd), env=env,
-            text=True, bufsize=1, start_new_session=True)
+            start_new_session=True)
 
     def _read_line(self, timeout: float) -> str:
-        found: list[str] = []
-        reader = threading.Thread(target=lambda: found.append(self.process.stdout.readline()), daemon=True)
-        reader.start()
-        reader.join(timeout)
-        if not found or not found[0]:
-            raise RuntimeError("the kernel template did not answer")
-        return found[0].strip()
+        """The template's next line, waiting at most ``timeout`` seconds for it."""
+        deadline = time.monotonic() + timeout
+        fd = self.process.stdout.fileno()  # read unbuffered: select must see every byte not yet taken
+        while b"\n" not in self._pending:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise RuntimeError(f"the kernel template did not answer in {timeout:g} s")
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                raise RuntimeError("the kernel template ended")
+            self._pending += chunk
+        line, _, self._pending = self._pending.partition(b"\n")
+        return line.decode(errors="replace").strip()
 
     def fork(self, cmd: list[str], env: dict[str, str], cwd: str) -> int:
         """A new kernel forked from the template, started with ``cmd``'s arguments, ``env`` and ``cwd``: its pid."""
@@ -119,7 +123,7 @@ class Template:
                 if line != "ready":
                     raise RuntimeError(f"the kernel template could not start: {line}")
                 self._ready = True
-            self.process.stdin.write(json.dumps({"cmd": cmd, "env": env, "cwd": cwd}) + "\n")
+            self.process.stdin.write(json.dumps({"cmd": cmd, "env": env, "cwd": cwd}).encode() + b"\n")
             self.process.stdin.flush()
             return int(json.loads(self._read_line(10.0))["pid"])
 

@@ -22,13 +22,14 @@ import sys
 import threading
 
 _PR_SET_PDEATHSIG = 1
+_children: set[int] = set()  # the kernels forked that are still running
 
 
 def _reap(*_: object) -> None:
     """Collect every finished child (SIGCHLD), so a dead kernel leaves no zombie behind."""
     with contextlib.suppress(ChildProcessError):
-        while os.waitpid(-1, os.WNOHANG)[0] > 0:
-            pass
+        while (pid := os.waitpid(-1, os.WNOHANG)[0]) > 0:
+            _children.discard(pid)
 
 
 def _die_with_parent() -> None:
@@ -42,6 +43,7 @@ def _become_kernel(request: dict) -> None:
     code = 1
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
         signal.signal(signal.SIGINT, signal.default_int_handler)  # an interrupt stops the running cell
         os.setsid()  # its own process group, as jupyter_client starts a kernel: an interrupt reaches it alone
         _die_with_parent()
@@ -82,20 +84,21 @@ def main(modules: list[str]) -> int:
     if threading.active_count() > 1:  # forking a process with threads can deadlock the child
         print(json.dumps({"error": f"{threading.active_count()} threads after the imports"}), flush=True)
         return 1
-    children: set[int] = set()
     signal.signal(signal.SIGCHLD, _reap)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C is the runner's to handle: it closes stdin
     print("ready", flush=True)
     try:
         for line in sys.stdin:
             request = json.loads(line)
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})  # a child that dies at once is reaped after
             pid = os.fork()
             if pid == 0:
                 _become_kernel(request)
-            children.add(pid)
+            _children.add(pid)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
             print(json.dumps({"pid": pid}), flush=True)
     finally:
-        for pid in children:
+        for pid in list(_children):
             with contextlib.suppress(OSError):
                 os.killpg(pid, signal.SIGKILL)
     return 0

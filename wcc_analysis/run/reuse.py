@@ -27,6 +27,7 @@ from wcc_analysis.core import paths
 from wcc_analysis.core.store import versions_of
 from wcc_analysis.run import inputs_read
 from wcc_analysis.run.exporters import registered_exporters
+from wcc_analysis.run.pack_folders import MANIFEST, run_order
 from wcc_analysis.run.planning import Execution
 from wcc_analysis.run.runner import STATUS_OK, ExecutionResult
 from wcc_analysis.run.warm_kernels import KERNEL_NAME, WARM_UP_MODULES
@@ -90,8 +91,6 @@ class Prior:
 
 
 def _packs_newest_first(out_dir: Path) -> list[tuple[str, Path, dict[str, Any]]]:
-    from wcc_analysis.run.pack import MANIFEST, run_order
-
     found = []
     for folder in out_dir.iterdir() if out_dir.is_dir() else []:
         order = run_order(folder.name)

@@ -28,10 +28,6 @@ renamed into place when complete, removed if the run fails or is interrupted; sc
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -44,7 +40,7 @@ import pandas as pd
 from wcc_analysis.core import paths
 from wcc_analysis.core.config import Config
 from wcc_analysis.core.errors import ParameterError
-from wcc_analysis.run import pack, planning, runner
+from wcc_analysis.run import pack, pack_folders, planning, runner
 from wcc_analysis.run.executors import get_executor
 from wcc_analysis.run.planning import Council, Execution
 from wcc_analysis.run.runner import ExecutionResult
@@ -260,17 +256,14 @@ def build(
     """
     backend = get_executor(executor, executor_options)
     limit = {} if timeout is None else {"timeout": runner.check_timeout(timeout)}
-    out_dir = pack.check_out_dir(Path(out_dir) if out_dir else paths.reports_dir())
+    out_dir = pack_folders.check_out_dir(Path(out_dir) if out_dir else paths.reports_dir())
     started = started or datetime.now(UTC)
     councils = list(chosen.councils if councils is None else councils)
     if not councils:
         raise ParameterError("a sector run with no council. What to do: give at least one council.")
     executions = plan_sector(config, selection, councils)
     inputs = sector_inputs([c.code for c in councils])
-    for gone in pack.remove_abandoned(out_dir) if out_dir.is_dir() else []:
-        print(f"note: removed {gone}, left by a run that was stopped before it finished", file=sys.stderr)
-    run_id, tmp, final = pack.reserve(out_dir, pack.new_run_id(ALL_DISTRICTS, started))
-    try:
+    with pack_folders.writing_pack(out_dir, pack_folders.new_run_id(ALL_DISTRICTS, started)) as (run_id, tmp, final):
         t0 = time.perf_counter()
         results = runner.execute(executions, tmp, jobs=jobs, progress=progress, executor=executor,
                                  executor_options=executor_options, **limit)
@@ -288,13 +281,8 @@ def build(
 
         scrubber = current_scrubber()
         manifest = scrub_data(manifest, scrubber)
-        (tmp / pack.MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        pack_folders.write_manifest(tmp, manifest)
         (tmp / pack.INDEX).write_text(scrubber(render_sector_page(manifest)), encoding="utf-8")
-        (tmp / pack.OWNER).unlink(missing_ok=True)
-        os.rename(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return SectorPack(run_id=run_id, path=final, manifest=manifest, results=results)
 
 
@@ -322,7 +310,7 @@ def run_sector(
     get_executor(options.get("executor", "process"), options.get("executor_options"))
     if options.get("timeout") is not None:
         runner.check_timeout(options["timeout"])
-    pack.check_out_dir(options.get("out_dir") or paths.reports_dir())
+    pack_folders.check_out_dir(options.get("out_dir") or paths.reports_dir())
     if limit is not None and limit < 1:
         raise ParameterError(f"limit must be 1 or more, not {limit}. What to do: give a whole number of councils.")
     for note in selection.notes:

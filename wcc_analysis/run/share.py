@@ -49,7 +49,8 @@ from urllib.parse import unquote, urlsplit
 
 from wcc_analysis.core import paths
 from wcc_analysis.core.errors import ParameterError
-from wcc_analysis.run.pack import INDEX, MANIFEST
+from wcc_analysis.run.pack import INDEX
+from wcc_analysis.run.pack_folders import MANIFEST
 
 ZIPS_DIR = "zips"
 README = "README.txt"
