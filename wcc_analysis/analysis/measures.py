@@ -449,9 +449,10 @@ def measure_values(
     if absent:
         raise MissingDataError(f"table {measure.table!r} has no column(s) {', '.join(absent)} "
                                f"needed by measure {measure.id}")
-    rows = table.dropna(subset=["ons_code"])
+    keep = table["ons_code"].notna()
     for column, wanted in filters.items():
-        rows = rows[rows[column] == wanted]
+        keep &= table[column] == wanted
+    rows = table.loc[keep, list(dict.fromkeys(needed))]  # one copy, of the rows and columns used
     if measure.lines:
         rows = rows[rows[measure.line_column].isin(measure.lines)].dropna(subset=[measure.value_column])
         grouped = rows.groupby("ons_code")

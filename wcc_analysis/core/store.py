@@ -23,6 +23,11 @@ the cache again once it has it, so parallel kernels that all find a table stale 
 parquet and sidecar beside each other always come from the same build. Without the lock (another OS, a
 file system without locks) two builders can at worst leave a sidecar from one and a parquet from the
 other: the next read sees the hash differ and rebuilds once; it never serves the pair.
+
+Arrow's memory (the parquet reader's buffers and the strings of every table) comes from the C library's
+allocator, not Arrow's bundled mimalloc, unless ``ARROW_DEFAULT_MEMORY_POOL`` says otherwise: mimalloc keeps
+pages it has freed, so a kernel that read the outturn and budget tables held about 50 MB more than its tables
+(measured: largest kernel 381 MB RSS with mimalloc, 267 MB with the system allocator, same time).
 """
 
 from __future__ import annotations
@@ -43,12 +48,23 @@ from functools import cache
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from wcc_analysis.core import paths, run_facts
 from wcc_analysis.core.errors import ParameterError
 
 _CHUNK = 1 << 20
 PACKAGE = "wcc_analysis"
+
+
+def use_returning_allocator() -> None:
+    """Arrow allocates through the system allocator, which gives freed pages back, unless the user chose a pool
+    with ``ARROW_DEFAULT_MEMORY_POOL`` (Arrow's own setting, read when pyarrow is imported)."""
+    if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        pa.set_memory_pool(pa.system_memory_pool())
+
+
+use_returning_allocator()
 
 
 #: sha256 of files already hashed by this process, by (path, inode, size, mtime, ctime): as git's index does.

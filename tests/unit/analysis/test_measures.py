@@ -88,6 +88,10 @@ def test_a_measure_of_several_lines_is_never_a_partial_sum():
         ["E07000003", "2024-25", "RO5", "Sports development", 30.0],   # line not returned: no value (not 30)
         ["E07000004", "2024-25", "RO5", "Sports facilities", 0.0],     # a published £0 is a figure: 0 + 7 = 7
         ["E07000004", "2024-25", "RO5", "Sports development", 7.0],
+        [None, "2024-25", "RO5", "Sports facilities", 99.0],           # no ONS code: left out
+        [None, "2024-25", "RO5", "Sports development", 99.0],
+        ["E07000005", "2024-25", "RO4", "Sports facilities", 1.0],     # another form: ignored
+        ["E07000005", "2024-25", "RO4", "Sports development", 1.0],
     ])
     two = measures.Measure("x", "leisure", "Sports (lower is cheaper)", "£ thousand", "lower_is_better", "src",
                            "2024-25", "cov", "ro_detail", "net_expenditure_gbp_thousands", "line",

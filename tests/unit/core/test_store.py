@@ -138,3 +138,20 @@ def test_a_file_is_hashed_again_whenever_it_may_have_changed(tmp_path):
         assert store.sha256_file(new) == hashlib.sha256(text.encode()).hexdigest()
     old.write_text("b\n2\n")  # rewritten in place: new timestamps
     assert store.sha256_file(old) == hashlib.sha256(b"b\n2\n").hexdigest()
+
+
+def test_arrow_uses_the_system_allocator_unless_the_user_chose_a_pool(monkeypatch):
+    import pyarrow as pa
+
+    chosen = pa.default_memory_pool()
+    try:
+        monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+        store.use_returning_allocator()
+        assert pa.default_memory_pool().backend_name == "system"
+
+        pa.set_memory_pool(pa.mimalloc_memory_pool())
+        monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")
+        store.use_returning_allocator()
+        assert pa.default_memory_pool().backend_name == "mimalloc"
+    finally:
+        pa.set_memory_pool(chosen)
