@@ -2,6 +2,7 @@
 #   make pack   create .venv, install, build the evidence pack for every service
 #   make test   create .venv if needed, run the whole test suite
 #   make lab    open the notebooks in JupyterLab with the project's kernel (adds --allow-root as root)
+#   make bench  the side-by-side benchmark of the full pack; make bench-sector EXECUTOR=dask the all-districts run
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -9,8 +10,9 @@ STAMP  := $(VENV)/.installed
 COUNCIL ?= E07000237
 JOBS   ?=
 RUN_ARGS ?=
+EXECUTOR ?= process
 
-.PHONY: pack test lab venv bench clean-reports
+.PHONY: pack test lab venv bench bench-sector clean-reports
 
 venv: $(STAMP)
 
@@ -33,3 +35,6 @@ lab: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+bench-sector: $(STAMP)
+	$(BIN)/python benchmarks/sector.py --executor $(EXECUTOR) $(if $(JOBS),--jobs $(JOBS))

@@ -33,16 +33,16 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import nbformat
-import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from peak_memory import PeakMemory  # noqa: E402
+
 from wcc_analysis.run.linked_project import link_project, replace_file  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,56 +96,6 @@ def naive(executions: list[tuple[str, str]], council: str, work: Path) -> float:
         subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(out)], check=True, env=env,
                        capture_output=True)
     return time.perf_counter() - start
-
-
-class PeakMemory:
-    """Peak memory of a process and, separately, of each kernel among its descendants (sampled).
-
-    A kernel is an ``ipykernel`` process or a child of a kernel template (:mod:`wcc_analysis.run.kernel_template`);
-    the templates themselves are measured apart. For each: RSS (resident, counting pages shared with the template
-    in full), PSS (shared pages divided among the processes sharing them) and USS (its own pages only).
-    """
-
-    def __init__(self, pid: int, every: float = 0.2):
-        self.process, self.every = psutil.Process(pid), every
-        self.runner_mb = 0.0
-        self.kernels: dict[int, dict[str, float]] = {}
-        self.templates: dict[int, dict[str, float]] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-
-    @staticmethod
-    def _peak(into: dict[int, dict[str, float]], child: psutil.Process) -> None:
-        full = child.memory_full_info()
-        peak = into.setdefault(child.pid, {"rss": 0.0, "pss": 0.0, "uss": 0.0})
-        for name in peak:
-            peak[name] = max(peak[name], getattr(full, name) / 2**20)
-
-    def _sample(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.runner_mb = max(self.runner_mb, self.process.memory_info().rss / 2**20)
-                for child in self.process.children(recursive=True):
-                    try:
-                        command = " ".join(child.cmdline())
-                        if "kernel_template" in command:
-                            parent = " ".join(child.parent().cmdline())
-                            self._peak(self.kernels if "kernel_template" in parent else self.templates, child)
-                        elif "ipykernel" in command:
-                            self._peak(self.kernels, child)
-                    except psutil.Error:
-                        continue
-            except psutil.Error:
-                return
-            time.sleep(self.every)
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-
-    def largest(self, of: str = "kernels", measure: str = "rss") -> float:
-        return max((peak[measure] for peak in getattr(self, of).values()), default=0.0)
 
 
 def wcc_run(council: str, jobs: int, out: Path, home: Path, *, measure: bool = False,
