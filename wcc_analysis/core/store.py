@@ -27,7 +27,8 @@ other: the next read sees the hash differ and rebuilds once; it never serves the
 Arrow's memory (the parquet reader's buffers and the strings of every table) comes from the C library's
 allocator, not Arrow's bundled mimalloc, unless ``ARROW_DEFAULT_MEMORY_POOL`` says otherwise: mimalloc keeps
 pages it has freed, so a kernel that read the outturn and budget tables held about 50 MB more than its tables
-(measured: largest kernel 381 MB RSS with mimalloc, 267 MB with the system allocator, same time).
+(measured on the largest kernel, museums' gap analysis: 381 MB RSS with mimalloc, 267–306 MB over several runs
+with the system allocator).
 """
 
 from __future__ import annotations
