@@ -50,6 +50,7 @@ from wcc_analysis.run.warm_kernels import (
     kernel_arguments,
     kernel_env,
     new_facts_file,
+    remove_orphaned_facts,
 )
 
 
@@ -668,6 +669,7 @@ def execute(
     out_dir.mkdir(parents=True, exist_ok=True)
     if not executions:
         return []
+    remove_orphaned_facts()  # left by an earlier run that was killed outright
     return backend.run(executions, out_dir, jobs, progress, timeout=timeout)
 
 
