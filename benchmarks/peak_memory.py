@@ -16,9 +16,9 @@ class PeakMemory:
     """Peak memory of a process and, separately, of each kernel, kernel template and worker below it.
 
     A kernel is an ``ipykernel`` process or a child of a kernel template (:mod:`wcc_analysis.run.kernel_template`);
-    the templates are measured apart; a worker is any other Python process below it (a process-pool worker, a Dask worker),
-    its kernels not included. For each: RSS (resident, counting pages shared with the template in full), PSS
-    (shared pages divided among the processes sharing them) and USS (its own pages only).
+    the templates are measured apart; a worker is any other Python process below it (a process-pool worker, a
+    Dask worker), its kernels not included. For each: RSS (resident, counting pages shared with the template in
+    full), PSS (shared pages divided among the processes sharing them) and USS (its own pages only).
     """
 
     def __init__(self, pid: int, every: float = 0.2):

@@ -30,6 +30,7 @@ import contextlib
 import math
 import os
 import signal
+import tempfile
 import threading
 import time
 import traceback
@@ -43,6 +44,7 @@ from wcc_analysis.run.exporters import INJECTED_TAG, NOTEBOOK_KEY, NOTEBOOK_SUFF
 from wcc_analysis.run.inputs_read import KernelFacts, read_facts, signatures
 from wcc_analysis.run.planning import Execution
 from wcc_analysis.run.warm_kernels import (
+    FACTS_PREFIX,
     KERNEL_MPLBACKEND,
     KERNEL_NAME,
     KernelPool,
@@ -50,7 +52,6 @@ from wcc_analysis.run.warm_kernels import (
     kernel_arguments,
     kernel_env,
     new_facts_file,
-    remove_orphaned_facts,
 )
 
 
@@ -284,6 +285,19 @@ def process_alive(pid: int, identity: str | None = None) -> bool:
     if identity is None or now is None or identity.split(":")[0] != now.split(":")[0]:
         return True  # cannot tell it apart from another: assume it is the one
     return identity == now
+
+
+def remove_orphaned_facts(folder: Path | None = None) -> int:
+    """Delete the facts files whose maker has ended: a run killed outright (SIGKILL, out of memory) cannot delete
+    its own. Files of running processes, and other users' files, are left. Returns how many were deleted."""
+    removed = 0
+    for path in Path(folder or tempfile.gettempdir()).glob(f"{FACTS_PREFIX}*-*.jsonl"):
+        maker = path.name[len(FACTS_PREFIX):].split("-", 1)[0]
+        if maker.isdigit() and not process_alive(int(maker)):
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed += 1
+    return removed
 
 
 def _is_kernel(pid: int) -> bool:
@@ -686,5 +700,6 @@ __all__ = [
     "prepare_data",
     "process_alive",
     "process_identity",
+    "remove_orphaned_facts",
     "run_execution",
 ]

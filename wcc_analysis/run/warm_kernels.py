@@ -58,33 +58,10 @@ def kernel_env(facts: Path) -> dict[str, str]:
 
 def new_facts_file() -> Path:
     """An empty, private file for one kernel's facts, named after the process that made it
-    (:func:`remove_orphaned_facts` deletes it if that process was killed before it could)."""
+    (:func:`wcc_analysis.run.runner.remove_orphaned_facts` deletes it if that process was killed before it could)."""
     handle, name = tempfile.mkstemp(prefix=f"{FACTS_PREFIX}{os.getpid()}-", suffix=".jsonl")
     os.close(handle)
     return Path(name)
-
-
-def _has_ended(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:
-        return False  # it exists, as another user's
-    return False
-
-
-def remove_orphaned_facts(folder: Path | None = None) -> int:
-    """Delete the facts files whose maker has ended: a run killed outright (SIGKILL, out of memory) cannot delete
-    its own. Files of running processes, and other users' files, are left. Returns how many were deleted."""
-    removed = 0
-    for path in Path(folder or tempfile.gettempdir()).glob(f"{FACTS_PREFIX}*-*.jsonl"):
-        maker = path.name[len(FACTS_PREFIX):].split("-", 1)[0]
-        if maker.isdigit() and _has_ended(int(maker)):
-            with contextlib.suppress(OSError):
-                path.unlink()
-                removed += 1
-    return removed
 
 
 @dataclass

@@ -5,7 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from wcc_analysis.run.warm_kernels import FACTS_PREFIX, new_facts_file, remove_orphaned_facts
+from wcc_analysis.run.runner import remove_orphaned_facts
+from wcc_analysis.run.warm_kernels import FACTS_PREFIX, new_facts_file
 
 
 def _ended_pid() -> int:
